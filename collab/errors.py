@@ -1,0 +1,23 @@
+"""Errors the product raises for people to read: each message says what to do."""
+
+
+class CollabError(Exception):
+    """Base of every error whose message is meant for the person using the product."""
+
+
+class NotFound(CollabError):
+    """A round, organisation, code or receipt that does not exist."""
+
+
+class Refused(CollabError):
+    """A request that is understood but not allowed now (closed round, revoked code)."""
+
+
+class InvalidAnswers(CollabError):
+    """A submission with problems; ``problems`` maps learning point key to message."""
+
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__(
+            f"{len(problems)} learning point(s) need attention: " + ", ".join(problems)
+        )

@@ -1,0 +1,152 @@
+"""SQLAlchemy 2.0 typed models. The schema is changed only through Alembic migrations.
+
+Stakeholder groups and learning points are keys from the framework file, stored as
+short strings, so a deployment can add groups or points without a migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(so.DeclarativeBase):
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class AllianceSetting(Base):
+    """Facts about this database, such as whether it holds the demo alliance."""
+
+    __tablename__ = "alliance_settings"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    value: so.Mapped[str] = so.mapped_column(sa.Text)
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+class Round(Base):
+    __tablename__ = "rounds"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), unique=True)
+    opens_on: so.Mapped[dt.date | None]
+    closes_on: so.Mapped[dt.date | None]
+    is_open: so.Mapped[bool] = so.mapped_column(default=False)
+    live_results: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+class InviteCode(Base):
+    """A code shared with the members of one organisation and stakeholder group.
+
+    Only the SHA-256 hash of the code is kept; the code itself is shown once.
+    """
+
+    __tablename__ = "invite_codes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id"))
+    stakeholder_group: so.Mapped[str] = so.mapped_column(sa.String(50))
+    revoked: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    organisation: so.Mapped[Organisation] = so.relationship()
+
+
+class Respondent(Base):
+    """One person who answers, anonymous: an organisation and a stakeholder group.
+
+    ``reference`` is the respondent column of an imported file (unique when given).
+    """
+
+    __tablename__ = "respondents"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisations.id"), index=True
+    )
+    stakeholder_group: so.Mapped[str] = so.mapped_column(sa.String(50))
+    invite_code_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("invite_codes.id"), index=True
+    )
+    reference: so.Mapped[str | None] = so.mapped_column(sa.String(200), unique=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    organisation: so.Mapped[Organisation] = so.relationship()
+
+
+class Submission(Base):
+    """A respondent's answers to one round; at most one per respondent and round.
+
+    Answers hang off revisions; the revision numbered ``current_revision`` counts.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        sa.UniqueConstraint("respondent_id", "round_id", name="uq_submissions_respondent_round"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    respondent_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("respondents.id"))
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    receipt_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(20))
+    current_revision: so.Mapped[int] = so.mapped_column(default=1)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    respondent: so.Mapped[Respondent] = so.relationship()
+    round: so.Mapped[Round] = so.relationship()
+
+
+class Revision(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (
+        sa.UniqueConstraint("submission_id", "number", name="uq_revisions_submission_number"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    submission_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("submissions.id"))
+    number: so.Mapped[int]
+    # The form's one-time token: a double-click or a re-sent form stores once.
+    idempotency_key: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        sa.UniqueConstraint("revision_id", "learning_point", name="uq_answers_revision_point"),
+        sa.CheckConstraint(
+            "(score IS NULL) OR (score BETWEEN 1 AND 9 AND NOT dont_know)", name="score_or_dk"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    revision_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("revisions.id"))
+    learning_point: so.Mapped[str] = so.mapped_column(sa.String(50))
+    score: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
+    dont_know: so.Mapped[bool] = so.mapped_column(default=False)
+    comment: so.Mapped[str | None] = so.mapped_column(sa.Text)

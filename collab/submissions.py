@@ -1,0 +1,247 @@
+"""Members' submissions: validate, store once, revise through a receipt code.
+
+A submission is never updated in place. Each edit adds a revision; the submission's
+``current_revision`` says which one counts, and the history stays in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+
+from collab.db import Database
+from collab.errors import InvalidAnswers, NotFound, Refused
+from collab.framework import Framework
+from collab.invite_codes import find_invite_code, hash_code, new_secret_code
+from collab.models import Answer, Respondent, Revision, Round, Submission
+
+DEFAULT_MAX_COMMENT_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One learning point's answer: a score on the scale, or don't know; a comment."""
+
+    score: int | None = None
+    dont_know: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    submission_id: int
+    round: str
+    revision: int
+    # The receipt code, shown once; None when this exact form had been stored before.
+    code: str | None
+    already_stored: bool = False
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    submission_id: int
+    round: str
+    round_open: bool
+    organisation: str
+    stakeholder_group: str
+    revision: int
+    answers: dict[str, AnswerInput] = field(default_factory=dict)
+
+
+def validate_answers(
+    framework: Framework,
+    answers: dict[str, AnswerInput],
+    *,
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+) -> dict[str, AnswerInput]:
+    """Check every learning point has a score or don't know; return cleaned answers.
+
+    Raises InvalidAnswers naming each point that is unanswered, out of range, both
+    scored and don't-know, or carries a comment longer than ``max_comment_chars``.
+    """
+    problems: dict[str, str] = {}
+    cleaned: dict[str, AnswerInput] = {}
+    valid_scores = {s.value for s in framework.scale}
+    unknown = sorted(set(answers) - set(framework.point_keys))
+    for key in unknown:
+        problems[key] = "is not a learning point of this framework"
+    for point in framework.learning_points:
+        answer = answers.get(point.key, AnswerInput())
+        comment = (answer.comment or "").strip()
+        if answer.dont_know and answer.score is not None:
+            problems[point.key] = "choose a score or don't know, not both"
+        elif answer.score is None and not answer.dont_know:
+            problems[point.key] = "choose a score or don't know"
+        elif answer.score is not None and answer.score not in valid_scores:
+            problems[point.key] = f"the score must be one of {sorted(valid_scores)}"
+        elif len(comment) > max_comment_chars:
+            problems[point.key] = (
+                f"the comment is {len(comment)} characters long; "
+                f"please keep it under {max_comment_chars}"
+            )
+        cleaned[point.key] = AnswerInput(answer.score, answer.dont_know, comment)
+    if problems:
+        raise InvalidAnswers(problems)
+    return cleaned
+
+
+def _add_revision(
+    session, submission: Submission, number: int, answers: dict[str, AnswerInput], key: str | None
+) -> None:
+    revision = Revision(submission_id=submission.id, number=number, idempotency_key=key)
+    session.add(revision)
+    session.flush()
+    session.add_all(
+        Answer(
+            revision_id=revision.id,
+            learning_point=point,
+            score=a.score,
+            dont_know=a.dont_know,
+            comment=a.comment or None,
+        )
+        for point, a in answers.items()
+    )
+    submission.current_revision = number
+
+
+def _already_stored(db: Database, idempotency_key: str | None) -> Receipt | None:
+    if not idempotency_key:
+        return None
+    with db.read() as session:
+        row = session.execute(
+            sa.select(Submission.id, Round.name, Revision.number)
+            .join(Revision, Revision.submission_id == Submission.id)
+            .join(Round, Round.id == Submission.round_id)
+            .where(Revision.idempotency_key == idempotency_key)
+        ).first()
+    return Receipt(row[0], row[1], row[2], None, already_stored=True) if row else None
+
+
+def _store_once(db: Database, idempotency_key: str | None, store) -> Receipt:
+    """Run ``store`` unless this form was stored before; a concurrent twin stores once."""
+    earlier = _already_stored(db, idempotency_key)
+    if earlier:
+        return earlier
+    try:
+        return store()
+    except sa_exc.IntegrityError:
+        earlier = _already_stored(db, idempotency_key)
+        if earlier:
+            return earlier
+        raise
+
+
+def submit(
+    db: Database,
+    *,
+    framework: Framework,
+    code: str,
+    answers: dict[str, AnswerInput],
+    idempotency_key: str | None = None,
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+) -> Receipt:
+    """Store a new member's answers for the open round; return the receipt.
+
+    The same ``idempotency_key`` sent twice stores once and returns the first receipt
+    without its code (``already_stored``).
+    """
+    invite = find_invite_code(db, code)
+    cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
+
+    def store() -> Receipt:
+        receipt_code = new_secret_code()
+        with db.write() as session:
+            open_round = session.scalar(
+                sa.select(Round).where(Round.is_open).order_by(Round.id.desc())
+            )
+            if open_round is None:
+                raise Refused(
+                    "No round is open at the moment, so answers can't be taken. "
+                    "Your coordinator will tell you when the next one opens."
+                )
+            respondent = Respondent(
+                organisation_id=invite.organisation_id,
+                stakeholder_group=invite.stakeholder_group,
+                invite_code_id=invite.id,
+            )
+            session.add(respondent)
+            session.flush()
+            submission = Submission(
+                respondent_id=respondent.id,
+                round_id=open_round.id,
+                receipt_hash=hash_code(receipt_code),
+                source="web",
+            )
+            session.add(submission)
+            session.flush()
+            _add_revision(session, submission, 1, cleaned, idempotency_key)
+            return Receipt(submission.id, open_round.name, 1, receipt_code)
+
+    return _store_once(db, idempotency_key, store)
+
+
+def _submission_by_receipt(session, receipt_code: str) -> Submission:
+    submission = session.scalar(
+        sa.select(Submission).where(Submission.receipt_hash == hash_code(receipt_code))
+    )
+    if submission is None or not receipt_code.strip():
+        raise NotFound(
+            "We don't recognise that receipt code. Check it against the one you were shown "
+            "after submitting."
+        )
+    return submission
+
+
+def find_submission(db: Database, *, receipt_code: str) -> StoredSubmission:
+    """The answers that currently count for the submission behind a receipt code."""
+    with db.read() as session:
+        submission = _submission_by_receipt(session, receipt_code)
+        rows = session.scalars(
+            sa.select(Answer)
+            .join(Revision, Revision.id == Answer.revision_id)
+            .where(
+                Revision.submission_id == submission.id,
+                Revision.number == submission.current_revision,
+            )
+        )
+        answers = {
+            a.learning_point: AnswerInput(a.score, a.dont_know, a.comment or "") for a in rows
+        }
+        return StoredSubmission(
+            submission_id=submission.id,
+            round=submission.round.name,
+            round_open=submission.round.is_open,
+            organisation=submission.respondent.organisation.name,
+            stakeholder_group=submission.respondent.stakeholder_group,
+            revision=submission.current_revision,
+            answers=answers,
+        )
+
+
+def revise(
+    db: Database,
+    *,
+    framework: Framework,
+    receipt_code: str,
+    answers: dict[str, AnswerInput],
+    idempotency_key: str | None = None,
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+) -> Receipt:
+    """Add a revision to the submission behind ``receipt_code`` while its round is open."""
+    cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
+
+    def store() -> Receipt:
+        with db.write() as session:
+            submission = _submission_by_receipt(session, receipt_code)
+            if not submission.round.is_open:
+                raise Refused(
+                    f"Round '{submission.round.name}' has closed, so answers can no longer "
+                    "be changed. Thank you for taking part."
+                )
+            number = submission.current_revision + 1
+            _add_revision(session, submission, number, cleaned, idempotency_key)
+            return Receipt(submission.id, submission.round.name, number, receipt_code)
+
+    return _store_once(db, idempotency_key, store)

@@ -1,0 +1,85 @@
+"""Shared fixtures: a throw-away database on SQLite and, when reachable, PostgreSQL.
+
+Every test that takes ``db`` runs once per database. PostgreSQL tests each get a schema
+of their own in the server's ``test`` database, dropped afterwards. When ``CI=true`` a
+missing PostgreSQL server is an error, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from collab.db import Database, create_engine
+from collab.framework import Framework, load_framework
+
+POSTGRES_URL = os.environ.get(
+    "COLLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means "not reachable"
+        return f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}"
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> None:
+    problem = _postgres_problem()
+    if problem and IN_CI:
+        pytest.fail(f"{problem} (required when CI=true)")
+    if problem:
+        pytest.skip(problem)
+
+
+def make_sqlite_database(folder: Path) -> Database:
+    db = Database(create_engine(f"sqlite:///{folder / 'alliance.db'}"))
+    db.upgrade()
+    return db
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path) -> Database:
+    """A fresh, migrated, empty database."""
+    if request.param == "sqlite":
+        database = make_sqlite_database(tmp_path)
+        yield database
+        database.dispose()
+        return
+    request.getfixturevalue("postgres_available")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    database = Database(
+        create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    )
+    database.upgrade()
+    yield database
+    database.dispose()
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path) -> Database:
+    database = make_sqlite_database(tmp_path)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def framework() -> Framework:
+    return load_framework()
