@@ -15,7 +15,7 @@ from collab.db import Database
 from collab.errors import InvalidAnswers, NotFound, Refused
 from collab.framework import Framework
 from collab.invite_codes import find_invite_code, hash_code, new_secret_code
-from collab.models import Answer, Respondent, Revision, Round, Submission
+from collab.models import Answer, Respondent, Revision, Round, Submission, utcnow
 
 DEFAULT_MAX_COMMENT_CHARS = 2000
 
@@ -245,3 +245,120 @@ def revise(
             return Receipt(submission.id, submission.round.name, number, receipt_code)
 
     return _store_once(db, idempotency_key, store)
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A whole response to store in bulk (import, demo): one respondent in one round.
+
+    ``reference`` names the respondent across rounds (the CSV's respondent column);
+    None makes a new anonymous respondent.
+    """
+
+    round_id: int
+    organisation_id: int
+    stakeholder_group: str
+    answers: dict[str, AnswerInput]
+    reference: str | None = None
+
+
+def _reserve_ids(session, model, count: int) -> list[int]:
+    """Primary keys for ``count`` new rows, taken inside the writing transaction."""
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = f"{model.__tablename__}_id_seq"
+        return list(
+            session.scalars(
+                sa.text(f"SELECT nextval('{sequence}') FROM generate_series(1, :n)"), {"n": count}
+            )
+        )
+    # SQLite: the transaction began IMMEDIATE, so no other writer can take these ids.
+    start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(model.id), 0))) + 1
+    return list(range(start, start + count))
+
+
+def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
+    """Insert many responses inside the caller's writing transaction; return how many.
+
+    Answers must already be validated. A respondent whose reference exists is reused;
+    a second submission by one respondent in one round violates the database
+    constraint and fails the whole transaction.
+    """
+    if not responses:
+        return 0
+    references = sorted({r.reference for r in responses if r.reference})
+    known: dict[str, int] = {}
+    for start in range(0, len(references), 5000):
+        chunk = references[start : start + 5000]
+        known.update(
+            session.execute(
+                sa.select(Respondent.reference, Respondent.id).where(
+                    Respondent.reference.in_(chunk)
+                )
+            ).all()
+        )
+    people: list[NewResponse] = []
+    for r in responses:
+        if r.reference is None or r.reference not in known:
+            people.append(r)
+            if r.reference is not None:
+                known[r.reference] = -1  # reserved below
+    people_ids = _reserve_ids(session, Respondent, len(people))
+    respondent_ids: dict[int, int] = {}
+    for pid, r in zip(people_ids, people, strict=True):
+        if r.reference is not None:
+            known[r.reference] = pid
+        respondent_ids[id(r)] = pid
+    now = utcnow()
+    if people:
+        session.execute(
+            sa.insert(Respondent.__table__),
+            [
+                {
+                    "id": pid,
+                    "organisation_id": r.organisation_id,
+                    "stakeholder_group": r.stakeholder_group,
+                    "reference": r.reference,
+                    "created_at": now,
+                }
+                for pid, r in zip(people_ids, people, strict=True)
+            ],
+        )
+    submission_ids = _reserve_ids(session, Submission, len(responses))
+    session.execute(
+        sa.insert(Submission.__table__),
+        [
+            {
+                "id": sid,
+                "respondent_id": known[r.reference] if r.reference else respondent_ids[id(r)],
+                "round_id": r.round_id,
+                "source": source,
+                "current_revision": 1,
+                "created_at": now,
+            }
+            for sid, r in zip(submission_ids, responses, strict=True)
+        ],
+    )
+    revision_ids = _reserve_ids(session, Revision, len(responses))
+    session.execute(
+        sa.insert(Revision.__table__),
+        [
+            {"id": rid, "submission_id": sid, "number": 1, "created_at": now}
+            for rid, sid in zip(revision_ids, submission_ids, strict=True)
+        ],
+    )
+    answer_rows = [
+        {
+            "revision_id": rid,
+            "learning_point": point,
+            "score": a.score,
+            "dont_know": a.dont_know,
+            "comment": a.comment or None,
+        }
+        for rid, r in zip(revision_ids, responses, strict=True)
+        for point, a in r.answers.items()
+    ]
+    if answer_rows:
+        session.execute(sa.insert(Answer.__table__), answer_rows)
+    return len(responses)
