@@ -1,0 +1,80 @@
+"""The database layer: migrations on both databases, SQLite opened safely, writes atomic."""
+
+import pytest
+import sqlalchemy as sa
+
+from collab.db import Database, create_engine
+from collab.models import Organisation
+
+TABLES = {
+    "alliance_settings",
+    "organisations",
+    "rounds",
+    "invite_codes",
+    "respondents",
+    "submissions",
+    "revisions",
+    "answers",
+}
+
+
+def test_upgrade_creates_every_table_and_can_run_again(db):
+    db.upgrade()
+    tables = set(sa.inspect(db.engine).get_table_names())
+    assert TABLES <= tables
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+
+
+def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_no_mmap(sqlite_db):
+    with sqlite_db.engine.connect() as conn:
+        pragma = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "mmap_size")
+        }
+    assert pragma == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 30000,
+        "mmap_size": 0,
+    }
+
+
+def test_sqlite_write_transactions_begin_immediate(sqlite_db):
+    statements = []
+    sa.event.listen(
+        sqlite_db.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *args: statements.append(statement),
+    )
+    with sqlite_db.write() as session:
+        session.add(Organisation(name="Night Shelter"))
+    with sqlite_db.read() as session:
+        session.scalars(sa.select(Organisation)).all()
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    assert begins == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_a_failed_write_leaves_nothing_behind(db):
+    with pytest.raises(RuntimeError), db.write() as session:
+        session.add(Organisation(name="Half Written"))
+        session.flush()
+        raise RuntimeError("power cut")
+    with db.read() as session:
+        assert session.scalars(sa.select(Organisation)).all() == []
+
+
+def test_sqlite_foreign_keys_are_enforced(sqlite_db):
+    with pytest.raises(sa.exc.IntegrityError), sqlite_db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO invite_codes (code_hash, organisation_id, stakeholder_group, revoked,"
+            " created_at) VALUES ('x', 999, 'provider', 0, '2026-01-01')"
+        )
+
+
+def test_engine_factory_creates_the_sqlite_folder(tmp_path):
+    db = Database(create_engine(f"sqlite:///{tmp_path}/new/folder/alliance.db"))
+    db.upgrade()
+    assert (tmp_path / "new" / "folder" / "alliance.db").exists()
+    assert db.integrity_check() == "ok"
+    db.dispose()

@@ -1,0 +1,181 @@
+"""Submissions: invite codes, validation, storing once, revisions with history kept."""
+
+import pytest
+import sqlalchemy as sa
+
+from collab import invite_codes, organisations, rounds, submissions
+from collab.errors import InvalidAnswers, NotFound, Refused
+from collab.models import Answer, InviteCode, Revision, Submission
+from collab.responses import load_answers
+from collab.submissions import AnswerInput
+
+
+@pytest.fixture
+def open_alliance(db, framework):
+    organisations.create_organisation(db, name="Riverside Night Shelter")
+    rounds.create_round(db, name="Spring 2027")
+    rounds.open_round(db, name="Spring 2027")
+    _, code = invite_codes.create_invite_code(
+        db,
+        framework=framework,
+        organisation="Riverside Night Shelter",
+        stakeholder_group="provider",
+    )
+    return db, code
+
+
+def full_answers(framework, score=4):
+    return {key: AnswerInput(score=score) for key in framework.point_keys}
+
+
+def count(db, model):
+    with db.read() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_only_the_hash_of_an_invite_code_is_stored(open_alliance):
+    db, code = open_alliance
+    with db.read() as session:
+        stored = session.scalar(sa.select(InviteCode.code_hash))
+    assert code not in stored
+    assert stored == invite_codes.hash_code(code)
+
+
+def test_codes_are_accepted_in_lower_case_and_without_dashes(open_alliance):
+    db, code = open_alliance
+    found = invite_codes.find_invite_code(db, code.lower().replace("-", " "))
+    assert (found.organisation, found.stakeholder_group) == ("Riverside Night Shelter", "provider")
+
+
+def test_unknown_and_revoked_codes_are_refused_kindly(open_alliance):
+    db, code = open_alliance
+    with pytest.raises(NotFound, match="don't recognise that code"):
+        invite_codes.find_invite_code(db, "AAAA-BBBB-CCCC")
+    with pytest.raises(NotFound):
+        invite_codes.find_invite_code(db, "")
+    info = invite_codes.find_invite_code(db, code)
+    invite_codes.revoke_invite_code(db, code_id=info.id)
+    with pytest.raises(Refused, match="no longer in use"):
+        invite_codes.find_invite_code(db, code)
+
+
+def test_a_submission_stores_every_answer_and_returns_a_receipt(open_alliance, framework):
+    db, code = open_alliance
+    answers = full_answers(framework)
+    answers["focus"] = AnswerInput(dont_know=True, comment="  Not sure who sets priorities. ")
+    receipt = submissions.submit(db, framework=framework, code=code, answers=answers)
+    assert (receipt.round, receipt.revision) == ("Spring 2027", 1)
+    stored = load_answers(db).set_index("learning_point")
+    assert stored.loc["upstream", "score"] == 4
+    assert bool(stored.loc["focus", "dont_know"]) is True
+    assert stored.loc["focus", "comment"] == "Not sure who sets priorities."
+    assert invite_codes.list_invite_codes(db)[0].uses == 1
+
+
+def test_unanswered_points_are_named_and_nothing_is_stored(open_alliance, framework):
+    db, code = open_alliance
+    answers = full_answers(framework)
+    del answers["assets"]
+    answers["impact"] = AnswerInput()
+    with pytest.raises(InvalidAnswers) as excinfo:
+        submissions.submit(db, framework=framework, code=code, answers=answers)
+    assert set(excinfo.value.problems) == {"assets", "impact"}
+    assert count(db, Submission) == 0
+
+
+def test_out_of_range_scores_and_overlong_comments_are_refused(open_alliance, framework):
+    db, code = open_alliance
+    answers = full_answers(framework)
+    answers["upstream"] = AnswerInput(score=6)
+    answers["assets"] = AnswerInput(score=3, dont_know=True)
+    answers["focus"] = AnswerInput(score=3, comment="x" * 2001)
+    with pytest.raises(InvalidAnswers) as excinfo:
+        submissions.submit(db, framework=framework, code=code, answers=answers)
+    problems = excinfo.value.problems
+    assert "must be one of [1, 2, 3, 4, 5]" in problems["upstream"]
+    assert "not both" in problems["assets"]
+    assert "2001 characters" in problems["focus"]
+
+
+def test_the_same_form_sent_twice_is_stored_once(open_alliance, framework):
+    db, code = open_alliance
+    first = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework), idempotency_key="f1"
+    )
+    again = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework), idempotency_key="f1"
+    )
+    assert again.already_stored and again.submission_id == first.submission_id
+    assert again.code is None
+    assert (count(db, Submission), count(db, Revision), count(db, Answer)) == (1, 1, 8)
+
+
+def test_a_revision_counts_and_the_history_is_kept(open_alliance, framework):
+    db, code = open_alliance
+    receipt = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework, 2)
+    )
+    revised = submissions.revise(
+        db, framework=framework, receipt_code=receipt.code, answers=full_answers(framework, 5)
+    )
+    assert revised.revision == 2
+    assert set(load_answers(db)["score"]) == {5}
+    assert count(db, Revision) == 2 and count(db, Answer) == 16
+    stored = submissions.find_submission(db, receipt_code=receipt.code)
+    assert stored.revision == 2 and stored.answers["upstream"].score == 5
+
+
+def test_no_submission_or_revision_once_the_round_has_closed(open_alliance, framework):
+    db, code = open_alliance
+    receipt = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework)
+    )
+    rounds.close_round(db, name="Spring 2027")
+    with pytest.raises(Refused, match="has closed"):
+        submissions.revise(
+            db, framework=framework, receipt_code=receipt.code, answers=full_answers(framework, 1)
+        )
+    with pytest.raises(Refused, match="No round is open"):
+        submissions.submit(db, framework=framework, code=code, answers=full_answers(framework))
+    assert count(db, Submission) == 1
+    assert set(load_answers(db)["score"]) == {4}
+
+
+def test_an_unknown_receipt_is_refused(open_alliance):
+    db, _ = open_alliance
+    with pytest.raises(NotFound, match="receipt code"):
+        submissions.find_submission(db, receipt_code="ZZZZ-ZZZZ-ZZZZ")
+
+
+def test_the_database_allows_one_submission_per_respondent_and_round(open_alliance, framework):
+    db, code = open_alliance
+    receipt = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework)
+    )
+    with pytest.raises(sa.exc.IntegrityError), db.write() as session:
+        first = session.get(Submission, receipt.submission_id)
+        session.add(
+            Submission(respondent_id=first.respondent_id, round_id=first.round_id, source="web")
+        )
+
+
+def test_bulk_responses_reuse_a_respondent_across_rounds_and_refuse_a_twin(db, framework):
+    org = organisations.create_organisation(db, name="Peer Network")
+    first = rounds.create_round(db, name="Autumn 2026")
+    second = rounds.create_round(db, name="Spring 2027")
+
+    def response(round_id):
+        return submissions.NewResponse(
+            round_id, org.id, "lived_experience", full_answers(framework, 3), reference="p-7"
+        )
+
+    with db.write() as session:
+        assert submissions.add_responses(session, [response(first.id)], source="import") == 1
+    with db.write() as session:
+        submissions.add_responses(session, [response(second.id)], source="import")
+    answers = load_answers(db)
+    assert answers["respondent"].unique().tolist() == ["p-7"]
+    assert answers["round"].value_counts().to_dict() == {"Autumn 2026": 8, "Spring 2027": 8}
+    with pytest.raises(sa.exc.IntegrityError), db.write() as session:
+        submissions.add_responses(session, [response(first.id)], source="import")
+    assert count(db, Submission) == 2
