@@ -150,3 +150,69 @@ class Answer(Base):
     score: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
     dont_know: so.Mapped[bool] = so.mapped_column(default=False)
     comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+
+class AuditEntry(Base):
+    """One administrative action: what was done, when (UTC) and by which role.
+
+    ``detail`` is written for people to read; it never holds an invite code or a passcode.
+    """
+
+    __tablename__ = "audit_entries"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    role: so.Mapped[str] = so.mapped_column(sa.String(20))
+    action: so.Mapped[str] = so.mapped_column(sa.String(50))
+    detail: so.Mapped[str] = so.mapped_column(sa.Text)
+
+
+class Action(Base):
+    """An action the leadership team agreed on one learning point in a round's meeting.
+
+    ``status`` is one of ``agreed``, ``in_progress``, ``done``, ``dropped``; actions stay
+    listed in later rounds' meetings so the team can follow them up.
+    """
+
+    __tablename__ = "actions"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('agreed', 'in_progress', 'done', 'dropped')", name="status_known"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    learning_point: so.Mapped[str] = so.mapped_column(sa.String(50))
+    description: so.Mapped[str] = so.mapped_column(sa.String(500))
+    lead_organisation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organisations.id")
+    )
+    due_on: so.Mapped[dt.date | None]
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="agreed")
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
+
+    round: so.Mapped[Round] = so.relationship()
+    lead_organisation: so.Mapped[Organisation | None] = so.relationship()
+
+
+class ExpectedParticipation(Base):
+    """How many responses the alliance expects from one organisation's stakeholder group."""
+
+    __tablename__ = "expected_participation"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "organisation_id",
+            "stakeholder_group",
+            name="uq_expected_participation_organisation_group",
+        ),
+        sa.CheckConstraint("expected >= 0", name="expected_not_negative"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id"))
+    stakeholder_group: so.Mapped[str] = so.mapped_column(sa.String(50))
+    expected: so.Mapped[int]
+
+    organisation: so.Mapped[Organisation] = so.relationship()

@@ -2,8 +2,10 @@
 
 import pytest
 import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
-from collab.db import Database, create_engine
+from collab.db import MIGRATIONS_DIR, Database, create_engine
 from collab.models import Organisation
 
 TABLES = {
@@ -15,7 +17,14 @@ TABLES = {
     "submissions",
     "revisions",
     "answers",
+    "audit_entries",
 }
+
+
+def newest_migration() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def test_upgrade_creates_every_table_and_can_run_again(db):
@@ -23,7 +32,10 @@ def test_upgrade_creates_every_table_and_can_run_again(db):
     tables = set(sa.inspect(db.engine).get_table_names())
     assert TABLES <= tables
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        assert (
+            conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            == newest_migration()
+        )
 
 
 def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_no_mmap(sqlite_db):
