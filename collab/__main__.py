@@ -1,0 +1,7 @@
+"""``python -m collab``: see ``collab.cli``."""
+
+import sys
+
+from collab.cli import main
+
+sys.exit(main())

@@ -1,0 +1,324 @@
+"""The command line, run in-process on a SQLite file: set-up, rounds, organisations, invite
+codes, import, export, demo and serve. Problems are one ``error:`` line, exit status 1."""
+
+import json
+import os
+import sys
+
+import pytest
+
+from collab import cli
+from collab.db import Database
+from collab.demo import DEMO_ADMIN_PASSCODE, DEMO_LEADERSHIP_PASSCODE
+from collab.invite_codes import find_invite_code
+from collab.organisations import list_organisations
+from collab.responses import load_answers
+from collab.rounds import get_round, list_rounds
+
+
+@pytest.fixture
+def database_url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/a.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("COLLAB_LEADERSHIP_PASSCODE", "COLLAB_ADMIN_PASSCODE", "COLLAB_BASE_URL"):
+        monkeypatch.setenv(name, "")
+    return url
+
+
+@pytest.fixture
+def run(database_url, capsys):
+    """Run one command; return (exit status, stdout, stderr)."""
+
+    def run_command(*argv: str) -> tuple[int, str, str]:
+        status = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run_command
+
+
+@pytest.fixture
+def initialised(run, database_url):
+    assert run("init")[0] == 0
+    db = Database.from_url(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def shelter(run, initialised):
+    assert run("organisations", "add", "Riverside Night Shelter")[0] == 0
+    return initialised
+
+
+def test_init_creates_the_schema_and_says_where_the_database_is(run, tmp_path):
+    status, out, _ = run("init")
+    assert status == 0
+    assert f"SQLite file {tmp_path}/a.db" in out
+    assert "8 learning points" in out
+
+
+def test_commands_before_init_ask_for_init(run):
+    status, out, err = run("rounds", "list")
+    assert status == 1
+    assert err.startswith("error: ") and "python -m collab init" in err
+    assert "Traceback" not in err
+
+
+def test_password_in_a_database_url_is_masked():
+    where = cli.describe_database("postgresql+psycopg://alliance:s3cret@db.example/alliance")
+    assert where == "postgresql+psycopg://alliance:***@db.example/alliance"
+
+
+def test_rounds_are_created_opened_closed_and_listed(run, initialised):
+    assert run("rounds", "create", "Spring 2027", "--opens", "2027-03-01")[0] == 0
+    assert (
+        run("rounds", "create", "Autumn 2027", "--open")[1]
+        == "created round 'Autumn 2027' (open)\n"
+    )
+    status, _, err = run("rounds", "open", "Spring 2027")
+    assert status == 1 and "Autumn 2027' is still open" in err
+    assert run("rounds", "close", "Autumn 2027")[0] == 0
+    assert run("rounds", "live", "Spring 2027", "on")[0] == 0
+    assert run("rounds", "open", "Spring 2027")[0] == 0
+    status, out, _ = run("rounds", "list")
+    lines = out.splitlines()
+    assert lines[0].split() == [
+        "round",
+        "status",
+        "live",
+        "results",
+        "opens",
+        "closes",
+        "responses",
+    ]
+    assert lines[2].split() == ["Spring", "2027", "open", "yes", "2027-03-01", "0"]
+    assert lines[3].split() == ["Autumn", "2027", "closed", "no", "0"]
+    assert get_round(initialised, "Spring 2027").live_results
+
+
+def test_dates_that_are_not_iso_dates_are_refused_by_the_parser(run, initialised):
+    with pytest.raises(SystemExit):
+        run("rounds", "create", "Spring 2027", "--opens", "01/03/2027")
+
+
+def test_organisations_are_added_renamed_deactivated_and_listed(run, shelter):
+    status, _, err = run("organisations", "rename", "Riverside Night Shelta", "Riverside Shelter")
+    assert status == 1 and "Did you mean 'Riverside Night Shelter'?" in err
+    assert run("organisations", "rename", "Riverside Night Shelter", "Riverside Shelter")[0] == 0
+    assert run("organisations", "deactivate", "Riverside Shelter")[0] == 0
+    out = run("organisations", "list")[1]
+    assert out.splitlines()[2].split() == ["Riverside", "Shelter", "no"]
+
+
+def test_code_create_prints_a_code_that_is_accepted_and_its_link(run, shelter):
+    status, out, _ = run(
+        "codes", "create", "--organisation", "Riverside Night Shelter", "--group", "provider"
+    )
+    assert status == 0
+    code = out.split("\n\n")[1].strip()
+    assert find_invite_code(shelter, code).organisation == "Riverside Night Shelter"
+    assert f"http://localhost:8501/submit?code={code}" in out
+
+
+def test_code_create_with_json_prints_one_object_with_the_link(run, shelter):
+    status, out, _ = run(
+        "codes",
+        "create",
+        "--organisation",
+        "Riverside Night Shelter",
+        "--group",
+        "provider",
+        "--json",
+    )
+    record = json.loads(out)
+    assert set(record) == {"id", "organisation", "group", "code", "link"}
+    assert record["link"].endswith(f"/submit?code={record['code']}")
+    assert find_invite_code(shelter, record["code"]).stakeholder_group == "provider"
+
+
+def test_codes_are_revoked_and_listed_without_the_code(run, shelter):
+    created = json.loads(
+        run(
+            "codes",
+            "create",
+            "--organisation",
+            "Riverside Night Shelter",
+            "--group",
+            "commissioner",
+            "--json",
+        )[1]
+    )
+    assert run("codes", "revoke", str(created["id"]))[0] == 0
+    listed = run("codes", "list", "--json")[1]
+    assert created["code"] not in listed
+    assert json.loads(listed)[0] | {"created": None} == {
+        "id": created["id"],
+        "organisation": "Riverside Night Shelter",
+        "group": "commissioner",
+        "revoked": True,
+        "uses": 0,
+        "created": None,
+    }
+    assert created["code"] not in run("codes", "list")[1]
+
+
+def test_a_code_for_an_unknown_group_is_refused_with_one_error_line(run, shelter):
+    status, out, err = run(
+        "codes", "create", "--organisation", "Riverside Night Shelter", "--group", "board"
+    )
+    assert status == 1 and out == ""
+    assert err.startswith("error: 'board' is not a stakeholder group")
+
+
+def write_csv(path, framework, rows):
+    header = ["round", "organisation", "group", "respondent", *framework.point_keys]
+    path.write_text("\n".join(",".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_import_with_problems_lists_every_one_and_writes_nothing(run, shelter, framework, tmp_path):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    good = ["Spring 2027", "Riverside Night Shelter", "provider", "P1"] + ["3"] * 8
+    bad_score = ["Spring 2027", "Riverside Night Shelter", "provider", "P2"] + ["9"] + ["3"] * 7
+    bad_group = ["Spring 2027", "Riverside Night Shelter", "providr", "P3"] + ["3"] * 8
+    path = write_csv(tmp_path / "in.csv", framework, [good, bad_score, bad_group])
+    status, out, err = run("import", path)
+    assert status == 1 and out == ""
+    lines = err.splitlines()
+    assert lines[0].startswith("row 3, column upstream: 9 is outside the scale")
+    assert lines[1].startswith("row 4, column group: 'providr' is not a stakeholder group")
+    assert lines[2] == f"error: 2 problems in {path}; nothing was imported."
+    assert load_answers(shelter).empty
+
+
+def test_import_writes_the_file_and_creates_missing_rounds_when_asked(
+    run, shelter, framework, tmp_path
+):
+    rows = [
+        ["Winter 2026", "Riverside Night Shelter", "provider", f"P{i}"] + ["4"] * 8
+        for i in range(3)
+    ]
+    path = write_csv(tmp_path / "in.csv", framework, rows)
+    status, _, err = run("import", path)
+    assert status == 1 and "no round called 'Winter 2026'" in err
+    status, out, _ = run("import", path, "--create-missing")
+    assert status == 0
+    assert out.splitlines() == ["imported 3 responses", "created closed round(s): Winter 2026"]
+    assert [r.status for r in list_rounds(shelter)] == ["closed"]
+
+
+def test_import_refuses_a_file_over_the_limit_before_reading_it(
+    run, shelter, framework, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("COLLAB_MAX_IMPORT_BYTES", "10")
+    path = write_csv(tmp_path / "in.csv", framework, [])
+    status, _, err = run("import", path)
+    assert status == 1
+    assert "the largest file accepted is 10 bytes" in err
+
+
+def test_import_of_a_missing_file_is_one_error_line(run, initialised, tmp_path):
+    status, _, err = run("import", str(tmp_path / "nowhere.csv"))
+    assert (status, err.count("\n")) == (1, 1)
+    assert "There is no file" in err
+
+
+def test_export_writes_the_round_to_a_file(run, shelter, framework, tmp_path):
+    rows = [["Spring 2027", "Riverside Night Shelter", "provider", "P1"] + ["DK"] + ["2"] * 7]
+    assert (
+        run("import", write_csv(tmp_path / "in.csv", framework, rows), "--create-missing")[0] == 0
+    )
+    target = tmp_path / "out.json"
+    status, out, _ = run(
+        "export",
+        "--round",
+        "Spring 2027",
+        "--what",
+        "responses",
+        "--format",
+        "json",
+        "-o",
+        str(target),
+    )
+    assert status == 0 and str(target) in out
+    records = json.loads(target.read_text(encoding="utf-8"))
+    assert [(r["respondent"], r["upstream"], r["impact"]) for r in records] == [("P1", "DK", 2)]
+
+
+def test_export_to_standard_output_writes_the_csv(run, shelter):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    status, out, _ = run("export", "--round", "Spring 2027", "--format", "csv")
+    assert status == 0
+    assert out.lstrip("\ufeff").startswith("round,organisation,group,respondent,upstream")
+
+
+def test_export_of_an_unknown_round_is_one_error_line(run, initialised):
+    status, _, err = run("export", "--round", "Winter", "--format", "csv")
+    assert status == 1 and err == "error: There is no round called 'Winter'.\n"
+
+
+def test_export_of_a_kind_not_registered_says_what_can_be_exported(run, initialised, monkeypatch):
+    monkeypatch.delitem(cli.EXPORTS, "summary", raising=False)
+    status, _, err = run("export", "--round", "Winter", "--what", "summary", "--format", "csv")
+    assert status == 1
+    assert "Exporting the summary is not available" in err and "responses" in err
+
+
+def test_demo_loads_once_and_if_empty_leaves_a_filled_database_alone(run, initialised):
+    status, out, _ = run("demo")
+    assert status == 0
+    assert "DEMO" in out and "/submit?code=" in out
+    rounds_before = list_rounds(initialised)
+    status, out, _ = run("demo", "--if-empty")
+    assert status == 0 and "not loaded" in out
+    assert list_rounds(initialised) == rounds_before
+    status, _, err = run("demo")
+    assert status == 1 and err.startswith("error: ")
+
+
+def test_serve_on_the_demo_sets_and_prints_demo_passcodes(run, initialised, monkeypatch, tmp_path):
+    assert run("demo")[0] == 0
+    started = {}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(args=args, env=env))
+    status, out, _ = run("serve", "--port", "8600")
+    assert status == 0
+    assert started["args"][1:] == ["-m", "streamlit", "run", "app.py", "--server.port", "8600"]
+    assert started["env"]["COLLAB_LEADERSHIP_PASSCODE"] == DEMO_LEADERSHIP_PASSCODE
+    assert started["env"]["COLLAB_ADMIN_PASSCODE"] == DEMO_ADMIN_PASSCODE
+    assert DEMO_LEADERSHIP_PASSCODE in out and DEMO_ADMIN_PASSCODE in out
+    assert "demo passcodes" in out
+    assert os.path.exists("app.py")
+
+
+def test_serve_without_passcodes_on_a_real_database_says_how_to_set_them(
+    run, initialised, monkeypatch, tmp_path
+):
+    started = {}
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(env=env))
+    status, out, _ = run("serve")
+    assert status == 0
+    assert "COLLAB_LEADERSHIP_PASSCODE" in out and ".streamlit/secrets.toml" in out
+    assert not started["env"].get("COLLAB_ADMIN_PASSCODE")
+
+
+def test_excel_export_to_a_terminal_is_refused(run, initialised, monkeypatch):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    status, out, err = run("export", "--round", "Spring 2027", "--format", "xlsx")
+    assert status == 1 and out == ""
+    assert "-o FILE.xlsx" in err
+
+
+def test_backup_writes_a_checked_copy_of_the_database(run, shelter, tmp_path):
+    target = tmp_path / "backups" / "alliance-copy.db"
+    status, out, _ = run("backup", str(target))
+    assert status == 0 and str(target) in out
+    copy = Database.from_url(f"sqlite:///{target}")
+    try:
+        assert copy.integrity_check() == "ok"
+        assert [o.name for o in list_organisations(copy)] == ["Riverside Night Shelter"]
+    finally:
+        copy.dispose()

@@ -1,0 +1,392 @@
+"""CSV import of responses: every kind of problem is named by row and column, and a file
+with any problem writes nothing; a good file is stored exactly, in one transaction."""
+
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from collab import organisations, rounds
+from collab.imports import (
+    ImportRejected,
+    apply_import,
+    check_import,
+    import_responses,
+)
+from collab.models import Base
+from collab.responses import load_answers
+
+ROUND = "Spring 2027"
+SHELTER = "Riverside Night Shelter"
+TRUST = "Calder Housing Trust"
+
+
+def table_counts(db) -> dict[str, int]:
+    """Rows in every table of the schema."""
+    with db.read() as session:
+        return {
+            table.name: session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def csv_bytes(rows: list[list[object]], *, encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def header(framework, *, comments: bool = True) -> list[str]:
+    keys = framework.point_keys
+    return ["round", "organisation", "group", "respondent", *keys] + (
+        [f"comment_{k}" for k in keys] if comments else []
+    )
+
+
+def response(framework, *, organisation=SHELTER, group="provider", respondent="", scores=None):
+    """A data row of the full header: every point scored 3 unless ``scores`` says otherwise."""
+    scores = scores or {}
+    comments = {k[len("comment_") :]: v for k, v in scores.items() if k.startswith("comment_")}
+    return [
+        ROUND,
+        organisation,
+        group,
+        respondent,
+        *(scores.get(k, "3") for k in framework.point_keys),
+        *(comments.get(k, "") for k in framework.point_keys),
+    ]
+
+
+@pytest.fixture
+def alliance(db):
+    organisations.create_organisation(db, name=SHELTER)
+    organisations.create_organisation(db, name=TRUST)
+    rounds.create_round(db, name=ROUND)
+    return db
+
+
+def rejected(db, framework, data: bytes, **options) -> list:
+    """Import ``data`` expecting a refusal; check nothing was written; return the problems."""
+    before = table_counts(db)
+    with pytest.raises(ImportRejected) as caught:
+        import_responses(db, framework=framework, data=data, **options)
+    assert table_counts(db) == before
+    return caught.value.problems
+
+
+def only_problem(problems):
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_file_that_is_not_utf8_is_refused_with_advice_to_save_as_csv_utf8(alliance, framework):
+    rows = [header(framework), response(framework, organisation="Café Rencontre")]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows, encoding="cp1252")))
+    assert (problem.row, problem.column) == (None, None)
+    assert "not saved as UTF-8" in problem.message
+    assert "CSV UTF-8" in problem.message
+
+
+def test_file_over_the_size_limit_is_refused_giving_both_sizes(alliance, framework):
+    data = csv_bytes([header(framework), response(framework)])
+    problem = only_problem(rejected(alliance, framework, data, max_bytes=100))
+    assert (problem.row, problem.column) == (None, None)
+    assert f"{len(data):,} bytes" in problem.message
+    assert "100 bytes" in problem.message
+
+
+def test_empty_file_is_refused(alliance, framework):
+    problem = only_problem(rejected(alliance, framework, b"\r\n  \r\n"))
+    assert problem.row is None
+    assert "empty" in problem.message
+
+
+def test_file_with_a_header_but_no_responses_is_refused(alliance, framework):
+    problem = only_problem(rejected(alliance, framework, csv_bytes([header(framework)])))
+    assert "no responses" in problem.message
+
+
+def test_missing_required_column_is_named_on_row_1(alliance, framework):
+    rows = [[c for c in header(framework) if c != "group"], response(framework)[:2]]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (1, "group")
+    assert "missing" in problem.message
+
+
+def test_file_without_any_learning_point_column_is_refused(alliance, framework):
+    rows = [["round", "organisation", "group"], [ROUND, SHELTER, "provider"]]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert problem.row == 1
+    assert "no learning point column" in problem.message
+    assert "upstream" in problem.message
+
+
+def test_unknown_column_suggests_the_closest_known_one(alliance, framework):
+    columns = ["upstrem" if c == "upstream" else c for c in header(framework)]
+    problem = only_problem(rejected(alliance, framework, csv_bytes([columns, response(framework)])))
+    assert (problem.row, problem.column) == (1, "upstrem")
+    assert "Did you mean 'upstream'?" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        ("often", "'often' is not a score"),
+        ("7", "7 is outside the scale"),
+        ("0", "0 is outside the scale"),
+        ("3.5", "'3.5' is not a whole number"),
+    ],
+)
+def test_score_that_is_not_a_whole_number_from_1_to_5_is_refused(alliance, framework, cell, says):
+    rows = [header(framework), response(framework), response(framework, scores={"realistic": cell})]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (3, "realistic")
+    assert says in problem.message
+    assert "from 1 to 5" in problem.message
+
+
+def test_unknown_round_is_refused_unless_missing_ones_may_be_created(alliance, framework):
+    row = response(framework)
+    row[0] = "Sprint 2027"
+    problem = only_problem(rejected(alliance, framework, csv_bytes([header(framework), row])))
+    assert (problem.row, problem.column) == (2, "round")
+    assert "no round called 'Sprint 2027'" in problem.message
+    assert "Did you mean 'Spring 2027'?" in problem.message
+
+
+def test_unknown_organisation_suggests_the_closest_known_name(alliance, framework):
+    rows = [header(framework), response(framework, organisation="Riverside Night Shelta")]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (2, "organisation")
+    assert "Did you mean 'Riverside Night Shelter'?" in problem.message
+
+
+def test_unknown_group_suggests_the_closest_group_key(alliance, framework):
+    rows = [header(framework), response(framework, group="providr")]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (2, "group")
+    assert "Did you mean 'provider'?" in problem.message
+
+
+def test_deactivated_organisation_is_refused(alliance, framework):
+    trust = organisations.get_organisation(alliance, TRUST)
+    organisations.set_organisation_active(alliance, organisation_id=trust.id, active=False)
+    rows = [header(framework), response(framework), response(framework, organisation=TRUST)]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (3, "organisation")
+    assert "deactivated" in problem.message
+
+
+def test_respondent_twice_in_one_round_of_the_file_is_refused(alliance, framework):
+    rows = [
+        header(framework),
+        response(framework, respondent="P-17"),
+        response(framework, respondent="P-18"),
+        response(framework, respondent="P-17"),
+    ]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (4, "respondent")
+    assert "'P-17' already answers round 'Spring 2027' on row 2" in problem.message
+
+
+def test_respondent_already_in_the_database_for_the_round_is_refused(alliance, framework):
+    first = csv_bytes([header(framework), response(framework, respondent="P-17")])
+    assert import_responses(alliance, framework=framework, data=first) == 1
+    again = csv_bytes(
+        [
+            header(framework),
+            response(framework, respondent="P-18"),
+            response(framework, respondent="P-17"),
+        ]
+    )
+    problem = only_problem(rejected(alliance, framework, again))
+    assert (problem.row, problem.column) == (3, "respondent")
+    assert "already has a response in round 'Spring 2027' in the database" in problem.message
+
+
+def test_respondent_keeps_one_organisation_and_group(alliance, framework):
+    rounds.create_round(alliance, name="Autumn 2027")
+    later = response(framework, organisation=TRUST, respondent="P-17")
+    later[0] = "Autumn 2027"
+    rows = [header(framework), response(framework, respondent="P-17"), later]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (3, "respondent")
+    assert f"is with {SHELTER} (provider) on row 2" in problem.message
+
+
+def test_comment_longer_than_the_limit_is_refused(alliance, framework):
+    rows = [header(framework), response(framework, scores={"comment_assets": "x" * 41})]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows), max_comment_chars=40))
+    assert (problem.row, problem.column) == (2, "comment_assets")
+    assert "41 characters" in problem.message
+    assert "limit is 40" in problem.message
+
+
+def test_row_with_no_answer_at_all_is_refused(alliance, framework):
+    empty = dict.fromkeys(framework.point_keys, "") | {"comment_focus": "No idea"}
+    rows = [header(framework), response(framework), response(framework, scores=empty)]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (3, None)
+    assert "no answer" in problem.message
+
+
+def test_every_problem_in_the_file_is_reported_in_row_order(alliance, framework):
+    rows = [
+        header(framework),
+        response(framework, scores={"upstream": "9", "impact": "x"}),
+        response(framework),
+        response(framework, organisation="Nowhere Housing", group="board"),
+    ]
+    problems = rejected(alliance, framework, csv_bytes(rows))
+    assert [(p.row, p.column) for p in problems] == [
+        (2, "upstream"),
+        (2, "impact"),
+        (4, "organisation"),
+        (4, "group"),
+    ]
+    assert str(problems[0]).startswith("row 2, column upstream: 9 is outside the scale")
+
+
+def test_rejected_import_with_create_missing_creates_nothing(alliance, framework):
+    new_round = response(framework, organisation="New Hope Hostel")
+    new_round[0] = "Autumn 2027"
+    rows = [header(framework), new_round, response(framework, scores={"focus": "6"})]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows), create_missing=True))
+    assert (problem.row, problem.column) == (3, "focus")
+    assert [r.name for r in rounds.list_rounds(alliance)] == [ROUND]
+
+
+def test_valid_import_reports_its_rows_and_stores_exact_answers(alliance, framework):
+    rows = [
+        header(framework),
+        response(
+            framework,
+            respondent="P-1",
+            scores={
+                "upstream": "5",
+                "right_people": "dk",
+                "realistic": "",
+                "comment_upstream": "=1+1",
+            },
+        ),
+        response(framework, organisation=TRUST, group="lived_experience", respondent="P-2"),
+        response(
+            framework, group="commissioner", scores={"focus": " DK ", "comment_focus": "Unsure"}
+        ),
+    ]
+    assert import_responses(alliance, framework=framework, data=csv_bytes(rows)) == 3
+
+    answers = load_answers(alliance).set_index(["respondent", "learning_point"])
+    first = answers.loc["P-1"]
+    assert first.loc["upstream", ["score", "dont_know", "comment"]].tolist() == [5, False, "=1+1"]
+    assert bool(first.loc["right_people", "dont_know"])
+    assert "realistic" not in first.index
+    second = answers.loc["P-2"]
+    assert (second["organisation"].iloc[0], second["stakeholder_group"].iloc[0]) == (
+        TRUST,
+        "lived_experience",
+    )
+    assert second["score"].tolist() == [3] * 8
+    anonymous = answers[answers["stakeholder_group"] == "commissioner"]
+    assert anonymous.loc[(slice(None), "focus"), "comment"].tolist() == ["Unsure"]
+    assert anonymous["dont_know"].sum() == 1
+
+
+def test_same_respondent_in_two_rounds_is_one_person(alliance, framework):
+    rounds.create_round(alliance, name="Autumn 2027")
+    later = response(framework, respondent="P-17")
+    later[0] = "Autumn 2027"
+    data = csv_bytes([header(framework), response(framework, respondent="P-17"), later])
+    assert import_responses(alliance, framework=framework, data=data) == 2
+    answers = load_answers(alliance)
+    assert set(answers["respondent"]) == {"P-17"}
+    assert answers["round"].nunique() == 2
+
+
+def test_create_missing_creates_the_round_closed_and_the_organisation(alliance, framework):
+    row = response(framework, organisation="New Hope Hostel")
+    row[0] = "Autumn 2027"
+    data = csv_bytes([header(framework), row, response(framework)])
+    plan = check_import(alliance, framework=framework, data=data, create_missing=True)
+    assert (plan.rounds_to_create, plan.organisations_to_create) == (
+        ["Autumn 2027"],
+        ["New Hope Hostel"],
+    )
+    assert apply_import(alliance, plan) == 2
+    created = rounds.get_round(alliance, "Autumn 2027")
+    assert created.status == "closed"
+    assert organisations.get_organisation(alliance, "New Hope Hostel").active
+
+
+def test_checking_a_file_writes_nothing_and_previews_its_first_rows(alliance, framework):
+    rows = [header(framework)] + [response(framework, respondent=f"P-{i}") for i in range(30)]
+    before = table_counts(alliance)
+    plan = check_import(alliance, framework=framework, data=csv_bytes(rows))
+    assert table_counts(alliance) == before
+    assert plan.ok and plan.row_count == 30
+    assert plan.preview["respondent"].tolist()[:2] == ["P-0", "P-1"]
+    assert len(plan.preview) < 30
+
+
+def test_headers_ignore_case_and_spaces_and_a_byte_order_mark_is_accepted(alliance, framework):
+    columns = [f" {c.upper()} " for c in header(framework, comments=False)]
+    data = b"\xef\xbb\xbf" + csv_bytes([columns, response(framework)[: len(columns)]])
+    assert import_responses(alliance, framework=framework, data=data) == 1
+
+
+def test_missing_learning_point_column_means_nobody_in_the_file_answered_it(alliance, framework):
+    rows = [
+        ["round", "organisation", "group", "upstream", "impact"],
+        [ROUND, SHELTER, "provider", "4", "DK"],
+    ]
+    assert import_responses(alliance, framework=framework, data=csv_bytes(rows)) == 1
+    assert sorted(load_answers(alliance)["learning_point"]) == ["impact", "upstream"]
+
+
+def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_the_spreadsheet(alliance, framework):
+    blank = [""] * len(header(framework))
+    rows = [header(framework), response(framework), blank, response(framework, group="x")]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (4, "group")
+
+
+def test_semicolon_separated_file_is_read(alliance, framework):
+    rows = [header(framework, comments=False), response(framework)[:12]]
+    data = "\r\n".join(";".join(r) for r in rows).encode()
+    assert import_responses(alliance, framework=framework, data=data) == 1
+
+
+def test_apply_refuses_a_plan_with_problems(alliance, framework):
+    data = csv_bytes([header(framework), response(framework, group="board")])
+    plan = check_import(alliance, framework=framework, data=data)
+    assert not plan.ok
+    with pytest.raises(ImportRejected) as caught:
+        apply_import(alliance, plan)
+    assert caught.value.problems == plan.problems
+
+
+def test_large_import_is_written_in_one_go_with_progress(alliance, framework):
+    groups = framework.group_keys
+    rows = [header(framework)] + [
+        response(
+            framework,
+            organisation=(SHELTER, TRUST)[i % 2],
+            group=groups[i % 3],
+            respondent=f"R{i:05d}",
+            scores={
+                k: ("DK" if (i + j) % 11 == 0 else str(1 + (i + j) % 5))
+                for j, k in enumerate(framework.point_keys)
+            },
+        )
+        for i in range(2000)
+    ]
+    seen = []
+    plan = check_import(alliance, framework=framework, data=csv_bytes(rows))
+    assert (
+        apply_import(alliance, plan, progress=lambda done, total: seen.append((done, total)))
+        == 2000
+    )
+    assert seen[-1] == (2000, 2000)
+    assert table_counts(alliance)["submissions"] == 2000
+    assert table_counts(alliance)["answers"] == 2000 * len(framework.point_keys)
