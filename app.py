@@ -1,0 +1,59 @@
+"""Entry point: page configuration and the navigation of the signed-in role.
+
+The navigation is rebuilt from ``st.session_state["role"]`` on every run, so a page a
+role may not use is not in it and cannot be opened, not even by typing its address.
+"""
+
+import streamlit as st
+
+from collab import ui
+
+st.set_page_config(
+    page_title="Alliance self-assessment",
+    page_icon=":material/handshake:",
+    layout="wide",
+)
+
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+submit = st.Page(
+    "pages/submit.py", title="Submit answers", icon=":material/edit_note:", url_path="submit"
+)
+sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", url_path="sign-in")
+sign_out = st.Page(
+    "pages/sign_out.py", title="Sign out", icon=":material/logout:", url_path="sign-out"
+)
+
+# One line per page: leadership pages are seen by leadership and admin, admin pages by admin.
+leadership_pages = [
+    st.Page("pages/divergence.py", title="Divergence overview", icon=":material/compare_arrows:"),
+    st.Page("pages/learning_point.py", title="Learning point detail", icon=":material/search:"),
+    st.Page("pages/meeting.py", title="Meeting mode", icon=":material/co_present:"),
+    st.Page("pages/trends.py", title="Trends", icon=":material/timeline:"),
+    st.Page("pages/participation.py", title="Participation", icon=":material/groups:"),
+]
+admin_pages = [
+    st.Page(
+        "pages/admin.py",
+        title="Administration",
+        icon=":material/admin_panel_settings:",
+        url_path="admin",
+    ),
+]
+
+pages_by_role = {
+    "member": {"Members": [home, submit], "Team": [sign_in]},
+    "leadership": {
+        "Members": [home, submit],
+        "Leadership": leadership_pages,
+        "Account": [sign_out],
+    },
+    "admin": {
+        "Members": [home, submit],
+        "Leadership": leadership_pages,
+        "Administration": admin_pages,
+        "Account": [sign_out],
+    },
+}
+
+sections = {name: pages for name, pages in pages_by_role[ui.role()].items() if pages}
+st.navigation(sections).run()

@@ -1,0 +1,50 @@
+"""Home: what the self-assessment is, the open round and who has taken part so far."""
+
+import streamlit as st
+
+from collab import rounds, ui
+
+framework = ui.get_framework()
+db = ui.get_db()
+
+st.title(framework.title)
+ui.demo_banner()
+group_names = ", ".join(group.name for group in framework.groups)
+st.write(
+    "Member organisations of the alliance use this tool to say how well we work together, "
+    f"scoring {len(framework.learning_points)} learning points about collaborating on a "
+    f"complex problem. Each stakeholder group ({group_names}) answers separately and "
+    "anonymously, so the leadership team can see where the groups agree, where they see "
+    "things differently, and what to work on next."
+)
+
+if not rounds.list_rounds(db):
+    st.info(
+        "Nothing here yet: an administrator needs to create a round and invite codes. "
+        "Just trying the app? `make run` loads an invented demo alliance into an empty "
+        "database.",
+        icon=":material/hourglass_empty:",
+    )
+    st.stop()
+
+current = rounds.current_round(db)
+if current is None:
+    st.info(
+        "No round is open at the moment. Your alliance coordinator will share an invite "
+        "link when the next one starts.",
+        icon=":material/event_busy:",
+    )
+    st.stop()
+
+st.subheader(f"Open now: {ui.escape_markdown(current.name)}")
+if current.closes_on:
+    st.write(f"Answers are welcome until {ui.long_date(current.closes_on)}.")
+else:
+    st.write("No closing date has been set yet.")
+st.page_link("pages/submit.py", label="Submit answers", icon=":material/edit_note:")
+
+taken_part = ui.participation_by_group(current.id)
+total = sum(taken_part.values())
+st.write(f"**{total}** {'person has' if total == 1 else 'people have'} taken part so far:")
+for column, (group, n) in zip(st.columns(len(taken_part)), taken_part.items(), strict=True):
+    column.metric(framework.group_name(group), n)

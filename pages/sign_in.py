@@ -1,0 +1,43 @@
+"""Sign in: the leadership team and the administrator unlock their pages with a passcode."""
+
+import time
+
+import streamlit as st
+
+from collab import access, ui
+
+st.title("Sign in")
+ui.demo_banner()
+st.write(
+    "Members don't need to sign in: open **Submit answers** and type your invite code. "
+    "This page is for the leadership team and the alliance coordinator."
+)
+
+with st.form("sign_in_form"):
+    chosen_role = st.radio(
+        "Sign in as",
+        [access.LEADERSHIP, access.ADMIN],
+        format_func=access.ROLE_NAMES.__getitem__,
+        key="sign_in_role",
+        horizontal=True,
+    )
+    passcode = st.text_input("Passcode", type="password", key="sign_in_passcode")
+    signing_in = st.form_submit_button("Sign in", key="sign_in_button", type="primary")
+
+if signing_in:
+    expected = access.expected_passcode(ui.get_settings(), role=chosen_role)
+    attempts = ui.sign_in_attempts()
+    wait = attempts.seconds_to_wait(time.monotonic())
+    if not expected:
+        st.error(access.missing_passcode_message(chosen_role), icon=":material/lock:")
+    elif wait:
+        st.error(
+            f"Too many wrong passcodes in a row. Please wait {wait} seconds, then try again.",
+            icon=":material/timer:",
+        )
+    elif access.check_passcode(passcode, expected):
+        ui.sign_in_as(chosen_role)
+        st.switch_page("pages/home.py")
+    else:
+        attempts.register_failure(time.monotonic())
+        st.error("That passcode is not right. Please check it and try again.")

@@ -1,0 +1,16 @@
+"""Sign out: back to the member view."""
+
+import streamlit as st
+
+from collab import access, ui
+
+st.title("Sign out")
+ui.demo_banner()
+st.write(
+    f"You are signed in as **{access.ROLE_NAMES[ui.role()]}**. Signing out returns this "
+    "browser to the member view. On a shared computer or projector, sign out when the "
+    "meeting ends."
+)
+if st.button("Sign out", type="primary", key="sign_out_button"):
+    ui.sign_out()
+    st.switch_page("pages/home.py")
