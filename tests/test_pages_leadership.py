@@ -1,0 +1,312 @@
+"""The leadership pages (Divergence overview, Learning point detail) through AppTest on app.py.
+
+The demo alliance is built once for the module and copied for each test; each test
+points the app at its own SQLite file. Figures are checked in the chart specs the pages
+send to the browser, so a withheld group is seen to carry no value there.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from collab import config, organisations, rounds
+from collab.db import Database
+from collab.demo import build_demo
+from collab.framework import Framework, load_framework
+from collab.submissions import AnswerInput, NewResponse, add_responses
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+APP = PROJECT_DIR / "app.py"
+DIVERGENCE = "pages/divergence.py"
+LEARNING_POINT = "pages/learning_point.py"
+FIRST_ROUND, SECOND_ROUND, OPEN_ROUND = "Autumn 2025", "Spring 2026", "Autumn 2026"
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    """A SQLite file holding the demo alliance (built once: it takes a few seconds)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    database.upgrade()
+    build_demo(database, framework=load_framework(), seed=7)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def app_url(tmp_path, monkeypatch) -> str:
+    """The database URL the app under test reads; no passcodes, no secrets file."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("COLLAB_FRAMEWORK", "COLLAB_MIN_GROUP_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(
+        config,
+        "get_settings",
+        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
+    )
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_app(app_url, demo_file, tmp_path) -> str:
+    shutil.copy(demo_file, tmp_path / "app.db")
+    return app_url
+
+
+@pytest.fixture
+def empty_app(app_url) -> Database:
+    database = Database.from_url(app_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def open_page(page: str, role: str = "leadership") -> AppTest:
+    """The app, signed in as ``role``, on ``page``."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["role"] = role
+    at.run()
+    at.switch_page(page)
+    return at.run()
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The plotly figure (as JSON) of the chart with ``key``."""
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if key in element.proto.id:
+            return spec
+    raise AssertionError(f"no chart with key {key!r}")
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [json.loads(e.proto.spec)["layout"]["title"]["text"] for e in at.get("plotly_chart")]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements).replace("\\", "")
+
+
+# Divergence overview
+
+
+def test_overview_shows_the_latest_closed_round_by_default(demo_app):
+    at = open_page(DIVERGENCE)
+    assert not at.exception
+    assert at.selectbox(key="leadership_round").value == SECOND_ROUND
+    assert chart_titles(at) == [
+        f"Where the groups see things differently, largest gap first: {SECOND_ROUND}",
+        f"Average score by learning point and group: {SECOND_ROUND}",
+    ]
+
+
+def test_overview_names_every_learning_point_under_a_status_badge(demo_app, framework):
+    at = open_page(DIVERGENCE)
+    lines = [m.value.replace("\\", "") for m in at.markdown if "-badge[" in m.value]
+    assert lines[0].startswith(":orange-badge[:material/call_split: Groups diverge]")
+    for point in framework.learning_points:
+        assert sum(point.title in line for line in lines) == 1
+
+
+def test_overview_shows_participation_counts_per_group(demo_app):
+    at = open_page(DIVERGENCE)
+    assert metrics(at) == {
+        "People who answered": "56",
+        "Commissioners": "13",
+        "Service providers": "34",
+        "Lived experience": "9",
+    }
+
+
+def test_overview_gap_ranking_puts_the_largest_gap_first(demo_app):
+    at = open_page(DIVERGENCE)
+    ranking = chart(at, "divergence_gap_ranking")
+    notes = [a["text"] for a in ranking["layout"]["annotations"]]
+    gaps = [float(n.split("gap ")[1].split("<")[0]) for n in notes]
+    assert gaps == sorted(gaps, reverse=True)
+
+
+def test_first_demo_round_shows_lived_experience_as_withheld(demo_app):
+    at = open_page(DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
+    heatmap = chart(at, "divergence_heatmap")
+    means, withheld = heatmap["data"]
+    assert means["x"][2] == "Lived experience"
+    assert [row[2] for row in means["z"]] == [None] * 8
+    assert "withheld" in withheld["text"][0][2]
+    assert "Too few responses from lived experience to show (fewer than 5)" in texts(at.markdown)
+
+
+def test_dropping_a_group_removes_it_from_what_is_shown(demo_app):
+    at = open_page(DIVERGENCE)
+    at.multiselect(key="leadership_groups").set_value(["commissioner", "provider"]).run()
+    assert not at.exception
+    assert "Lived experience" not in metrics(at)
+    assert chart(at, "divergence_heatmap")["data"][0]["x"] == ["Commissioners", "Service providers"]
+    ranking = chart(at, "divergence_gap_ranking")
+    assert [t["name"] for t in ranking["data"][1:]] == ["Commissioners", "Service providers"]
+
+
+def test_organisation_filter_narrows_the_counts_and_says_so(demo_app):
+    at = open_page(DIVERGENCE)
+    at.multiselect(key="leadership_organisations").set_value(
+        ["Calderholt County Council", "Fernbank Housing Association"]
+    ).run()
+    assert not at.exception
+    counts = metrics(at)
+    assert int(counts["People who answered"]) < 56
+    assert "Calderholt County Council, Fernbank Housing Association" in texts(at.caption)
+
+
+def test_open_round_shows_participation_counts_only(demo_app):
+    at = open_page(DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
+    assert "This round is still open" in at.info[0].value
+    assert at.get("plotly_chart") == []
+    assert int(metrics(at)["People who answered"]) > 0
+
+
+def test_choosing_no_group_asks_for_one(demo_app):
+    at = open_page(DIVERGENCE)
+    at.multiselect(key="leadership_groups").set_value([]).run()
+    assert "Choose at least one stakeholder group" in at.info[0].value
+    assert at.get("plotly_chart") == []
+
+
+@pytest.mark.parametrize("page", [DIVERGENCE, LEARNING_POINT])
+def test_empty_database_says_there_is_no_round_yet(empty_app, page):
+    at = open_page(page)
+    assert not at.exception
+    assert "No closed round yet" in at.info[0].value
+    assert at.get("plotly_chart") == []
+
+
+def test_a_round_without_answers_says_nobody_has_answered(empty_app):
+    rounds.create_round(empty_app, name="Spring 2027")
+    at = open_page(DIVERGENCE)
+    assert "Nobody has answered round 'Spring 2027' yet" in at.info[0].value
+
+
+# Learning point detail
+
+
+def test_learning_point_page_shows_distribution_statistics_and_comments(demo_app, framework):
+    at = open_page(LEARNING_POINT)
+    assert not at.exception
+    assert at.selectbox(key="leadership_learning_point").value == framework.point_keys[0]
+    bars = chart(at, "learning_point_distribution")
+    assert [t["name"] for t in bars["data"]][0] == "1 · Not yet happening"
+    groups, between = at.table
+    assert list(groups.value.columns) == [
+        "Figure", "Commissioners", "Service providers", "Lived experience",
+    ]  # fmt: skip
+    assert at.text  # comments, as plain text
+    assert "Kruskal-Wallis test (supporting evidence only)" in list(between.value["Figure"])
+
+
+def test_choosing_a_learning_point_shows_that_point(demo_app, framework):
+    at = open_page(LEARNING_POINT)
+    at.selectbox(key="leadership_learning_point").set_value("focus").run()
+    assert at.header[0].value == "Stay focused"
+    assert "“Stay focused”" in chart(at, "learning_point_distribution")["layout"]["title"]["text"]
+
+
+def test_learning_point_page_says_in_words_when_a_group_is_withheld(demo_app):
+    at = open_page(LEARNING_POINT)
+    at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
+    assert "Too few responses from lived experience to show (fewer than 5)" in texts(at.info)
+    bars = chart(at, "learning_point_distribution")
+    assert all(len(trace["x"]) == 2 for trace in bars["data"])
+    assert list(at.table[0].value["Lived experience"])[1:] == ["—"] * 5
+
+
+def test_learning_point_page_shows_change_since_the_previous_round(demo_app):
+    at = open_page(LEARNING_POINT)
+    shown = texts(at.markdown)
+    assert f"since {FIRST_ROUND}" in shown
+    assert "Commissioners: up" in shown or "Commissioners: down" in shown
+
+
+def test_learning_point_page_of_an_open_round_shows_counts_only(demo_app):
+    at = open_page(LEARNING_POINT)
+    at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
+    assert "This round is still open" in at.info[0].value
+    assert at.table == [] and at.text == []
+
+
+def add_round_with_comment(db: Database, framework: Framework, comment: str) -> None:
+    rounds.create_round(db, name="Spring 2027")
+    round_id = rounds.get_round(db, "Spring 2027").id
+    organisation = organisations.create_organisation(db, name="Riverside Housing Trust")
+    answers = {p: AnswerInput(score=3, comment=comment) for p in framework.point_keys}
+    people = [
+        NewResponse(round_id, organisation.id, group, answers)
+        for group in ("commissioner", "provider")
+        for _ in range(5)
+    ]
+    with db.write() as session:
+        add_responses(session, people, source="test")
+
+
+def test_comments_show_as_typed_without_markdown_or_html(empty_app, framework):
+    comment = "**Not bold** <b>no html</b> [no link](https://example.org)"
+    add_round_with_comment(empty_app, framework, comment)
+    at = open_page(LEARNING_POINT)
+    assert not at.exception
+    assert [t.value for t in at.text] == [comment] * 10
+    assert all("<b>" not in m.value for m in at.markdown)
+
+
+def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_app, framework):
+    at = open_page(DIVERGENCE)
+    changes = at.table[0].value
+    assert list(changes.columns) == [
+        "Learning point", f"Gap in {FIRST_ROUND}", f"Gap in {SECOND_ROUND}", "What changed",
+    ]  # fmt: skip
+    assert len(changes) == len(framework.learning_points)
+
+
+def test_overview_of_the_first_round_has_nothing_to_compare_with(demo_app):
+    at = open_page(DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
+    assert at.table == []
+
+
+def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_app):
+    at = open_page(DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
+    at.multiselect(key="leadership_groups").set_value(["lived_experience"]).run()
+    assert not at.exception
+    assert "fewer than 5 people, so nothing is shown" in at.info[0].value
+    assert at.get("plotly_chart") == []
+
+
+def test_a_single_group_is_shown_without_a_comparison(demo_app):
+    at = open_page(DIVERGENCE)
+    at.multiselect(key="leadership_groups").set_value(["provider"]).run()
+    assert not at.exception
+    lines = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert len(lines) == 1 and "Not enough groups to compare" in lines[0]
+
+
+@pytest.mark.parametrize("page", [DIVERGENCE, LEARNING_POINT])
+def test_the_administrator_sees_the_leadership_pages_too(demo_app, page):
+    at = open_page(page, role="admin")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 1

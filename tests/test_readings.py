@@ -1,0 +1,240 @@
+"""Plain-language readings of the figures (collab.readings): the sentences beside each number."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from collab import readings
+
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        ("divergent", "Groups diverge"),
+        ("some_divergence", "Some divergence"),
+        ("shared", "Shared view"),
+        ("insufficient", "Not enough groups to compare"),
+    ],
+)
+def test_status_labels(status, label):
+    assert readings.status_label(status) == label
+
+
+def test_status_reading_uses_the_framework_thresholds(framework):
+    assert readings.status_reading("divergent", framework=framework) == (
+        "The group averages are 1.0 points or more apart."
+    )
+
+
+@pytest.mark.parametrize(
+    ("consensus", "reading"),
+    [
+        (0.9, "Service providers: answers closely agree"),
+        (0.7, "Service providers: answers mostly agree"),
+        (0.55, "Service providers: answers vary"),
+        (0.3, "Service providers: answers are split, towards both ends of the scale"),
+    ],
+)
+def test_consensus_reading_bands(consensus, reading):
+    assert readings.consensus_reading("Service providers", consensus) == reading
+
+
+def test_gap_reading_names_the_largest_and_smallest_gap():
+    assert readings.gap_reading(1.4, 1, 8) == "A gap of 1.4 points: the largest this round"
+    assert readings.gap_reading(0.2, 8, 8) == "A gap of 0.2 points: the smallest this round"
+    assert readings.gap_reading(0.6, 3, 8) == "A gap of 0.6 points: the 3rd largest of 8 this round"
+
+
+def test_gap_reading_without_a_gap_says_groups_cannot_be_compared():
+    assert readings.gap_reading(NAN, None, None) == "Not enough groups to compare"
+
+
+def test_withheld_reading_names_group_and_threshold():
+    assert readings.withheld_reading("Lived experience", 5) == (
+        "Too few responses from lived experience to show (fewer than 5)"
+    )
+
+
+def test_kruskal_reading_with_a_high_p_value_warns_about_low_power():
+    text = readings.kruskal_reading(1.2, 0.31, 0.04, smallest_group=6)
+    assert text.startswith("No clear statistical difference (p = 0.31, a small effect)")
+    assert "Supporting evidence only: with groups this small, a real difference" in text
+
+
+def test_kruskal_reading_with_a_low_p_value_is_still_supporting_evidence():
+    text = readings.kruskal_reading(9.0, 0.004, 0.3, smallest_group=6)
+    assert "more than chance would easily explain (p = 0.004, a large effect)" in text
+    assert "Supporting evidence only" in text
+
+
+def test_kruskal_reading_when_every_score_is_the_same():
+    assert readings.kruskal_reading(NAN, NAN, NAN).startswith("Not computed")
+
+
+def test_mean_change_reading_says_up_down_or_about_the_same():
+    assert readings.mean_change_reading("Commissioners", 0.6, "Spring 2026") == (
+        "Commissioners: up 0.6 since Spring 2026"
+    )
+    assert readings.mean_change_reading("Commissioners", -0.34, "Spring 2026") == (
+        "Commissioners: down 0.3 since Spring 2026"
+    )
+    assert readings.mean_change_reading("Commissioners", 0.02, "Spring 2026") == (
+        "Commissioners: about the same as in Spring 2026"
+    )
+
+
+def test_gap_change_reading_names_the_direction():
+    assert readings.gap_change_reading(-0.8, "converging", "Spring 2026") == (
+        "The gap narrowed by 0.8 since Spring 2026: converging"
+    )
+    assert readings.gap_change_reading(0.3, "diverging", "Spring 2026") == (
+        "The gap widened by 0.3 since Spring 2026: diverging"
+    )
+    assert readings.gap_change_reading(0.01, "steady", "Spring 2026").endswith(": steady")
+
+
+def test_mean_reading_names_the_nearest_scale_label(framework):
+    assert readings.mean_reading(3.6, framework=framework) == (
+        "Closest to 'Happening most of the time'"
+    )
+
+
+def test_established_reading_gives_the_share_in_percent(framework):
+    assert readings.established_reading(0.6, framework=framework) == (
+        "60% answered 4 or higher ('Happening most of the time' or better)"
+    )
+
+
+def test_n_reading_mentions_dont_know_answers(framework):
+    assert readings.n_reading(12, 2, framework=framework) == (
+        "Based on 12 scores; 2 more answered 'Don't know' (not counted)"
+    )
+
+
+def test_cross_group_consensus_reading_bands():
+    assert readings.cross_group_consensus_reading(0.8).startswith("Most people in every group")
+    assert readings.cross_group_consensus_reading(0.2).startswith("In at least one group")
+
+
+def test_missing_figures_are_never_read_as_numbers(framework):
+    assert readings.number_text(NAN) == "—"
+    assert readings.number_text(None) == "—"
+    assert readings.mean_reading(NAN, framework=framework) == ""
+    assert readings.sd_reading(None) == ""
+
+
+def test_gap_ranks_put_the_largest_gap_first_and_skip_insufficient_points():
+    divergence = pd.DataFrame(
+        {
+            "learning_point": ["a", "b", "c", "d"],
+            "gap": [0.4, 1.2, NAN, 0.8],
+            "status": ["shared", "divergent", "insufficient", "some_divergence"],
+        }
+    )
+    assert readings.gap_ranks(divergence) == {"b": (1, 3), "d": (2, 3), "a": (3, 3)}
+
+
+def test_group_statistics_grid_has_a_reading_beside_each_figure(framework):
+    rows = pd.DataFrame(
+        [
+            {
+                "group": "provider", "n": 12, "n_dont_know": 0, "mean": 2.4, "median": 2.0,
+                "sd": 1.2, "pct_established": 0.25, "consensus": 0.62, "suppressed": False,
+                "reason": "",
+            }
+        ]
+    )  # fmt: skip
+    grid = readings.group_statistics_grid(rows, framework=framework)
+    assert list(grid.columns) == ["Figure", "Service providers"]
+    assert list(grid["Service providers"]) == [
+        "Based on 12 scores",
+        "2.4: closest to 'Starting to happen'",
+        "2.0: half the answers are 'Starting to happen' or higher",
+        "1.20: answers are moderately spread",
+        "25% answered 4 or higher ('Happening most of the time' or better)",
+        "0.62: answers vary",
+    ]
+
+
+def test_group_statistics_grid_holds_no_figure_of_a_withheld_group(framework):
+    rows = pd.DataFrame(
+        [
+            {"group": "lived_experience", "n": NAN, "n_dont_know": NAN, "mean": NAN,
+             "median": NAN, "sd": NAN, "pct_established": NAN, "consensus": NAN,
+             "suppressed": True, "reason": "fewer than 5 responses"}
+        ]
+    )  # fmt: skip
+    grid = readings.group_statistics_grid(rows, framework=framework)
+    assert list(grid["Lived experience"]) == ["Withheld: fewer than 5 responses"] + ["—"] * 5
+
+
+def test_point_statistics_table_labels_kruskal_wallis_as_supporting_evidence(framework):
+    row = pd.Series(
+        {"gap": 1.2, "kruskal_h": 4.1, "p_value": 0.13, "epsilon_sq": 0.11,
+         "cross_group_consensus": 0.4, "status": "divergent", "split_within": ["provider"],
+         "all_mean": 3.1}
+    )  # fmt: skip
+    table = readings.point_statistics_table(row, framework=framework, rank=(1, 8))
+    by_figure = dict(zip(table["Figure"], table["What it means"], strict=True))
+    assert by_figure["Gap between highest and lowest group average"] == (
+        "A gap of 1.2 points: the largest this round"
+    )
+    test = by_figure["Kruskal-Wallis test (supporting evidence only)"]
+    assert "a real difference can go undetected" in test
+    assert by_figure["Groups split within themselves"] == "Split within: Service providers"
+
+
+def test_status_overview_groups_points_by_status_largest_gap_first(framework):
+    divergence = pd.DataFrame(
+        {
+            "learning_point": ["upstream", "realistic", "focus", "impact"],
+            "gap": [1.1, 1.6, 0.2, NAN],
+            "status": ["divergent", "divergent", "shared", "insufficient"],
+        }
+    )
+    assert readings.status_overview(divergence, framework=framework) == [
+        ("divergent", "Be realistic (gap 1.6), Start 'upstream' (gap 1.1)"),
+        ("shared", "Stay focused (gap 0.2)"),
+        ("insufficient", "Rethink 'impact'"),
+    ]
+
+
+def test_gap_change_table_lists_both_gaps_and_the_direction(framework):
+    gap_change = pd.DataFrame(
+        {
+            "learning_point": ["focus", "upstream"],
+            "previous_gap": [0.2, 1.5],
+            "gap": [0.6, 0.7],
+            "gap_change": [0.4, -0.8],
+            "direction": ["diverging", "converging"],
+        }
+    )
+    table = readings.gap_change_table(
+        gap_change, framework=framework, previous_round="Autumn 2025", round_name="Spring 2026"
+    )
+    assert table.values.tolist() == [
+        ["Start 'upstream'", "1.5", "0.7", "narrowed by 0.8: converging"],
+        ["Stay focused", "0.2", "0.6", "widened by 0.4: diverging"],
+    ]
+    assert list(table.columns)[1:3] == ["Gap in Autumn 2025", "Gap in Spring 2026"]
+
+
+def test_point_statistics_table_without_two_groups_does_not_blame_equal_scores(framework):
+    row = pd.Series(
+        {"gap": NAN, "kruskal_h": NAN, "p_value": NAN, "epsilon_sq": NAN,
+         "cross_group_consensus": NAN, "status": "insufficient", "split_within": [],
+         "all_mean": NAN}
+    )  # fmt: skip
+    table = readings.point_statistics_table(row, framework=framework)
+    assert table["What it means"].iloc[-1] == "Not computed: fewer than two groups can be shown."
+    assert table["Value"].iloc[1] == "—"
+
+
+@pytest.mark.parametrize(
+    ("p", "text"), [(0.31, "p = 0.31"), (0.0123, "p = 0.012"), (0.00004, "p < 0.001")]
+)
+def test_p_values_are_written_as_people_quote_them(p, text):
+    assert readings.p_value_text(p) == text
