@@ -1,0 +1,162 @@
+"""Participation: who answered each round, against the numbers expected, so that a group
+too small to show is noticed before anyone reads the results."""
+
+import pandas as pd
+import streamlit as st
+
+from collab import leadership_ui, meeting_charts, participation, privacy, rounds, ui
+from collab.access import ADMIN
+from collab.errors import CollabError
+from collab.framework import load_framework
+
+ROUND_KEY = "participation_round"
+EDITOR_KEY = "participation_expected_editor"
+SAVED_KEY = "participation_expected_saved"
+
+
+@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
+def load_participation(
+    database_url: str, framework_path: str, round_name: str, min_group_size: int
+) -> participation.RoundParticipation:
+    return participation.round_participation(
+        ui.get_db(),
+        framework=load_framework(framework_path),
+        round_name=round_name,
+        min_group_size=min_group_size,
+    )
+
+
+framework = ui.get_framework()
+settings = ui.get_settings()
+db = ui.get_db()
+k = privacy.min_group_size_from_settings(settings)
+st.title("Who took part")
+ui.demo_banner()
+
+choices = rounds.list_rounds(db)
+if not choices:
+    st.info(
+        "No round yet. An administrator creates and opens a round on the Administration "
+        "page; the number of people who answered appears here as soon as they do.",
+        icon=":material/hourglass_empty:",
+    )
+else:
+    by_name = {r.name: r for r in choices}
+    names = list(reversed(by_name))
+    current = rounds.current_round(db) or choices[-1]
+    round_name = st.selectbox(
+        "Round",
+        names,
+        index=names.index(current.name),
+        format_func=lambda name: leadership_ui.round_label(by_name[name]),
+        key=ROUND_KEY,
+    )
+    taking_part = load_participation(
+        settings.database_url, str(settings.framework_path), round_name, k
+    )
+    flagged = taking_part.flagged_groups
+    for row in flagged.itertuples(index=False):
+        st.warning(ui.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
+    if flagged.empty and taking_part.total_responses:
+        st.success("Every group has enough responses for its results to be shown.")
+
+    columns = st.columns(len(taking_part.by_group) + 1)
+    columns[0].metric("People who answered", taking_part.total_responses, border=True)
+    for column, row in zip(columns[1:], taking_part.by_group.itertuples(index=False), strict=True):
+        expected = "" if pd.isna(row.expected) else f"of {int(row.expected)} expected"
+        column.metric(
+            row.group_name,
+            int(row.responses),
+            expected or None,
+            border=True,
+            delta_color="off",
+            delta_arrow="off",
+        )
+    st.plotly_chart(
+        meeting_charts.participation_bars(taking_part.by_group, min_group_size=k),
+        key="participation_bars",
+        config={"displaylogo": False},
+        theme=None,
+    )
+
+    st.subheader("By organisation", anchor=False)
+    st.dataframe(
+        taking_part.by_organisation[
+            [
+                "organisation",
+                "group_name",
+                "responses",
+                "expected",
+                "response_rate",
+                "below_expected",
+            ]
+        ],
+        hide_index=True,
+        key="participation_by_organisation",
+        column_config={
+            "organisation": "Organisation",
+            "group_name": "Group",
+            "responses": "Responses",
+            "expected": "Expected",
+            "response_rate": st.column_config.NumberColumn("Response rate", format="percent"),
+            "below_expected": st.column_config.CheckboxColumn("Below expected"),
+        },
+    )
+
+    st.subheader("Across rounds", anchor=False)
+    over_rounds = participation.participation_over_rounds(db, framework=framework)
+    st.dataframe(
+        over_rounds.pivot(index="round", columns="group_name", values="responses")
+        .reindex(
+            index=[r.name for r in choices],
+            columns=list(dict.fromkeys(over_rounds["group_name"])),
+        )
+        .reset_index()
+        .rename(columns={"round": "Round"}),
+        hide_index=True,
+        key="participation_over_rounds",
+    )
+
+if ui.role() == ADMIN:
+    st.subheader("Expected responses", anchor=False)
+    table = participation.expected_table(db, framework=framework)
+    if table.empty:
+        st.info(
+            "Add member organisations on the Administration page first; then set here how "
+            "many responses you expect from each of their groups.",
+            icon=":material/domain_add:",
+        )
+    else:
+        st.caption(
+            "How many people you expect to answer from each organisation's group. Leave a "
+            "cell empty for no number. Groups below their number are flagged above."
+        )
+        edited = st.data_editor(
+            table,
+            key=EDITOR_KEY,
+            hide_index=True,
+            disabled=["organisation", "stakeholder_group", "group_name"],
+            column_order=["organisation", "group_name", "expected"],
+            column_config={
+                "organisation": "Organisation",
+                "group_name": "Group",
+                "expected": st.column_config.NumberColumn(
+                    "Expected responses", min_value=0, step=1, format="%d"
+                ),
+            },
+        )
+        if st.button("Save expected numbers", key="participation_expected_save"):
+            try:
+                changed = participation.save_expected_participation(
+                    db, framework=framework, table=edited, role=ui.role()
+                )
+            except CollabError as exc:
+                ui.show_error(exc)
+            else:
+                ui.clear_cached_reads()
+                st.session_state[SAVED_KEY] = (
+                    f"Saved: {changed} number{'s' if changed != 1 else ''} changed."
+                )
+                st.rerun()
+        if saved := st.session_state.pop(SAVED_KEY, None):
+            st.success(saved, icon=":material/check:")

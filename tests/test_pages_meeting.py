@@ -1,0 +1,301 @@
+"""Meeting mode, trends and participation pages through Streamlit's AppTest.
+
+The demo alliance is built once for the module and copied for each test; each test points
+the app at its own SQLite file and, where the page writes, checks the database itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from collab import actions, config, participation, rounds
+from collab.db import Database
+from collab.demo import build_demo
+from collab.framework import load_framework
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+MEETING = "pages/meeting.py"
+TRENDS = "pages/trends.py"
+PARTICIPATION = "pages/participation.py"
+PAGES = [MEETING, TRENDS, PARTICIPATION]
+FIRST_ROUND, SECOND_ROUND, OPEN_ROUND = "Autumn 2025", "Spring 2026", "Autumn 2026"
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    """A SQLite file holding the demo alliance, built once."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    database.upgrade()
+    build_demo(database, framework=load_framework(), seed=7)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def app_url(tmp_path, monkeypatch) -> str:
+    """The database URL the app under test reads; no passcodes, no secrets file."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("COLLAB_FRAMEWORK", "COLLAB_MIN_GROUP_SIZE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(
+        config,
+        "get_settings",
+        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
+    )
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_db(app_url, demo_file, tmp_path) -> Database:
+    shutil.copy(demo_file, tmp_path / "app.db")
+    database = Database.from_url(app_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def empty_db(app_url) -> Database:
+    database = Database.from_url(app_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def open_page(page: str, role: str = "leadership") -> AppTest:
+    at = AppTest.from_file(PROJECT_DIR / page, default_timeout=60)
+    at.session_state["role"] = role
+    return at.run()
+
+
+def chart(at: AppTest, key: str) -> dict:
+    for element in at.get("plotly_chart"):
+        if key in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart with key {key!r}")
+
+
+def shown_point(at: AppTest) -> str:
+    return at.title[0].value.replace("\\", "")
+
+
+def texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements).replace("\\", "")
+
+
+@pytest.mark.parametrize("role", ["leadership", "admin"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_on_the_demo_alliance(demo_db, page, role):
+    at = open_page(page, role)
+    assert not at.exception
+
+
+@pytest.mark.parametrize(
+    ("page", "advice"),
+    [
+        (MEETING, "There is no round to discuss yet"),
+        (TRENDS, "No round has results to compare yet"),
+        (PARTICIPATION, "No round yet"),
+    ],
+)
+def test_an_empty_database_says_what_to_do_next(empty_db, page, advice):
+    at = open_page(page, "admin")
+    assert not at.exception
+    assert advice in at.info[0].value
+    assert at.get("plotly_chart") == []
+
+
+def test_meeting_mode_refuses_a_member(demo_db):
+    at = open_page(MEETING, "member")
+    assert "for the leadership team" in at.warning[0].value
+    assert at.get("plotly_chart") == []
+
+
+def test_meeting_starts_with_the_largest_gap_of_the_latest_closed_round(demo_db, framework):
+    at = open_page(MEETING)
+    assert at.selectbox(key="meeting_round").value == SECOND_ROUND
+    assert shown_point(at) == "Get the right people in the room"
+    assert "the largest this round" in texts(at.subheader)
+    positions = chart(at, "meeting_group_positions")
+    assert [t["name"] for t in positions["data"]] == [g.name for g in framework.groups]
+
+
+def test_next_and_previous_move_through_the_learning_points(demo_db):
+    at = open_page(MEETING)
+    first = shown_point(at)
+    assert at.button(key="meeting_previous").disabled
+    at.button(key="meeting_next").click().run()
+    second = shown_point(at)
+    assert second != first
+    assert at.session_state["meeting_position"] == 1
+    at.button(key="meeting_previous").click().run()
+    assert shown_point(at) == first
+
+
+def test_the_last_learning_point_cannot_go_further(demo_db, framework):
+    at = open_page(MEETING)
+    for _ in range(len(framework.learning_points) - 1):
+        at.button(key="meeting_next").click().run()
+    assert at.session_state["meeting_position"] == len(framework.learning_points) - 1
+    assert "Learning point 8 of 8" in at.get("progress")[0].proto.text
+    assert at.button(key="meeting_next").disabled
+
+
+def test_framework_order_starts_from_the_first_learning_point(demo_db, framework):
+    at = open_page(MEETING)
+    at.button(key="meeting_next").click().run()
+    at.radio(key="meeting_order").set_value("framework").run()
+    assert at.session_state["meeting_position"] == 0
+    assert shown_point(at) == framework.learning_points[0].title
+
+
+def test_meeting_shows_comments_as_plain_text_with_prompts(demo_db):
+    at = open_page(MEETING)
+    assert len(at.text) > 0
+    assert "To discuss" in texts(at.subheader)
+    assert "most potential to change the lives" in texts(at.markdown)
+
+
+def test_a_withheld_group_is_flagged_and_its_comments_are_not_shown(demo_db):
+    at = open_page(MEETING)
+    at.selectbox(key="meeting_round").set_value(FIRST_ROUND).run()
+    assert not at.exception
+    assert "Lived experience: Fewer than 5 responses: results for this group are withheld" in texts(
+        at.warning
+    )
+    positions = chart(at, "meeting_group_positions")
+    assert "Lived experience" not in [t["name"] for t in positions["data"]]
+    assert "Too few responses from lived experience to show" in texts(at.info)
+    comment_boxes = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert "**Lived experience**" not in comment_boxes
+
+
+def test_an_open_round_shows_counts_only_in_meeting_mode(demo_db):
+    at = open_page(MEETING)
+    at.selectbox(key="meeting_round").set_value(OPEN_ROUND).run()
+    assert "This round is still open" in at.info[0].value
+    assert at.get("plotly_chart") == []
+
+
+def test_recording_an_action_in_meeting_mode_stores_it_for_the_point_shown(demo_db):
+    at = open_page(MEETING)
+    at.button(key="meeting_next").click().run()
+    point_title = shown_point(at)
+    at.text_area(key="meeting_action_description").input("Ask each council to send a budget holder")
+    at.selectbox(key="meeting_action_lead").set_value("Calderholt County Council")
+    at.button(key="meeting_action_submit").click().run()
+    assert not at.exception
+    assert "Action recorded." in texts(at.success)
+    stored = actions.list_actions(demo_db)
+    assert stored[["round", "description", "lead_organisation", "status"]].values.tolist() == [
+        [SECOND_ROUND, "Ask each council to send a budget holder", "Calderholt County Council",
+         "agreed"]
+    ]  # fmt: skip
+    assert load_framework().point(stored.iloc[0]["learning_point"]).title == point_title
+    assert at.data_editor[0].value["description"].tolist() == [
+        "Ask each council to send a budget holder"
+    ]
+
+
+def test_an_empty_action_is_refused_and_nothing_is_stored(demo_db):
+    at = open_page(MEETING)
+    at.button(key="meeting_action_submit").click().run()
+    assert "Describe the action" in texts(at.error)
+    assert actions.list_actions(demo_db).empty
+
+
+def test_an_earlier_rounds_action_shows_in_the_next_meeting_and_its_status_can_change(
+    demo_db, framework
+):
+    recorded = actions.record_action(
+        demo_db,
+        round_name=FIRST_ROUND,
+        learning_point="right_people",
+        description="Invite a decision-maker from each council",
+        framework=framework,
+    )
+    at = open_page(MEETING)
+    editor = at.data_editor(key="meeting_actions_right_people")
+    assert editor.value[["round", "status"]].values.tolist() == [[FIRST_ROUND, "Agreed"]]
+    at.session_state["meeting_actions_right_people"] = {
+        "edited_rows": {0: {"status": "Done"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="meeting_actions_save").click().run()
+    assert not at.exception
+    assert actions.list_actions(demo_db).set_index("id").loc[recorded.id, "status"] == "done"
+
+
+def test_meeting_offers_the_pack_and_workbook_for_download(demo_db):
+    at = open_page(MEETING)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Meeting pack (HTML)", "Figures (Excel)"]
+
+
+def test_trends_show_eight_small_charts_with_the_withheld_round_as_a_gap(demo_db, framework):
+    at = open_page(TRENDS)
+    figure = chart(at, "trends_small_multiples")
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    for point in framework.learning_points:
+        assert any(point.title.split()[0] in t for t in titles)
+    lived = [t for t in figure["data"] if t["name"] == "Lived experience"]
+    assert len(lived) == len(framework.learning_points)
+    assert all(t["y"][0] is None for t in lived)  # Autumn 2025: four people, withheld
+    assert all(t["connectgaps"] is False for t in lived)
+    assert "Autumn 2026 (still open" in texts(at.caption)
+
+
+def test_participation_flags_a_small_group_before_the_results(demo_db):
+    at = open_page(PARTICIPATION)
+    at.selectbox(key="participation_round").set_value(FIRST_ROUND).run()
+    assert "Lived experience: Fewer than 5 responses: results for this group are withheld" in texts(
+        at.warning
+    )
+    assert {m.label: m.value for m in at.metric}["Lived experience"] == "4"
+
+
+def test_the_expected_numbers_editor_is_for_the_admin_only(demo_db):
+    leadership = open_page(PARTICIPATION, "leadership")
+    assert len(leadership.data_editor) == 0
+    assert "participation_expected_save" not in [b.key for b in leadership.button]
+    admin = open_page(PARTICIPATION, "admin")
+    assert admin.data_editor(key="participation_expected_editor") is not None
+
+
+def test_the_admin_sets_an_expected_number_and_a_shortfall_is_flagged(demo_db, framework):
+    at = open_page(PARTICIPATION, "admin")
+    table = at.data_editor(key="participation_expected_editor").value
+    row = table.index[table["organisation"] == "Calderholt Lived Experience Panel"][0]
+    at.session_state["participation_expected_editor"] = {
+        "edited_rows": {int(row): {"expected": 20}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="participation_expected_save").click().run()
+    assert not at.exception
+    assert participation.expected_participation(demo_db).values.tolist() == [
+        ["Calderholt Lived Experience Panel", "lived_experience", 20]
+    ]
+    assert "Below the expected number" in texts(at.warning)
+
+
+def test_live_results_bring_the_open_round_into_the_trends(demo_db):
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=True)
+    at = open_page(TRENDS)
+    figure = chart(at, "trends_small_multiples")
+    assert len(figure["data"][0]["x"]) == 3

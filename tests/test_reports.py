@@ -1,0 +1,291 @@
+"""The meeting pack and workbook: offline, complete, private and escaped; plus the order of
+the learning points and the discussion prompts of meeting mode.
+
+The pack is slow to build (plotly figures), so the alliance and its pack are made once per
+database for the module; each test reads that pack.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from html.parser import HTMLParser
+
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from collab import actions, organisations, reports, rounds
+from collab.db import Database, create_engine
+from collab.framework import load_framework
+from collab.submissions import AnswerInput, NewResponse, add_responses
+
+# As in conftest.py: the pack is built once per database, so this module makes its own.
+POSTGRES_URL = os.environ.get(
+    "COLLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+K = 5
+ROUND = "Autumn 2025"
+LIVED_COMMENT = "Only the four of us from the panel answered this time"
+SHOWN_COMMENT = "Commissioners decide before the meeting starts"
+HOSTILE_COMMENT = "<script>alert(1)</script>"
+HOSTILE_ACTION = "<img src=x onerror=alert(2)> =SUM(A1)"
+
+
+def fill_alliance(db: Database, *, lived_people: int) -> None:
+    """Three groups in one closed round: 6 commissioners, 6 providers, and ``lived_people``
+    lived-experience members, whose scores (1, 1, 1, 2, ...) and comment are distinctive."""
+    framework = load_framework()
+    ids = {
+        group: organisations.create_organisation(db, name=name).id
+        for group, name in (
+            ("commissioner", "Calderholt County Council"),
+            ("provider", "Lanternway Night Shelter"),
+            ("lived_experience", "Lived Experience Panel"),
+        )
+    }
+    info = rounds.create_round(db, name=ROUND)
+
+    def response(group: str, score: int, comment: str = "") -> NewResponse:
+        answers = {p: AnswerInput(score=score) for p in framework.point_keys}
+        answers["right_people"] = AnswerInput(score=score, comment=comment)
+        return NewResponse(info.id, ids[group], group, answers)
+
+    people = [response("commissioner", 4, SHOWN_COMMENT)] + [
+        response("commissioner", s) for s in (4, 5, 5, 4, 4)
+    ]
+    people += [response("provider", 2, HOSTILE_COMMENT)] + [
+        response("provider", s) for s in (3, 3, 2, 2, 3)
+    ]
+    people += [response("lived_experience", 1, LIVED_COMMENT)] + [
+        response("lived_experience", s) for s in ([1, 1, 2, 2, 2][: lived_people - 1])
+    ]
+    with db.write() as session:
+        add_responses(session, people, source="import")
+    actions.record_action(
+        db,
+        round_name=ROUND,
+        learning_point="right_people",
+        description=HOSTILE_ACTION,
+        framework=framework,
+    )
+
+
+class PackReader(HTMLParser):
+    """The tags' link attributes, the visible text and the stylesheets of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+        self.styles: list[str] = []
+        self._inside: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self._inside.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "action", "data", "poster", "srcset"):
+                self.links.append((tag, name, value or ""))
+
+    def handle_endtag(self, tag):
+        if self._inside and self._inside[-1] == tag:
+            self._inside.pop()
+
+    def handle_data(self, data):
+        current = self._inside[-1] if self._inside else ""
+        if current == "style":
+            self.styles.append(data)
+        elif current != "script":
+            self.text.append(data)
+
+
+def read(html: str) -> PackReader:
+    reader = PackReader()
+    reader.feed(html)
+    return reader
+
+
+def _postgres_database(request) -> tuple[Database, callable]:
+    request.getfixturevalue("postgres_available")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    database = Database(
+        create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    )
+    database.upgrade()
+
+    def drop() -> None:
+        database.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+    return database, drop
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def alliance_db(request, tmp_path_factory):
+    """The alliance (lived-experience group of 4) on each database, built once."""
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("pack")
+        database = Database(create_engine(f"sqlite:///{folder / 'alliance.db'}"))
+        database.upgrade()
+        done = database.dispose
+    else:
+        database, done = _postgres_database(request)
+    fill_alliance(database, lived_people=4)
+    yield database
+    done()
+
+
+@pytest.fixture(scope="module")
+def pack(alliance_db) -> str:
+    return reports.build_meeting_pack(
+        alliance_db, framework=load_framework(), round_name=ROUND, min_group_size=K
+    )
+
+
+def test_the_pack_loads_nothing_from_any_other_host(pack):
+    reader = read(pack)
+    assert not [link for link in reader.links if link[0] in ("script", "link", "img", "iframe")]
+    assert all(value.startswith("#") for _, name, value in reader.links if name == "href")
+    assert not any("@import" in style or "url(" in style for style in reader.styles)
+    assert "cdn.plot.ly" not in pack.split("plotly.js v", 1)[0]
+
+
+def test_the_pack_embeds_plotly_once(pack):
+    assert pack.count("plotly.js v") == 1
+    assert pack.count("Plotly.newPlot(") >= 4
+
+
+def test_the_pack_names_every_learning_point(pack, framework):
+    text = " ".join(read(pack).text)
+    for point in framework.learning_points:
+        assert point.title in text
+
+
+def test_the_pack_has_a_print_stylesheet_with_a_page_per_learning_point(pack):
+    style = " ".join(read(pack).styles)
+    print_rules = style.split("@media print", 1)[1]
+    assert "section.learning-point" in print_rules
+    assert "break-before: page" in print_rules
+
+
+def test_a_withheld_group_leaves_no_figure_or_comment_in_the_pack(pack):
+    assert LIVED_COMMENT not in pack
+    assert "n = 4" not in pack  # a shown group's chart label would carry its count
+    assert "1.2" not in " ".join(read(pack).text)  # the four people's mean is 1.25
+    assert "1.25" not in pack[pack.index("Plotly.newPlot(") :]  # nor in any figure's data
+    text = " ".join(read(pack).text)
+    assert "Too few responses from lived experience to show (fewer than 5)" in text
+    assert SHOWN_COMMENT in text
+
+
+def test_the_same_group_with_five_people_is_shown_so_the_check_above_can_fail(sqlite_db, framework):
+    fill_alliance(sqlite_db, lived_people=5)
+    pack = reports.build_meeting_pack(
+        sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
+    )
+    assert LIVED_COMMENT in pack
+    assert "n = 5" in pack
+
+
+def test_comments_and_actions_are_escaped_in_the_pack(pack):
+    assert HOSTILE_COMMENT not in pack
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pack
+    assert "<img src=x" not in pack
+    assert HOSTILE_COMMENT in " ".join(read(pack).text)
+
+
+def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
+    fill_alliance(sqlite_db, lived_people=6)
+    rounds.open_round(sqlite_db, name=ROUND)
+    pack = reports.build_meeting_pack(
+        sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
+    )
+    text = " ".join(read(pack).text)
+    assert "This round is still open" in text
+    assert SHOWN_COMMENT not in text
+    assert "n = 6" not in pack
+    for point in framework.learning_points:
+        assert point.title in text
+
+
+def test_the_workbook_has_the_four_sheets_with_their_columns(alliance_db, framework):
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(
+            reports.build_meeting_workbook(
+                alliance_db, framework=framework, round_name=ROUND, min_group_size=K
+            )
+        )
+    )
+    headers = {
+        sheet.title: [c.value for c in next(sheet.iter_rows(max_row=1))]
+        for sheet in workbook.worksheets
+    }
+    assert headers == {
+        "summary": [
+            "round", "learning_point", "group", "n", "mean", "median", "sd",
+            "pct_established", "consensus", "suppressed",
+        ],
+        "divergence": [
+            "round", "learning_point", "gap", "kruskal_h", "p_value", "epsilon_sq",
+            "cross_group_consensus", "status", "split_within",
+        ],
+        "participation": reports.WORKBOOK_PARTICIPATION_COLUMNS,
+        "actions": actions.EXPORT_COLUMNS,
+    }  # fmt: skip
+
+
+def test_the_workbook_leaves_withheld_cells_empty_and_neutralises_formulas(alliance_db, framework):
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(
+            reports.build_meeting_workbook(
+                alliance_db, framework=framework, round_name=ROUND, min_group_size=K
+            )
+        )
+    )
+    summary = pd.DataFrame(
+        list(workbook["summary"].iter_rows(min_row=2, values_only=True)),
+        columns=[c.value for c in workbook["summary"][1]],
+    )
+    lived = summary[summary["group"] == "lived_experience"]
+    assert lived["mean"].isna().all()
+    assert lived["n"].isna().all()
+    descriptions = [row[3] for row in workbook["actions"].iter_rows(min_row=2, values_only=True)]
+    assert descriptions == [HOSTILE_ACTION]  # it starts with "<", so it needs no quote
+    participation = list(workbook["participation"].iter_rows(min_row=2, values_only=True))
+    assert ("Autumn 2025", "All organisations", "lived_experience", 4) == participation[2][:4]
+
+
+def test_learning_points_are_ordered_by_gap_with_insufficient_ones_last(framework):
+    divergence = pd.DataFrame(
+        {
+            "learning_point": framework.point_keys,
+            "gap": [0.2, 1.5, float("nan"), 0.9, 1.5, 0.1, 0.3, 0.0],
+            "status": ["shared", "divergent", "insufficient", "some_divergence",
+                       "divergent", "shared", "shared", "shared"],
+        }
+    )  # fmt: skip
+    assert reports.learning_point_order(divergence, framework=framework, by="gap") == [
+        "right_people", "assets", "difference", "focus", "upstream", "messiness",
+        "impact", "realistic",
+    ]  # fmt: skip
+    assert (
+        reports.learning_point_order(divergence, framework=framework, by="framework")
+        == framework.point_keys
+    )
+
+
+def test_discussion_prompts_fit_the_status_and_always_ask_about_peoples_lives():
+    divergent = reports.discussion_prompts(status="divergent", position=0)
+    missing = reports.discussion_prompts(status="insufficient", position=1)
+    assert len(divergent) == 3
+    assert "see this point very differently" in divergent[0]
+    assert "voice is missing" in missing[0]
+    assert all("change the lives" in prompts[1] for prompts in (divergent, missing))
+    assert divergent[2] != missing[2]
