@@ -26,3 +26,6 @@ lint: $(STAMP)
 
 clean-db:
 	rm -f data/alliance.db data/alliance.db-wal data/alliance.db-shm
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/scale.py

@@ -1,0 +1,178 @@
+"""Benchmark at scale: ``make bench``.
+
+Builds a large alliance (by default 100,000 respondents across 10 rounds, 800,000
+scores) in a fresh SQLite file through the CSV import, then prints:
+- the import time and rows per second;
+- the time to compute the divergence page's data for one round, beside the time of a
+  bare SQL GROUP BY over the same rows (the floor), and their ratio;
+- the divergence page's full AppTest run, cold and cached;
+- the peak memory of the process.
+
+Targets on a 2-core machine: divergence data within 2x of the floor, a cached page rerun
+under 200 ms, an import under 20 s, peak memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT))
+
+from collab import organisations, rounds
+from collab.db import Database, create_engine
+from collab.framework import load_framework
+from collab.imports import import_responses
+from collab.results import round_results
+
+ORGANISATIONS = 40
+GROUP_WEIGHTS = {"commissioner": 0.2, "provider": 0.6, "lived_experience": 0.2}
+
+
+def alliance_csv(*, rounds: int, respondents: int, seed: int) -> bytes:
+    """A response CSV of ``respondents`` rows spread evenly over ``rounds`` rounds."""
+    framework = load_framework()
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["round", "organisation", "group", "respondent", *framework.point_keys])
+    groups = list(GROUP_WEIGHTS)
+    weights = list(GROUP_WEIGHTS.values())
+    per_round = respondents // rounds
+    for r in range(rounds):
+        for i in range(per_round):
+            group = rng.choices(groups, weights)[0]
+            base = {"commissioner": 3.6, "provider": 2.8, "lived_experience": 2.3}[group]
+            scores = [
+                "DK" if rng.random() < 0.04 else min(5, max(1, round(rng.gauss(base, 1.0))))
+                for _ in framework.point_keys
+            ]
+            writer.writerow(
+                [
+                    f"Round {r + 1:02d}",
+                    f"Organisation {rng.randrange(ORGANISATIONS):02d}",
+                    group,
+                    f"p{r}-{i}",
+                    *scores,
+                ]
+            )
+    return out.getvalue().encode("utf-8")
+
+
+def timed(fn, repeat: int = 1) -> tuple[float, object]:
+    """The median wall time of ``repeat`` calls, in seconds, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+FLOOR_SQL = """
+SELECT rs.stakeholder_group, a.learning_point, a.score, a.dont_know, COUNT(*)
+FROM answers a
+JOIN revisions v ON v.id = a.revision_id
+JOIN submissions s ON s.id = v.submission_id AND s.current_revision = v.number
+JOIN respondents rs ON rs.id = s.respondent_id
+WHERE s.round_id = ?
+GROUP BY rs.stakeholder_group, a.learning_point, a.score, a.dont_know
+"""
+
+
+def page_run_times(database_url: str, round_name: str) -> tuple[float, float]:
+    """Cold and cached full runs of the divergence page, in seconds."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("COLLAB_LEADERSHIP_PASSCODE", "bench")
+
+    def run() -> float:
+        at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+        at.session_state["role"] = "leadership"
+        at.session_state["leadership_round"] = round_name
+        at.switch_page("pages/divergence.py")
+        start = time.perf_counter()
+        at.run()
+        elapsed = time.perf_counter() - start
+        if at.exception:
+            raise RuntimeError(at.exception[0].message)
+        return elapsed
+
+    cold = run()
+    cached = statistics.median(run() for _ in range(5))
+    return cold, cached
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--respondents", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    framework = load_framework()
+    folder = Path(tempfile.mkdtemp(prefix="collab-bench-"))
+    database_url = f"sqlite:///{folder / 'alliance.db'}"
+    db = Database(create_engine(database_url))
+    db.upgrade()
+    for i in range(ORGANISATIONS):
+        organisations.create_organisation(db, name=f"Organisation {i:02d}")
+
+    data = alliance_csv(rounds=args.rounds, respondents=args.respondents, seed=args.seed)
+    import_seconds, imported = timed(
+        lambda: import_responses(
+            db, framework=framework, data=data, create_missing=True, max_bytes=len(data) + 1
+        )
+    )
+    scores = args.respondents * len(framework.point_keys)
+    print(f"alliance: {imported:,} respondents in {args.rounds} rounds, {scores:,} answers")
+    print(
+        f"import: {import_seconds:.2f} s, {imported / import_seconds:,.0f} rows/s  (target < 20 s)"
+    )
+
+    round_name = f"Round {args.rounds // 2:02d}"
+    round_id = rounds.get_round(db, round_name).id
+
+    def floor():
+        with db.engine.connect() as conn:
+            return conn.exec_driver_sql(FLOOR_SQL, (round_id,)).all()
+
+    floor_seconds, _ = timed(floor, repeat=5)
+    data_seconds, _ = timed(
+        lambda: round_results(
+            db,
+            framework=framework,
+            round_name=round_name,
+            min_group_size=framework.thresholds.min_group_size,
+        ),
+        repeat=5,
+    )
+    ratio = data_seconds / floor_seconds
+    print(
+        f"divergence data for one round: {data_seconds * 1000:.0f} ms; "
+        f"bare SQL GROUP BY: {floor_seconds * 1000:.0f} ms; ratio {ratio:.2f}  (target <= 2)"
+    )
+    cold, cached = page_run_times(database_url, round_name)
+    print(
+        f"divergence page AppTest run: cold {cold * 1000:.0f} ms, cached {cached * 1000:.0f} ms"
+        "  (target cached < 200 ms)"
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak_mb:.0f} MB  (target < 1024 MB)")
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
