@@ -45,6 +45,21 @@ def expected_passcode(settings: Settings, *, role: str) -> str | None:
     return None
 
 
+def role_for_email(settings: Settings, email: str | None) -> str | None:
+    """The role a single sign-on account's e-mail address is given, or None if unlisted.
+
+    Addresses compare case-insensitively; an address on both lists is an administrator.
+    """
+    if not settings.sign_on_configured or not email:
+        return None
+    address = email.strip().lower()
+    if address in settings.admin_emails:
+        return ADMIN
+    if address in settings.leadership_emails:
+        return LEADERSHIP
+    return None
+
+
 def missing_passcode_message(role: str) -> str:
     """What to tell someone whose role has no passcode configured yet."""
     setting = PASSCODE_SETTINGS[role]

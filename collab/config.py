@@ -31,6 +31,11 @@ class Settings:
     base_url: str
     max_import_bytes: int
     max_comment_chars: int
+    # Single sign-on: Streamlit's st.login is available when secrets.toml has [auth];
+    # these e-mail addresses then map to roles (lower-case).
+    sign_on_configured: bool = False
+    leadership_emails: frozenset[str] = frozenset()
+    admin_emails: frozenset[str] = frozenset()
 
 
 def _secrets_file(path: Path) -> dict:
@@ -53,6 +58,14 @@ def _int(name: str, raw: object, floor: int) -> int:
     return value
 
 
+def _emails(raw: object) -> frozenset[str]:
+    """E-mail addresses from a TOML list or a comma-separated string, lower-cased."""
+    if raw is None:
+        return frozenset()
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    return frozenset(str(item).strip().lower() for item in items if str(item).strip())
+
+
 def get_settings(
     environ: dict[str, str] | None = None, secrets_path: Path = SECRETS_PATH
 ) -> Settings:
@@ -65,6 +78,9 @@ def get_settings(
         if value in (None, ""):
             value = secrets.get(name)
         return None if value in (None, "") else str(value)
+
+    def email_list(name: str) -> frozenset[str]:
+        return _emails(env.get(name) or secrets.get(name))
 
     framework_path = Path(setting("COLLAB_FRAMEWORK") or DEFAULT_PATH)
     min_group = setting("COLLAB_MIN_GROUP_SIZE")
@@ -85,4 +101,7 @@ def get_settings(
         max_comment_chars=_int(
             "COLLAB_MAX_COMMENT_CHARS", setting("COLLAB_MAX_COMMENT_CHARS") or 2000, 1
         ),
+        sign_on_configured=isinstance(secrets.get("auth"), dict),
+        leadership_emails=email_list("COLLAB_LEADERSHIP_EMAILS"),
+        admin_emails=email_list("COLLAB_ADMIN_EMAILS"),
     )

@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from collab import config, demo, responses
+from collab import access, config, demo, responses
 from collab.access import MEMBER, ROLES, SignInAttempts
 from collab.db import Database
 from collab.errors import CollabError
@@ -57,9 +57,24 @@ def get_db() -> Database:
 
 
 def role() -> str:
-    """The signed-in role of this session: member, leadership or admin."""
+    """The signed-in role of this session: member, leadership or admin.
+
+    Someone signed in through single sign-on (``st.login``) whose e-mail address is
+    on a role's list gets that role.
+    """
     current = st.session_state.setdefault("role", MEMBER)
+    if current == MEMBER:
+        current = single_sign_on_role() or MEMBER
+        st.session_state["role"] = current
     return current if current in ROLES else MEMBER
+
+
+def single_sign_on_role() -> str | None:
+    """The role of the account signed in through ``st.login``, if any and if listed."""
+    settings = get_settings()
+    if not settings.sign_on_configured or not st.user.is_logged_in:
+        return None
+    return access.role_for_email(settings, st.user.get("email"))
 
 
 def sign_in_as(new_role: str) -> None:
@@ -71,8 +86,10 @@ def sign_in_as(new_role: str) -> None:
 
 
 def sign_out() -> None:
-    """Return this session to the member view."""
+    """Return this session to the member view, ending a single sign-on session too."""
     st.session_state["role"] = MEMBER
+    if get_settings().sign_on_configured and st.user.is_logged_in:
+        st.logout()
 
 
 def sign_in_attempts() -> SignInAttempts:

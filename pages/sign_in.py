@@ -13,6 +13,26 @@ st.write(
     "This page is for the leadership team and the alliance coordinator."
 )
 
+settings = ui.get_settings()
+if settings.sign_on_configured:
+    st.subheader("With your organisation account")
+    if st.user.is_logged_in:
+        st.warning(
+            f"You are signed in as {ui.escape_markdown(str(st.user.get('email', '')))}, but "
+            "that address is not on the leadership or administrator list. Ask the alliance "
+            "coordinator to add it (see the README), or sign in with a passcode below.",
+            icon=":material/person_off:",
+        )
+        st.button("Sign out of this account", key="sign_out_sso", on_click=st.logout)
+    else:
+        st.button(
+            "Sign in with your organisation account",
+            key="sign_in_sso",
+            type="primary",
+            on_click=st.login,
+        )
+    st.subheader("With a passcode")
+
 with st.form("sign_in_form"):
     chosen_role = st.radio(
         "Sign in as",
@@ -25,7 +45,7 @@ with st.form("sign_in_form"):
     signing_in = st.form_submit_button("Sign in", key="sign_in_button", type="primary")
 
 if signing_in:
-    expected = access.expected_passcode(ui.get_settings(), role=chosen_role)
+    expected = access.expected_passcode(settings, role=chosen_role)
     attempts = ui.sign_in_attempts()
     wait = attempts.seconds_to_wait(time.monotonic())
     if not expected:

@@ -7,13 +7,16 @@ missing PostgreSQL server is an error, not a skip.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import streamlit as st
 
+from collab import config
 from collab.db import Database, create_engine
 from collab.framework import Framework, load_framework
 
@@ -83,3 +86,25 @@ def sqlite_db(tmp_path) -> Database:
 @pytest.fixture(scope="session")
 def framework() -> Framework:
     return load_framework()
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch) -> Database:
+    """An empty database that the app under test uses, with no secrets file or passcodes."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("COLLAB_LEADERSHIP_PASSCODE", "COLLAB_ADMIN_PASSCODE", "COLLAB_FRAMEWORK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(
+        config,
+        "get_settings",
+        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
+    )
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    database = Database.from_url(url)
+    database.upgrade()
+    yield database
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    database.dispose()

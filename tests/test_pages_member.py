@@ -8,15 +8,13 @@ database, not only what the page says.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from collab import config, demo, invite_codes, organisations, rounds, submissions
+from collab import demo, invite_codes, organisations, rounds, submissions
 from collab.db import Database
 from collab.framework import Framework
 from collab.models import AllianceSetting, Answer, Revision, Submission
@@ -27,28 +25,6 @@ PAGES = sorted(p.relative_to(PROJECT_DIR).as_posix() for p in (PROJECT_DIR / "pa
 MEMBER_PAGES = {"pages/home.py", "pages/submit.py", "pages/sign_in.py"}
 ORGANISATION = "Riverside Housing Trust"
 ROUND = "Spring 2027"
-
-
-@pytest.fixture
-def app_db(tmp_path, monkeypatch) -> Database:
-    """An empty database that the app under test uses, with no secrets file or passcodes."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    for name in ("COLLAB_LEADERSHIP_PASSCODE", "COLLAB_ADMIN_PASSCODE", "COLLAB_FRAMEWORK"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(
-        config,
-        "get_settings",
-        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
-    )
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    database = Database.from_url(url)
-    database.upgrade()
-    yield database
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    database.dispose()
 
 
 @pytest.fixture
