@@ -22,11 +22,20 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from collab.analysis import consensus_from_counts
 from collab.db import Database
 from collab.errors import Refused
 from collab.framework import ANALYSIS_DEFAULTS, Framework, Thresholds
 from collab.invite_codes import hash_code, new_secret_code
-from collab.models import AllianceSetting, InviteCode, Organisation, Round, Submission
+from collab.models import (
+    Action,
+    AllianceSetting,
+    ExpectedParticipation,
+    InviteCode,
+    Organisation,
+    Round,
+    Submission,
+)
 from collab.submissions import AnswerInput, NewResponse, add_responses
 
 DEMO_LEADERSHIP_PASSCODE = "demo-leadership"
@@ -108,6 +117,78 @@ ROUNDS = (
         dt.date(2026, 12, 11),
         True,
         {COMMISSIONER: 10, PROVIDER: 26, LIVED_EXPERIENCE: 8},
+    ),
+)
+
+# How many responses the coordinator expects from each organisation: the lived-experience
+# organisations fall short, which the Participation page flags before results are read.
+EXPECTED_RESPONSES = {
+    "Calderholt County Council": 5,
+    "Brackenford District Council": 3,
+    "Hollin Vale District Council": 3,
+    "Calderholt Public Health Agency": 3,
+    "Lanternway Night Shelter": 6,
+    "Fernbank Housing Association": 8,
+    "Harebell Mental Health Charity": 4,
+    "Nightjar Street Outreach": 6,
+    "Millrace Recovery Service": 4,
+    "Tillhouse Youth Foyer": 4,
+    "Calderholt Lived Experience Panel": 8,
+    "Waymark Peer Network": 6,
+}
+
+
+@dataclass(frozen=True)
+class DemoAction:
+    round_name: str
+    learning_point: str
+    description: str
+    lead: str
+    due_on: dt.date
+    status: str
+
+
+# Actions agreed in the meetings after the closed rounds, followed up in later meetings.
+ACTIONS = (
+    DemoAction(
+        "Autumn 2025",
+        "realistic",
+        "Pick two small joint pieces of delivery for the winter and report back on both",
+        "Fernbank Housing Association",
+        dt.date(2026, 3, 31),
+        "done",
+    ),
+    DemoAction(
+        "Autumn 2025",
+        "right_people",
+        "Invite two lived-experience panel members to every leadership team meeting",
+        "Calderholt County Council",
+        dt.date(2026, 2, 28),
+        "in_progress",
+    ),
+    DemoAction(
+        "Spring 2026",
+        "right_people",
+        "Agree which decisions the leadership team can take without going back to each board",
+        "Calderholt County Council",
+        dt.date(2026, 9, 30),
+        "agreed",
+    ),
+    DemoAction(
+        "Spring 2026",
+        "difference",
+        "Hold a facilitated session where providers can raise disagreements with commissioners",
+        "Nightjar Street Outreach",
+        dt.date(2026, 7, 31),
+        "done",
+    ),
+    DemoAction(
+        "Spring 2026",
+        "messiness",
+        "Write down who decides what in the alliance, and name the grey areas openly",
+        "Lanternway Night Shelter",
+        dt.date(2026, 10, 31),
+        "in_progress",
     ),
 )
 
@@ -640,9 +721,8 @@ def _draw_answers(
 
 def _consensus(scores: list[int]) -> float:
     """Tastle and Wierman's consensus on the 1-5 scale (1 = everyone agrees)."""
-    mean = sum(scores) / len(scores)
-    width = SCALE[-1] - SCALE[0]
-    return 1 + sum(math.log2(1 - abs(s - mean) / width) for s in scores) / len(scores)
+    counts = [scores.count(value) for value in SCALE]
+    return float(consensus_from_counts(counts, scale_values=SCALE)[0])
 
 
 def _shows_the_patterns(responses: list[_DemoResponse]) -> bool:
@@ -790,6 +870,26 @@ def build_demo(db: Database, *, framework: Framework, seed: int = 7) -> DemoSumm
                 for r in responses
             ],
             source="demo",
+        )
+        session.add_all(
+            ExpectedParticipation(
+                organisation_id=organisations[o.name].id,
+                stakeholder_group=o.stakeholder_group,
+                expected=EXPECTED_RESPONSES[o.name],
+            )
+            for o in ORGANISATIONS
+        )
+        round_ids = {r.name: r.id for r in rounds}
+        session.add_all(
+            Action(
+                round_id=round_ids[a.round_name],
+                learning_point=a.learning_point,
+                description=a.description,
+                lead_organisation_id=organisations[a.lead].id,
+                due_on=a.due_on,
+                status=a.status,
+            )
+            for a in ACTIONS
         )
 
     return DemoSummary(

@@ -26,8 +26,6 @@ from collab.framework import Framework
 from collab.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
 
 SMALL_MULTIPLE_COLUMNS = 4
-BELOW_COLOUR = "#D55E00"
-MET_COLOUR = "#0072B2"
 EXPECTED_COLOUR = "#1a1a1a"
 MINIMUM_COLOUR = "#7f7f7f"
 
@@ -175,8 +173,9 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
     """Responses per stakeholder group against the expected number and the minimum size.
 
     ``by_group`` is ``RoundParticipation.by_group``. Bars of groups below their expected
-    number or below the minimum group size are orange and say so; a black tick marks the
-    expected number (where set) and a dotted line the minimum group size.
+    number or below the minimum group size are hatched and say so; bars keep each group's
+    colour; a black tick marks the expected number (where set) and a dotted line the
+    minimum group size.
     """
     title = "Who took part"
     if by_group.empty:
@@ -186,7 +185,8 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
     texts = []
     for row in by_group.itertuples(index=False):
         expected = "" if pd.isna(row.expected) else f" of {int(row.expected)} expected"
-        texts.append(f"<b>{int(row.responses)}</b>{expected}")
+        short = " (below expected)" if row.below_expected else ""
+        texts.append(f"<b>{int(row.responses)}</b>{expected}{short}")
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -194,7 +194,10 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
             orientation="h",
             y=labels,
             x=by_group["responses"].astype(int).tolist(),
-            marker={"color": [BELOW_COLOUR if f else MET_COLOUR for f in flagged]},
+            marker={
+                "color": [group_colour(g) for g in by_group["stakeholder_group"]],
+                "pattern": {"shape": ["/" if f else "" for f in flagged], "solidity": 0.45},
+            },
             text=texts,
             textposition="outside",
             textfont={"size": BASE_FONT_SIZE},

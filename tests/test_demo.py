@@ -12,11 +12,13 @@ import math
 import pandas as pd
 import pytest
 
+from collab.actions import list_actions
 from collab.db import Database, create_engine
 from collab.demo import DemoSummary, build_demo, is_demo, is_empty
 from collab.errors import Refused
 from collab.invite_codes import find_invite_code
 from collab.organisations import create_organisation, list_organisations
+from collab.participation import round_participation
 from collab.responses import load_answers
 from collab.rounds import create_round, list_rounds
 from collab.submissions import AnswerInput, submit
@@ -223,3 +225,18 @@ def test_a_returned_invite_code_submits_into_the_open_round(db, framework, summa
     assert receipt.round == OPEN
     after = load_answers(db)
     assert len(respondents(after, OPEN)) == before + 1
+
+
+def test_lived_experience_falls_short_of_its_expected_numbers(db, framework, summary):
+    by_group = round_participation(
+        db, framework=framework, round_name="Spring 2026", min_group_size=5
+    ).by_group.set_index("stakeholder_group")
+    assert by_group.loc["lived_experience", "expected"] == 14
+    assert bool(by_group.loc["lived_experience", "below_expected"])
+    assert not bool(by_group.loc["lived_experience", "below_minimum"])
+
+
+def test_actions_agreed_in_closed_rounds_are_there_to_follow_up(db, summary):
+    agreed = list_actions(db, up_to_round="Spring 2026")
+    assert set(agreed["round"]) == {"Autumn 2025", "Spring 2026"}
+    assert {"done", "in_progress", "agreed"} <= set(agreed["status"])
