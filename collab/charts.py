@@ -387,7 +387,7 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
     for point, y in zip(ranked, rows, strict=True):
         gap = gaps.get(point)
         if gap is not None and statuses.get(point) != "insufficient":
-            text = f"<b>gap {gap:.1f}</b> · {status_label(statuses[point])}"
+            text = f"<b>gap {gap:.2f}</b> · {status_label(statuses[point])}"
         else:
             text = f"<i>{NOT_ENOUGH_GROUPS}</i>"
         fig.add_annotation(

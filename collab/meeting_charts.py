@@ -68,7 +68,7 @@ def _gap_caption(trends: Trends, point: str) -> str:
         return "gap: not enough rounds"
     row = rows.iloc[0]
     return (
-        f"gap {float(row['first_gap']):.1f} → {float(row['last_gap']):.1f}: "
+        f"gap {float(row['first_gap']):.2f} → {float(row['last_gap']):.2f}: "
         f"{direction_label(str(row['direction'])).lower()}"
     )
 
@@ -285,7 +285,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             y=1.0,
             yref="paper",
             yanchor="bottom",
-            text=f"gap {high[2] - low[2]:.1f}",
+            text=f"gap {high[2] - low[2]:.2f}",
             showarrow=False,
             font={"size": BASE_FONT_SIZE + 2, "color": "#404040"},
         )

@@ -122,7 +122,7 @@ def gap_reading(gap: object, rank: int | None, total: int | None) -> str:
     if is_missing(gap):
         return "Not enough groups to compare"
     points = "point" if abs(float(gap)) == 1 else "points"
-    text = f"A gap of {float(gap):.1f} {points}"
+    text = f"A gap of {float(gap):.2f} {points}"
     if rank is None or total is None or total < 2:
         return text
     if rank == 1:
@@ -280,9 +280,9 @@ def gap_change_reading(gap_change: object, direction: str, previous_round: str) 
         return f"No gap to compare with {previous_round}"
     value = abs(float(gap_change))
     if direction == "converging":
-        return f"The gap narrowed by {value:.1f} since {previous_round}: converging"
+        return f"The gap narrowed by {value:.2f} since {previous_round}: converging"
     if direction == "diverging":
-        return f"The gap widened by {value:.1f} since {previous_round}: diverging"
+        return f"The gap widened by {value:.2f} since {previous_round}: diverging"
     return f"The gap is about the same as in {previous_round}: steady"
 
 
@@ -292,9 +292,9 @@ def gap_change_words(gap_change: object, direction: str) -> str:
         return "no gap to compare"
     value = abs(float(gap_change))
     if direction == "converging":
-        return f"narrowed by {value:.1f}: converging"
+        return f"narrowed by {value:.2f}: converging"
     if direction == "diverging":
-        return f"widened by {value:.1f}: diverging"
+        return f"widened by {value:.2f}: diverging"
     return "about the same: steady"
 
 
@@ -307,8 +307,8 @@ def gap_change_table(
     return pd.DataFrame(
         {
             "Learning point": [framework.point(p).title for p in rows["learning_point"]],
-            f"Gap in {previous_round}": [number_text(v) for v in rows["previous_gap"]],
-            f"Gap in {round_name}": [number_text(v) for v in rows["gap"]],
+            f"Gap in {previous_round}": [number_text(v, 2) for v in rows["previous_gap"]],
+            f"Gap in {round_name}": [number_text(v, 2) for v in rows["gap"]],
             "What changed": [
                 gap_change_words(c, d)
                 for c, d in zip(rows["gap_change"], rows["direction"], strict=True)
@@ -438,7 +438,7 @@ def status_overview(divergence: pd.DataFrame, *, framework: Framework) -> list[t
         rows = rows.sort_values(["gap", "_order"], ascending=[False, True], na_position="last")
         points = [
             framework.point(row.learning_point).title
-            + ("" if is_missing(row.gap) else f" (gap {float(row.gap):.1f})")
+            + ("" if is_missing(row.gap) else f" (gap {float(row.gap):.2f})")
             for row in rows.itertuples(index=False)
         ]
         lines.append((status, ", ".join(points)))

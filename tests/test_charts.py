@@ -242,8 +242,8 @@ def test_gap_ranking_line_spans_lowest_to_highest_group_mean(framework, summary)
 def test_gap_ranking_writes_each_gap_and_marks_points_that_cannot_be_compared(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
     notes = [a.text for a in fig.layout.annotations]
-    assert notes[0] == "<b>gap 1.3</b> · Groups diverge"
-    assert notes[4] == "<b>gap 0.4</b> · Shared view"
+    assert notes[0] == "<b>gap 1.30</b> · Groups diverge"
+    assert notes[4] == "<b>gap 0.40</b> · Shared view"
     assert [charts.NOT_ENOUGH_GROUPS in n for n in notes] == [False] * 6 + [True] * 2
 
 

@@ -43,9 +43,9 @@ def test_consensus_reading_bands(consensus, reading):
 
 
 def test_gap_reading_names_the_largest_and_smallest_gap():
-    assert readings.gap_reading(1.4, 1, 8) == "A gap of 1.4 points: the largest this round"
-    assert readings.gap_reading(0.2, 8, 8) == "A gap of 0.2 points: the smallest this round"
-    assert readings.gap_reading(0.6, 3, 8) == "A gap of 0.6 points: the 3rd largest of 8 this round"
+    assert readings.gap_reading(1.4, 1, 8) == "A gap of 1.40 points: the largest this round"
+    assert readings.gap_reading(0.2, 8, 8) == "A gap of 0.20 points: the smallest this round"
+    assert readings.gap_reading(0.6, 3, 8) == "A gap of 0.60 points: the 3rd largest of 8 this round"
 
 
 def test_gap_reading_without_a_gap_says_groups_cannot_be_compared():
@@ -88,10 +88,10 @@ def test_mean_change_reading_says_up_down_or_about_the_same():
 
 def test_gap_change_reading_names_the_direction():
     assert readings.gap_change_reading(-0.8, "converging", "Spring 2026") == (
-        "The gap narrowed by 0.8 since Spring 2026: converging"
+        "The gap narrowed by 0.80 since Spring 2026: converging"
     )
     assert readings.gap_change_reading(0.3, "diverging", "Spring 2026") == (
-        "The gap widened by 0.3 since Spring 2026: diverging"
+        "The gap widened by 0.30 since Spring 2026: diverging"
     )
     assert readings.gap_change_reading(0.01, "steady", "Spring 2026").endswith(": steady")
 
@@ -180,7 +180,7 @@ def test_point_statistics_table_labels_kruskal_wallis_as_supporting_evidence(fra
     table = readings.point_statistics_table(row, framework=framework, rank=(1, 8))
     by_figure = dict(zip(table["Figure"], table["What it means"], strict=True))
     assert by_figure["Gap between highest and lowest group average"] == (
-        "A gap of 1.2 points: the largest this round"
+        "A gap of 1.20 points: the largest this round"
     )
     test = by_figure["Kruskal-Wallis test (supporting evidence only)"]
     assert "a real difference can go undetected" in test
@@ -196,8 +196,8 @@ def test_status_overview_groups_points_by_status_largest_gap_first(framework):
         }
     )
     assert readings.status_overview(divergence, framework=framework) == [
-        ("divergent", "Be realistic (gap 1.6), Start 'upstream' (gap 1.1)"),
-        ("shared", "Stay focused (gap 0.2)"),
+        ("divergent", "Be realistic (gap 1.60), Start 'upstream' (gap 1.10)"),
+        ("shared", "Stay focused (gap 0.20)"),
         ("insufficient", "Rethink 'impact'"),
     ]
 
@@ -216,8 +216,8 @@ def test_gap_change_table_lists_both_gaps_and_the_direction(framework):
         gap_change, framework=framework, previous_round="Autumn 2025", round_name="Spring 2026"
     )
     assert table.values.tolist() == [
-        ["Start 'upstream'", "1.5", "0.7", "narrowed by 0.8: converging"],
-        ["Stay focused", "0.2", "0.6", "widened by 0.4: diverging"],
+        ["Start 'upstream'", "1.50", "0.70", "narrowed by 0.80: converging"],
+        ["Stay focused", "0.20", "0.60", "widened by 0.40: diverging"],
     ]
     assert list(table.columns)[1:3] == ["Gap in Autumn 2025", "Gap in Spring 2026"]
 
