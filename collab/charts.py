@@ -85,7 +85,8 @@ def scale_colours(framework: Framework) -> dict[int, str]:
     return dict(zip(values, pcolors.sample_colorscale(colourscale, positions), strict=True))
 
 
-def _wrap(text: str, width: int) -> str:
+def wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters for a plotly label."""
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
@@ -132,23 +133,25 @@ def _withheld_text(row: pd.Series) -> str:
 def _scale_ticks(framework: Framework) -> tuple[list[int], list[str]]:
     """Tick values and labels of the rating scale: the number in bold, the label below."""
     values = [s.value for s in framework.scale]
-    labels = [f"<b>{s.value}</b><br>{_wrap(s.label, 14)}" for s in framework.scale]
+    labels = [f"<b>{s.value}</b><br>{wrap(s.label, 14)}" for s in framework.scale]
     return values, labels
 
 
-def _base_layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
+def base_layout(fig: go.Figure, *, title: str, height: int, top_margin: int = 90) -> go.Figure:
+    """The house style of every figure: white template, projector-sized fonts, title left."""
     fig.update_layout(
         template="plotly_white",
         title={"text": title, "font": {"size": TITLE_FONT_SIZE}, "x": 0, "xanchor": "left"},
         font={"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": TEXT_DARK},
         hoverlabel={"font": {"size": BASE_FONT_SIZE}},
         height=height,
-        margin={"l": 20, "r": 20, "t": 90, "b": 40},
+        margin={"l": 20, "r": 20, "t": top_margin, "b": 40},
     )
     return fig
 
 
-def _empty_figure(title: str, message: str) -> go.Figure:
+def empty_figure(title: str, message: str, *, top_margin: int = 90) -> go.Figure:
+    """A titled figure that says, in its middle, why there is nothing to draw."""
     fig = go.Figure()
     fig.add_annotation(
         text=message,
@@ -161,7 +164,7 @@ def _empty_figure(title: str, message: str) -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _base_layout(fig, title=title, height=300)
+    return base_layout(fig, title=title, height=300, top_margin=top_margin)
 
 
 def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure:
@@ -175,7 +178,7 @@ def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure
     points = _point_order(summary, framework)
     groups = _group_order(summary, framework)
     if not points or not groups:
-        return _empty_figure(title, "No results to show.")
+        return empty_figure(title, "No results to show.")
     cells = summary.set_index(["learning_point", "group"])
     x = [framework.group_name(g) for g in groups]
     y = [_point_title(framework, p) for p in points]
@@ -209,7 +212,7 @@ def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure
                 row_text.append("")
                 row_hover.append("")
                 w_z.append(0.0)
-                w_text.append(_wrap(reason, 16))
+                w_text.append(wrap(reason, 16))
                 w_hover.append(f"{group_name} on “{point_title}”: {reason}")
         z.append(row_z)
         text.append(row_text)
@@ -280,7 +283,7 @@ def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure
     )
     fig.update_xaxes(title_text="Stakeholder group", side="top")
     fig.update_yaxes(title_text="Learning point", autorange="reversed", automargin=True)
-    _base_layout(fig, title=title, height=170 + 78 * len(points))
+    base_layout(fig, title=title, height=170 + 78 * len(points))
     fig.update_layout(margin={"t": 150})
     return fig
 
@@ -315,7 +318,7 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
         points = [k for k in framework.point_keys if k in set(divergence["learning_point"])]
     groups = _group_order(summary, framework)
     if not points:
-        return _empty_figure(title, "No results to show.")
+        return empty_figure(title, "No results to show.")
     ranked = _ranked_points(divergence, points)
     rows = list(range(len(ranked)))
     means = {}
@@ -414,13 +417,13 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
     fig.update_yaxes(
         title_text="Learning point",
         tickvals=rows,
-        ticktext=[_wrap(_point_title(framework, p), 30) for p in ranked],
+        ticktext=[wrap(_point_title(framework, p), 30) for p in ranked],
         range=[len(ranked) - 0.5, -0.5],
         showgrid=False,
         zeroline=False,
         automargin=True,
     )
-    _base_layout(fig, title=title, height=240 + 70 * len(ranked))
+    base_layout(fig, title=title, height=240 + 70 * len(ranked))
     fig.update_layout(
         margin={"r": 330, "t": 150, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None},
@@ -443,7 +446,7 @@ def distribution_bars(
     rows = summary[summary["learning_point"] == learning_point] if not summary.empty else summary
     groups = _group_order(rows, framework)
     if rows.empty or not groups:
-        return _empty_figure(title, "No results to show.")
+        return empty_figure(title, "No results to show.")
     values = [s.value for s in framework.scale]
     mid = framework.scale_mid
     colours = scale_colours(framework)
@@ -530,7 +533,7 @@ def distribution_bars(
         range=[len(groups) - 0.5, -0.5],
         automargin=True,
     )
-    _base_layout(fig, title=title, height=280 + 80 * len(groups))
+    base_layout(fig, title=title, height=280 + 80 * len(groups))
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,

@@ -8,7 +8,6 @@ text, and nothing drawn for a withheld figure (a withheld round is a gap in a li
 from __future__ import annotations
 
 import math
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -16,11 +15,11 @@ from plotly.subplots import make_subplots
 
 from collab.charts import (
     BASE_FONT_SIZE,
-    FONT_FAMILY,
-    TEXT_DARK,
-    TITLE_FONT_SIZE,
+    base_layout,
+    empty_figure,
     group_colour,
     group_symbol,
+    wrap,
 )
 from collab.framework import Framework
 from collab.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
@@ -30,36 +29,12 @@ EXPECTED_COLOUR = "#1a1a1a"
 MINIMUM_COLOUR = "#7f7f7f"
 
 
-def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(text, width)) or text
-
-
 def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        title={"text": title, "font": {"size": TITLE_FONT_SIZE}, "x": 0, "xanchor": "left"},
-        font={"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": TEXT_DARK},
-        hoverlabel={"font": {"size": BASE_FONT_SIZE}},
-        height=height,
-        margin={"l": 20, "r": 20, "t": 110, "b": 40},
-    )
-    return fig
+    return base_layout(fig, title=title, height=height, top_margin=110)
 
 
 def _empty(title: str, message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(
-        text=message,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": BASE_FONT_SIZE + 2},
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, title=title, height=300)
+    return empty_figure(title, message, top_margin=110)
 
 
 def _gap_caption(trends: Trends, point: str) -> str:
@@ -88,7 +63,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     points = framework.learning_points
     rows = math.ceil(len(points) / SMALL_MULTIPLE_COLUMNS)
     subplot_titles = [
-        f"<b>{_wrap(p.title, 30)}</b><br><span style='font-size:15px'>"
+        f"<b>{wrap(p.title, 30)}</b><br><span style='font-size:15px'>"
         f"{_gap_caption(trends, p.key)}</span>"
         for p in points
     ]
@@ -100,7 +75,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
         vertical_spacing=0.22 if rows > 1 else 0.1,
         horizontal_spacing=0.03,
     )
-    x_labels = [_wrap(r, 8) for r in trends.rounds]
+    x_labels = [wrap(r, 8) for r in trends.rounds]
     groups = [g for g in framework.group_keys if g in set(trends.means["group"])]
     for index, point in enumerate(points):
         row, col = divmod(index, SMALL_MULTIPLE_COLUMNS)
@@ -180,7 +155,7 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
     title = "Who took part"
     if by_group.empty:
         return _empty(title, "No stakeholder groups to show.")
-    labels = [_wrap(str(n), 18) for n in by_group["group_name"]]
+    labels = [wrap(str(n), 18) for n in by_group["group_name"]]
     flagged = (by_group["below_expected"] | by_group["below_minimum"]).tolist()
     texts = []
     for row in by_group.itertuples(index=False):
@@ -325,7 +300,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     fig.update_xaxes(
         range=[framework.scale_min - 0.3, framework.scale_max + 0.45],
         tickvals=ticks,
-        ticktext=[f"<b>{s.value}</b><br>{_wrap(s.label, 11)}" for s in framework.scale],
+        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 11)}" for s in framework.scale],
         tickangle=0,
         tickfont={"size": BASE_FONT_SIZE - 3},
         gridcolor="#d9d9d9",
