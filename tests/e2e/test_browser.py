@@ -1,0 +1,320 @@
+"""The app in a real browser: a member answers on a phone, the administrator closes a round
+and imports paper forms, and the leadership team sees a new answer counted.
+
+Each test prepares what it needs (its own round, invite code, earlier responses) through
+the domain functions, drives the pages as a person would, and checks the database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from collab import invite_codes, organisations, rounds, submissions, ui
+from collab.responses import load_answers
+from collab.rounds import RoundInfo
+from collab.submissions import AnswerInput, NewResponse
+
+from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
+
+try:
+    from playwright.sync_api import Locator, Page, expect
+except ImportError:
+    if os.environ.get("CI", "").lower() == "true":
+        raise
+    pytest.skip(
+        "Browser tests skipped: the playwright package is not installed", allow_module_level=True
+    )
+
+# The first page of a fresh server imports the whole app before it draws anything.
+FIRST_LOAD_MS = 40_000
+RECEIPT_CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4})+$")
+COMMENT = "Meetings now end with agreed actions & named owners."
+
+
+# What a person does on the pages.
+
+
+def open_app(page: Page, url: str, ready: Locator, *, attempts: int = 3) -> None:
+    """Go to ``url`` until ``ready`` shows (a fresh server may first say "Page not found")."""
+    for attempt in range(1, attempts + 1):
+        page.goto(url)
+        try:
+            expect(ready).to_be_visible(timeout=FIRST_LOAD_MS)
+            return
+        except AssertionError:
+            if attempt == attempts:
+                raise
+
+
+def open_from_sidebar(page: Page, link: str, *, title: str) -> None:
+    """Follow a sidebar link and wait for the page's title."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+def sign_in(page: Page, alliance: Alliance, *, role: str, passcode: str) -> None:
+    """From the home page: Sign in, choose ``role``, type the passcode, land on Home again."""
+    home_title = page.get_by_role("heading", name=alliance.framework.title)
+    open_app(page, alliance.base_url, home_title)
+    open_from_sidebar(page, "Sign in", title="Sign in")
+    page.locator(".st-key-sign_in_role").get_by_text(role, exact=True).click()
+    page.locator(".st-key-sign_in_passcode input").fill(passcode)
+    page.get_by_role("button", name="Sign in").click()
+    expect(home_title).to_be_visible()
+    expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Sign out")).to_be_visible()
+
+
+def choose(page: Page, widget_key: str, option: str) -> None:
+    """Pick ``option`` in the select box keyed ``widget_key``."""
+    box = select_box(page, widget_key)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+
+
+def select_box(page: Page, widget_key: str) -> Locator:
+    return page.locator(f".st-key-{widget_key}").get_by_role("combobox")
+
+
+def metric_value(page: Page, label: str) -> Locator:
+    """The value shown by the metric labelled ``label``."""
+    label_element = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return page.get_by_test_id("stMetric").filter(has=label_element).get_by_test_id("stMetricValue")
+
+
+def open_invite_link(page: Page, alliance: Alliance, code: str) -> None:
+    link = invite_codes.invite_link(alliance.base_url, code)
+    open_app(page, link, page.get_by_text("You are answering for"))
+
+
+def answer_every_point(page: Page, alliance: Alliance, *, comment: str) -> dict[str, int | str]:
+    """On the open form, answer each learning point in turn (each scale value, then don't
+    know, then round again), comment on the first, send; return the options chosen."""
+    framework = alliance.framework
+    options = ui.scale_options(framework)
+    chosen = {}
+    for number, point in enumerate(framework.point_keys):
+        option = options[number % len(options)]
+        label = ui.scale_option_label(framework, option)
+        page.locator(f".st-key-answer_{point}").get_by_text(label, exact=True).tap()
+        chosen[point] = option
+    page.locator(f".st-key-comment_{framework.point_keys[0]} textarea").fill(comment)
+    page.get_by_role("button", name="Send my answers").tap()
+    expect(page.get_by_text("Thank you: your answers are saved.")).to_be_visible()
+    return chosen
+
+
+def open_import_tab(page: Page, alliance: Alliance) -> Locator:
+    """Sign in as the administrator and open Administration's Import tab; return the tab."""
+    sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
+    open_from_sidebar(page, "Administration", title="Administration")
+    page.get_by_role("tab", name="Import").click()
+    tab = page.get_by_role("tabpanel", name="Import")
+    expect(tab.get_by_text("Response file (CSV)")).to_be_visible()
+    return tab
+
+
+def upload(tab: Locator, name: str, data: bytes) -> None:
+    tab.locator(".st-key-admin_import_file input[type=file]").set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": data}
+    )
+
+
+def table_rows(table: Locator) -> Locator:
+    """The body rows of a data frame: its grid is drawn on a canvas, and these rows are
+    the accessible copy of the cells the grid keeps in the page."""
+    return table.locator("tbody tr")
+
+
+# What the tests prepare in the database.
+
+
+def open_new_round(alliance: Alliance, name: str) -> RoundInfo:
+    """Close every open round, then create round ``name`` and open it."""
+    for earlier in rounds.list_rounds(alliance.db):
+        if earlier.is_open:
+            rounds.close_round(alliance.db, name=earlier.name)
+    rounds.create_round(alliance.db, name=name)
+    return rounds.open_round(alliance.db, name=name)
+
+
+def new_invite_code(alliance: Alliance, group: str) -> str:
+    _, code = invite_codes.create_invite_code(
+        alliance.db,
+        framework=alliance.framework,
+        organisation=ORGANISATION_OF_GROUP[group],
+        stakeholder_group=group,
+    )
+    return code
+
+
+def add_earlier_responses(alliance: Alliance, round_info: RoundInfo, *, per_group: int) -> None:
+    """``per_group`` responses from each group's organisation, scoring every point 3."""
+    ids = {o.name: o.id for o in organisations.list_organisations(alliance.db)}
+    answers = {point: AnswerInput(score=3) for point in alliance.framework.point_keys}
+    with alliance.db.write() as session:
+        submissions.add_responses(
+            session,
+            [
+                NewResponse(round_info.id, ids[ORGANISATION_OF_GROUP[group]], group, answers)
+                for group in alliance.framework.group_keys
+                for _ in range(per_group)
+            ],
+            source="test",
+        )
+
+
+def response_csv(
+    alliance: Alliance, round_name: str, rows: list[tuple[str, str, str, str | list[str]]]
+) -> bytes:
+    """A response file; each row is (organisation, group, respondent, answers): the answers
+    are one value per learning point, or a single value given to every point."""
+    points = alliance.framework.point_keys
+    lines = [",".join(["round", "organisation", "group", "respondent", *points])]
+    for organisation, group, respondent, answers in rows:
+        values = [answers] * len(points) if isinstance(answers, str) else answers
+        lines.append(",".join([round_name, organisation, group, respondent, *values]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# The stories.
+
+
+def test_member_answers_every_point_on_a_phone_and_gets_a_receipt(phone_page, alliance):
+    round_info = open_new_round(alliance, "Phone round 2027")
+    code = new_invite_code(alliance, "lived_experience")
+    organisation = ORGANISATION_OF_GROUP["lived_experience"]
+
+    open_invite_link(phone_page, alliance, code)
+    expect(phone_page.get_by_text("You are answering for")).to_contain_text(
+        f"You are answering for {organisation} as part of the Lived experience group."
+    )
+    chosen = answer_every_point(phone_page, alliance, comment=COMMENT)
+
+    receipt = metric_value(phone_page, "Your receipt code").inner_text().strip()
+    assert RECEIPT_CODE.match(receipt)
+    page_width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= phone_page.viewport_size["width"]  # nothing to scroll sideways
+    stored = load_answers(alliance.db, round_ids=[round_info.id]).set_index("learning_point")
+    assert stored["submission_id"].nunique() == 1
+    assert set(stored["organisation"]) == {organisation}
+    assert set(stored["stakeholder_group"]) == {"lived_experience"}
+    assert {
+        point: ui.DONT_KNOW if row.dont_know else int(row.score) for point, row in stored.iterrows()
+    } == chosen
+    assert stored.loc[alliance.framework.point_keys[0], "comment"] == COMMENT
+    by_receipt = submissions.find_submission(alliance.db, receipt_code=receipt)
+    assert by_receipt.submission_id == stored["submission_id"].iloc[0]
+
+
+def test_administrator_closes_the_round_on_the_rounds_tab(page, alliance):
+    open_new_round(alliance, "Closing round 2027")
+
+    sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
+    open_from_sidebar(page, "Administration", title="Administration")
+    choose(page, "admin_round_pick", "Closing round 2027")
+    page.locator(".st-key-admin_round_close").get_by_role("button").click()
+
+    expect(page.get_by_text("Round 'Closing round 2027' is closed")).to_be_visible()
+    expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_enabled()
+    is_open = {r.name: r.is_open for r in rounds.list_rounds(alliance.db)}
+    assert is_open["Closing round 2027"] is False
+
+
+def test_leadership_sees_a_new_answer_counted_once_the_round_closes(page, phone_page, alliance):
+    per_group = alliance.min_group_size
+    round_info = open_new_round(alliance, "Counted round 2027")
+    add_earlier_responses(alliance, round_info, per_group=per_group)
+    code = new_invite_code(alliance, "provider")
+
+    sign_in(page, alliance, role="Leadership team", passcode=LEADERSHIP_PASSCODE)
+    open_from_sidebar(page, "Divergence overview", title="Where do we diverge?")
+    choose(page, "leadership_round", "Counted round 2027 (open: counts only)")
+    expect(metric_value(page, "Service providers")).to_have_text(str(per_group))
+
+    # Sending answers clears the app's cached reads, so the leadership page reads afresh.
+    open_invite_link(phone_page, alliance, code)
+    answer_every_point(phone_page, alliance, comment="")
+    rounds.close_round(alliance.db, name="Counted round 2027")
+    open_from_sidebar(page, "Home", title=alliance.framework.title)
+    open_from_sidebar(page, "Divergence overview", title="Where do we diverge?")
+
+    expect(select_box(page, "leadership_round")).to_have_value("Counted round 2027 (closed)")
+    expect(page.get_by_text("Counted round 2027 (closed) ·")).to_be_visible()  # results shown
+    expect(metric_value(page, "Service providers")).to_have_text(str(per_group + 1))
+    expect(metric_value(page, "Commissioners")).to_have_text(str(per_group))
+    expect(metric_value(page, "People who answered")).to_have_text(
+        str(per_group * len(alliance.framework.group_keys) + 1)
+    )
+
+
+def test_administrator_imports_paper_forms_from_an_uploaded_csv(page, alliance):
+    paper = rounds.create_round(alliance.db, name="Paper forms 2026")
+    shelter, council = ORGANISATION_OF_GROUP["provider"], ORGANISATION_OF_GROUP["commissioner"]
+    data = response_csv(
+        alliance,
+        "Paper forms 2026",
+        [
+            (shelter, "provider", "paper-1", "4"),
+            (shelter, "provider", "paper-2", "DK"),
+            (council, "commissioner", "paper-3", "2"),
+        ],
+    )
+
+    tab = open_import_tab(page, alliance)
+    upload(tab, "paper-forms.csv", data)
+    expect(tab.get_by_text("The first rows of 3 in the file:")).to_be_visible()
+    preview = tab.get_by_test_id("stDataFrame")
+    expect(table_rows(preview)).to_have_count(3)
+    expect(table_rows(preview).nth(2)).to_contain_text("paper-3")
+    tab.get_by_role("button", name="Import 3 responses").click()
+
+    expect(tab.get_by_text("Imported 3 responses.")).to_be_visible()
+    stored = load_answers(alliance.db, round_ids=[paper.id])
+    points = len(alliance.framework.point_keys)
+    assert stored.groupby("respondent")["score"].sum().to_dict() == {
+        "paper-1": 4 * points,
+        "paper-2": 0,
+        "paper-3": 2 * points,
+    }
+    assert stored.groupby("respondent")["dont_know"].sum().to_dict() == {
+        "paper-1": 0,
+        "paper-2": points,
+        "paper-3": 0,
+    }
+
+
+def test_an_invalid_csv_shows_its_row_errors_and_imports_nothing(page, alliance):
+    rejected = rounds.create_round(alliance.db, name="Rejected forms 2026")
+    shelter = ORGANISATION_OF_GROUP["provider"]
+    points = len(alliance.framework.point_keys)
+    data = response_csv(
+        alliance,
+        "Rejected forms 2026",
+        [
+            (shelter, "provider", "typed-1", "4"),
+            (shelter, "provider", "typed-2", ["7"] + ["4"] * (points - 1)),
+            ("Nowhere House", "provider", "typed-3", "4"),
+        ],
+    )
+
+    tab = open_import_tab(page, alliance)
+    upload(tab, "typed-up.csv", data)
+
+    expect(
+        tab.get_by_text("Nothing can be imported yet: the file has 2 problem(s).")
+    ).to_be_visible()
+    problems = tab.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Problem"))
+    expect(table_rows(problems).nth(0).locator("td")).to_have_text(
+        ["3", alliance.framework.point_keys[0], re.compile("^7 is outside the scale")]
+    )
+    expect(table_rows(problems).nth(1).locator("td")).to_have_text(
+        ["4", "organisation", re.compile("no organisation called 'Nowhere House'")]
+    )
+    expect(tab.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
+    assert load_answers(alliance.db, round_ids=[rejected.id]).empty
+    names = [o.name for o in organisations.list_organisations(alliance.db)]
+    assert "Nowhere House" not in names
