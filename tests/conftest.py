@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import streamlit as st
 
 from collab import config
 from collab.db import Database, create_engine
+from collab.demo import build_demo
 from collab.framework import Framework, load_framework
 
 POSTGRES_URL = os.environ.get(
@@ -89,11 +91,16 @@ def framework() -> Framework:
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch) -> Database:
-    """An empty database that the app under test uses, with no secrets file or passcodes."""
+def app_url(tmp_path, monkeypatch) -> str:
+    """The database URL the app under test reads: no secrets file, no passcodes set."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    for name in ("COLLAB_LEADERSHIP_PASSCODE", "COLLAB_ADMIN_PASSCODE", "COLLAB_FRAMEWORK"):
+    for name in (
+        "COLLAB_LEADERSHIP_PASSCODE",
+        "COLLAB_ADMIN_PASSCODE",
+        "COLLAB_FRAMEWORK",
+        "COLLAB_MIN_GROUP_SIZE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(
         config,
@@ -102,9 +109,35 @@ def app_db(tmp_path, monkeypatch) -> Database:
     )
     st.cache_data.clear()
     st.cache_resource.clear()
-    database = Database.from_url(url)
-    database.upgrade()
-    yield database
+    yield url
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_db(app_url) -> Database:
+    """An empty, migrated database that the app under test uses."""
+    database = Database.from_url(app_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A SQLite file holding the demo alliance, built once for the session."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = Database.from_url(f"sqlite:///{path}")
+    database.upgrade()
+    build_demo(database, framework=load_framework(), seed=7)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(app_url, demo_file, tmp_path) -> Database:
+    """A copy of the demo alliance that the app under test uses."""
+    shutil.copy(demo_file, tmp_path / "app.db")
+    database = Database.from_url(app_url)
+    yield database
     database.dispose()

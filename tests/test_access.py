@@ -3,21 +3,17 @@ and sign-out pages through Streamlit's AppTest."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from collab import config
 from collab.access import (
     FIRST_WAIT_SECONDS,
     LONGEST_WAIT_SECONDS,
     SignInAttempts,
     check_passcode,
 )
-from collab.db import Database
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 LEADERSHIP_PASSCODE = "river-lantern-orchard"
@@ -83,29 +79,7 @@ def test_reset_forgets_wrong_passcodes():
 
 
 @pytest.fixture
-def app_env(tmp_path, monkeypatch) -> None:
-    """An empty database for the app, no secrets file, and no passcodes unless a test sets one."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    for name in ("COLLAB_LEADERSHIP_PASSCODE", "COLLAB_ADMIN_PASSCODE", "COLLAB_FRAMEWORK"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(
-        config,
-        "get_settings",
-        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
-    )
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    database = Database.from_url(url)
-    database.upgrade()
-    database.dispose()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def passcodes(app_env, monkeypatch) -> None:
+def passcodes(app_db, monkeypatch) -> None:
     monkeypatch.setenv("COLLAB_LEADERSHIP_PASSCODE", LEADERSHIP_PASSCODE)
     monkeypatch.setenv("COLLAB_ADMIN_PASSCODE", ADMIN_PASSCODE)
 
@@ -146,7 +120,7 @@ def test_sixth_try_in_a_row_is_held_back_with_the_wait_shown(passcodes):
     [("leadership", "COLLAB_LEADERSHIP_PASSCODE"), ("admin", "COLLAB_ADMIN_PASSCODE")],
 )
 def test_sign_in_without_a_configured_passcode_is_refused_with_how_to_set_one(
-    app_env, role, setting
+    app_db, role, setting
 ):
     at = try_passcode(sign_in_page(), role, "")
     assert not at.exception

@@ -4,30 +4,13 @@ errors are shown without a traceback, and every action appears in the audit log.
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from collab import audit, exports, invite_codes, organisations, rounds
-from collab.db import Database
 from collab.errors import Refused
 from collab.responses import load_answers
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "admin.py"
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """The SQLite database the page uses (DATABASE_URL points at it)."""
-    url = f"sqlite:///{tmp_path / 'alliance.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    database = Database.from_url(url)
-    database.upgrade()
-    yield database
-    database.dispose()
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def admin_page() -> AppTest:
@@ -59,7 +42,7 @@ def response_csv(framework, *rows: str) -> bytes:
     return "\n".join([header, *rows]).encode("utf-8")
 
 
-def test_page_renders_every_section_for_admin(db):
+def test_page_renders_every_section_for_admin(app_db):
     at = admin_page()
     assert not at.exception
     assert [t.label for t in at.tabs] == [
@@ -73,7 +56,7 @@ def test_page_renders_every_section_for_admin(db):
     ]
 
 
-def test_page_shows_nothing_to_a_member(db):
+def test_page_shows_nothing_to_a_member(app_db):
     at = AppTest.from_file(str(PAGE), default_timeout=30)
     at.session_state["role"] = "member"
     at.run()
@@ -82,76 +65,76 @@ def test_page_shows_nothing_to_a_member(db):
     assert not at.tabs
 
 
-def test_creating_a_round_adds_it_closed(db):
+def test_creating_a_round_adds_it_closed(app_db):
     at = admin_page()
     at.text_input(key="admin_round_name").set_value("Spring 2027")
     click(at, "admin_round_create")
     assert not at.exception
-    assert [(r.name, r.is_open) for r in rounds.list_rounds(db)] == [("Spring 2027", False)]
+    assert [(r.name, r.is_open) for r in rounds.list_rounds(app_db)] == [("Spring 2027", False)]
     assert "Spring 2027" in successes(at)
 
 
-def test_a_round_without_a_name_is_refused_kindly(db):
+def test_a_round_without_a_name_is_refused_kindly(app_db):
     at = admin_page()
     click(at, "admin_round_create")
     assert not at.exception
     assert "needs a name" in errors(at)
-    assert rounds.list_rounds(db) == []
+    assert rounds.list_rounds(app_db) == []
 
 
-def test_opening_live_results_and_closing_a_round(db):
-    rounds.create_round(db, name="Spring 2027")
+def test_opening_live_results_and_closing_a_round(app_db):
+    rounds.create_round(app_db, name="Spring 2027")
     at = admin_page()
     click(at, "admin_round_open")
-    assert rounds.get_round(db, "Spring 2027").is_open
+    assert rounds.get_round(app_db, "Spring 2027").is_open
     click(at, "admin_round_live")
-    assert rounds.get_round(db, "Spring 2027").live_results
+    assert rounds.get_round(app_db, "Spring 2027").live_results
     click(at, "admin_round_live")
-    assert not rounds.get_round(db, "Spring 2027").live_results
+    assert not rounds.get_round(app_db, "Spring 2027").live_results
     click(at, "admin_round_close")
-    assert not rounds.get_round(db, "Spring 2027").is_open
+    assert not rounds.get_round(app_db, "Spring 2027").is_open
     assert not at.exception
 
 
-def test_a_second_open_round_needs_the_allow_several_box(db):
-    rounds.create_round(db, name="Spring 2027")
-    rounds.open_round(db, name="Spring 2027")
-    rounds.create_round(db, name="Autumn 2027")
+def test_a_second_open_round_needs_the_allow_several_box(app_db):
+    rounds.create_round(app_db, name="Spring 2027")
+    rounds.open_round(app_db, name="Spring 2027")
+    rounds.create_round(app_db, name="Autumn 2027")
     at = admin_page()
     at.selectbox(key="admin_round_pick").set_value("Autumn 2027")
     click(at, "admin_round_open")
     assert "still open" in errors(at)
-    assert not rounds.get_round(db, "Autumn 2027").is_open
+    assert not rounds.get_round(app_db, "Autumn 2027").is_open
     at.checkbox(key="admin_round_allow_several").check()
     click(at, "admin_round_open")
-    assert rounds.get_round(db, "Autumn 2027").is_open
+    assert rounds.get_round(app_db, "Autumn 2027").is_open
     assert not at.exception
 
 
-def test_adding_renaming_and_deactivating_an_organisation(db):
+def test_adding_renaming_and_deactivating_an_organisation(app_db):
     at = admin_page()
     at.text_input(key="admin_org_new_name").set_value("County Council")
     click(at, "admin_org_add")
-    assert [o.name for o in organisations.list_organisations(db)] == ["County Council"]
+    assert [o.name for o in organisations.list_organisations(app_db)] == ["County Council"]
     at.text_input(key="admin_org_rename_to").set_value("Shire County Council")
     click(at, "admin_org_rename")
-    assert [o.name for o in organisations.list_organisations(db)] == ["Shire County Council"]
+    assert [o.name for o in organisations.list_organisations(app_db)] == ["Shire County Council"]
     click(at, "admin_org_toggle_active")
-    assert [o.active for o in organisations.list_organisations(db)] == [False]
+    assert [o.active for o in organisations.list_organisations(app_db)] == [False]
     assert at.button(key="admin_org_toggle_active").label == "Reactivate"
     click(at, "admin_org_toggle_active")
-    assert [o.active for o in organisations.list_organisations(db)] == [True]
+    assert [o.active for o in organisations.list_organisations(app_db)] == [True]
     assert not at.exception
 
 
-def test_a_new_invite_code_is_shown_once_with_its_link_and_qr_code(db):
-    organisations.create_organisation(db, name="Riverside Night Shelter")
+def test_a_new_invite_code_is_shown_once_with_its_link_and_qr_code(app_db):
+    organisations.create_organisation(app_db, name="Riverside Night Shelter")
     at = admin_page()
     at.selectbox(key="admin_code_group").set_value("lived_experience")
     click(at, "admin_code_create")
     assert not at.exception
     code, link = (c.value for c in at.code)
-    found = invite_codes.find_invite_code(db, code)
+    found = invite_codes.find_invite_code(app_db, code)
     assert (found.organisation, found.stakeholder_group) == (
         "Riverside Night Shelter",
         "lived_experience",
@@ -165,10 +148,10 @@ def test_a_new_invite_code_is_shown_once_with_its_link_and_qr_code(db):
     assert code not in table_with(at, "People who answered").to_string()
 
 
-def test_a_revoked_invite_code_is_refused_afterwards(db, framework):
-    organisations.create_organisation(db, name="Riverside Night Shelter")
+def test_a_revoked_invite_code_is_refused_afterwards(app_db, framework):
+    organisations.create_organisation(app_db, name="Riverside Night Shelter")
     info, code = invite_codes.create_invite_code(
-        db,
+        app_db,
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
@@ -178,14 +161,14 @@ def test_a_revoked_invite_code_is_refused_afterwards(db, framework):
     click(at, "admin_code_revoke")
     assert not at.exception
     with pytest.raises(Refused):
-        invite_codes.find_invite_code(db, code)
+        invite_codes.find_invite_code(app_db, code)
     table = table_with(at, "People who answered")
     assert list(table["Status"]) == ["Revoked"]
 
 
-def test_an_upload_with_errors_writes_nothing_and_lists_every_problem(db, framework):
-    organisations.create_organisation(db, name="Riverside Night Shelter")
-    rounds.create_round(db, name="Spring 2027")
+def test_an_upload_with_errors_writes_nothing_and_lists_every_problem(app_db, framework):
+    organisations.create_organisation(app_db, name="Riverside Night Shelter")
+    rounds.create_round(app_db, name="Spring 2027")
     data = response_csv(
         framework,
         "Spring 2027,Riverside Night Shelter,provider,p1," + ",".join(["4"] * 8),
@@ -200,11 +183,11 @@ def test_an_upload_with_errors_writes_nothing_and_lists_every_problem(db, framew
     assert list(problems["Row"]) == [3, 4]
     assert list(problems["Column"]) == ["upstream", "organisation"]
     assert "admin_import_apply" not in [b.key for b in at.button]
-    assert load_answers(db).empty
+    assert load_answers(app_db).empty
 
 
-def test_a_valid_upload_imports_every_row_with_progress(db, framework):
-    organisations.create_organisation(db, name="Riverside Night Shelter")
+def test_a_valid_upload_imports_every_row_with_progress(app_db, framework):
+    organisations.create_organisation(app_db, name="Riverside Night Shelter")
     data = response_csv(
         framework,
         "Spring 2027,Riverside Night Shelter,provider,p1," + ",".join(["4"] * 8),
@@ -218,14 +201,14 @@ def test_a_valid_upload_imports_every_row_with_progress(db, framework):
     assert at.button(key="admin_import_apply").label == "Import 3 responses"
     click(at, "admin_import_apply")
     assert not at.exception
-    assert load_answers(db)["submission_id"].nunique() == 3
-    assert [r.name for r in rounds.list_rounds(db)] == ["Spring 2027"]
+    assert load_answers(app_db)["submission_id"].nunique() == 3
+    assert [r.name for r in rounds.list_rounds(app_db)] == ["Spring 2027"]
     assert "Imported 3 responses" in successes(at)
     assert "admin_import_apply" not in [b.key for b in at.button]
 
 
-def test_a_download_button_for_every_export_and_format(db):
-    rounds.create_round(db, name="Spring 2027")
+def test_a_download_button_for_every_export_and_format(app_db):
+    rounds.create_round(app_db, name="Spring 2027")
     at = admin_page()
     assert not at.exception
     keys = {b.key for b in at.download_button}
@@ -233,7 +216,7 @@ def test_a_download_button_for_every_export_and_format(db):
     assert expected <= keys
 
 
-def test_taking_a_backup_offers_it_for_download(db):
+def test_taking_a_backup_offers_it_for_download(app_db):
     at = admin_page()
     assert "admin_backup_download" not in [b.key for b in at.download_button]
     click(at, "admin_backup_take")
@@ -242,7 +225,7 @@ def test_taking_a_backup_offers_it_for_download(db):
     assert at.session_state["admin_backup"]["data"].startswith(b"SQLite format 3\x00")
 
 
-def test_the_audit_table_shows_each_action_with_its_role(db):
+def test_the_audit_table_shows_each_action_with_its_role(app_db):
     at = admin_page()
     at.text_input(key="admin_round_name").set_value("Spring 2027")
     click(at, "admin_round_create")
@@ -251,4 +234,4 @@ def test_the_audit_table_shows_each_action_with_its_role(db):
     table = table_with(at, "Action")
     assert list(table["Action"]) == ["organisation.create", "round.create"]
     assert set(table["Role"]) == {"admin"}
-    assert list(table["Action"]) == list(audit.recent_entries(db)["action"])
+    assert list(table["Action"]) == list(audit.recent_entries(app_db)["action"])

@@ -7,19 +7,15 @@ send to the browser, so a withheld group is seen to carry no value there.
 
 from __future__ import annotations
 
-import functools
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from collab import config, organisations, rounds
+from collab import organisations, rounds
 from collab.db import Database
-from collab.demo import build_demo
-from collab.framework import Framework, load_framework
+from collab.framework import Framework
 from collab.submissions import AnswerInput, NewResponse, add_responses
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -27,50 +23,6 @@ APP = PROJECT_DIR / "app.py"
 DIVERGENCE = "pages/divergence.py"
 LEARNING_POINT = "pages/learning_point.py"
 FIRST_ROUND, SECOND_ROUND, OPEN_ROUND = "Autumn 2025", "Spring 2026", "Autumn 2026"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    """A SQLite file holding the demo alliance (built once: it takes a few seconds)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = Database.from_url(f"sqlite:///{path}")
-    database.upgrade()
-    build_demo(database, framework=load_framework(), seed=7)
-    database.dispose()
-    return path
-
-
-@pytest.fixture
-def app_url(tmp_path, monkeypatch) -> str:
-    """The database URL the app under test reads; no passcodes, no secrets file."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    for name in ("COLLAB_FRAMEWORK", "COLLAB_MIN_GROUP_SIZE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(
-        config,
-        "get_settings",
-        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
-    )
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def demo_app(app_url, demo_file, tmp_path) -> str:
-    shutil.copy(demo_file, tmp_path / "app.db")
-    return app_url
-
-
-@pytest.fixture
-def empty_app(app_url) -> Database:
-    database = Database.from_url(app_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 def open_page(page: str, role: str = "leadership") -> AppTest:
@@ -106,7 +58,7 @@ def texts(elements) -> str:
 # Divergence overview
 
 
-def test_overview_shows_the_latest_closed_round_by_default(demo_app):
+def test_overview_shows_the_latest_closed_round_by_default(demo_db):
     at = open_page(DIVERGENCE)
     assert not at.exception
     assert at.selectbox(key="leadership_round").value == SECOND_ROUND
@@ -116,7 +68,7 @@ def test_overview_shows_the_latest_closed_round_by_default(demo_app):
     ]
 
 
-def test_overview_names_every_learning_point_under_a_status_badge(demo_app, framework):
+def test_overview_names_every_learning_point_under_a_status_badge(demo_db, framework):
     at = open_page(DIVERGENCE)
     lines = [m.value.replace("\\", "") for m in at.markdown if "-badge[" in m.value]
     assert lines[0].startswith(":orange-badge[:material/call_split: Groups diverge]")
@@ -124,7 +76,7 @@ def test_overview_names_every_learning_point_under_a_status_badge(demo_app, fram
         assert sum(point.title in line for line in lines) == 1
 
 
-def test_overview_shows_participation_counts_per_group(demo_app):
+def test_overview_shows_participation_counts_per_group(demo_db):
     at = open_page(DIVERGENCE)
     assert metrics(at) == {
         "People who answered": "56",
@@ -134,7 +86,7 @@ def test_overview_shows_participation_counts_per_group(demo_app):
     }
 
 
-def test_overview_gap_ranking_puts_the_largest_gap_first(demo_app):
+def test_overview_gap_ranking_puts_the_largest_gap_first(demo_db):
     at = open_page(DIVERGENCE)
     ranking = chart(at, "divergence_gap_ranking")
     notes = [a["text"] for a in ranking["layout"]["annotations"]]
@@ -142,7 +94,7 @@ def test_overview_gap_ranking_puts_the_largest_gap_first(demo_app):
     assert gaps == sorted(gaps, reverse=True)
 
 
-def test_first_demo_round_shows_lived_experience_as_withheld(demo_app):
+def test_first_demo_round_shows_lived_experience_as_withheld(demo_db):
     at = open_page(DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     heatmap = chart(at, "divergence_heatmap")
@@ -153,7 +105,7 @@ def test_first_demo_round_shows_lived_experience_as_withheld(demo_app):
     assert "Too few responses from lived experience to show (fewer than 5)" in texts(at.markdown)
 
 
-def test_dropping_a_group_removes_it_from_what_is_shown(demo_app):
+def test_dropping_a_group_removes_it_from_what_is_shown(demo_db):
     at = open_page(DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value(["commissioner", "provider"]).run()
     assert not at.exception
@@ -163,7 +115,7 @@ def test_dropping_a_group_removes_it_from_what_is_shown(demo_app):
     assert [t["name"] for t in ranking["data"][1:]] == ["Commissioners", "Service providers"]
 
 
-def test_organisation_filter_narrows_the_counts_and_says_so(demo_app):
+def test_organisation_filter_narrows_the_counts_and_says_so(demo_db):
     at = open_page(DIVERGENCE)
     at.multiselect(key="leadership_organisations").set_value(
         ["Calderholt County Council", "Fernbank Housing Association"]
@@ -174,7 +126,7 @@ def test_organisation_filter_narrows_the_counts_and_says_so(demo_app):
     assert "Calderholt County Council, Fernbank Housing Association" in texts(at.caption)
 
 
-def test_open_round_shows_participation_counts_only(demo_app):
+def test_open_round_shows_participation_counts_only(demo_db):
     at = open_page(DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
     assert "This round is still open" in at.info[0].value
@@ -182,7 +134,7 @@ def test_open_round_shows_participation_counts_only(demo_app):
     assert int(metrics(at)["People who answered"]) > 0
 
 
-def test_choosing_no_group_asks_for_one(demo_app):
+def test_choosing_no_group_asks_for_one(demo_db):
     at = open_page(DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value([]).run()
     assert "Choose at least one stakeholder group" in at.info[0].value
@@ -190,15 +142,15 @@ def test_choosing_no_group_asks_for_one(demo_app):
 
 
 @pytest.mark.parametrize("page", [DIVERGENCE, LEARNING_POINT])
-def test_empty_database_says_there_is_no_round_yet(empty_app, page):
+def test_empty_database_says_there_is_no_round_yet(app_db, page):
     at = open_page(page)
     assert not at.exception
     assert "No closed round yet" in at.info[0].value
     assert at.get("plotly_chart") == []
 
 
-def test_a_round_without_answers_says_nobody_has_answered(empty_app):
-    rounds.create_round(empty_app, name="Spring 2027")
+def test_a_round_without_answers_says_nobody_has_answered(app_db):
+    rounds.create_round(app_db, name="Spring 2027")
     at = open_page(DIVERGENCE)
     assert "Nobody has answered round 'Spring 2027' yet" in at.info[0].value
 
@@ -206,7 +158,7 @@ def test_a_round_without_answers_says_nobody_has_answered(empty_app):
 # Learning point detail
 
 
-def test_learning_point_page_shows_distribution_statistics_and_comments(demo_app, framework):
+def test_learning_point_page_shows_distribution_statistics_and_comments(demo_db, framework):
     at = open_page(LEARNING_POINT)
     assert not at.exception
     assert at.selectbox(key="leadership_learning_point").value == framework.point_keys[0]
@@ -220,14 +172,14 @@ def test_learning_point_page_shows_distribution_statistics_and_comments(demo_app
     assert "Kruskal-Wallis test (supporting evidence only)" in list(between.value["Figure"])
 
 
-def test_choosing_a_learning_point_shows_that_point(demo_app, framework):
+def test_choosing_a_learning_point_shows_that_point(demo_db, framework):
     at = open_page(LEARNING_POINT)
     at.selectbox(key="leadership_learning_point").set_value("focus").run()
     assert at.header[0].value == "Stay focused"
     assert "“Stay focused”" in chart(at, "learning_point_distribution")["layout"]["title"]["text"]
 
 
-def test_learning_point_page_says_in_words_when_a_group_is_withheld(demo_app):
+def test_learning_point_page_says_in_words_when_a_group_is_withheld(demo_db):
     at = open_page(LEARNING_POINT)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     assert "Too few responses from lived experience to show (fewer than 5)" in texts(at.info)
@@ -236,14 +188,14 @@ def test_learning_point_page_says_in_words_when_a_group_is_withheld(demo_app):
     assert list(at.table[0].value["Lived experience"])[1:] == ["—"] * 5
 
 
-def test_learning_point_page_shows_change_since_the_previous_round(demo_app):
+def test_learning_point_page_shows_change_since_the_previous_round(demo_db):
     at = open_page(LEARNING_POINT)
     shown = texts(at.markdown)
     assert f"since {FIRST_ROUND}" in shown
     assert "Commissioners: up" in shown or "Commissioners: down" in shown
 
 
-def test_learning_point_page_of_an_open_round_shows_counts_only(demo_app):
+def test_learning_point_page_of_an_open_round_shows_counts_only(demo_db):
     at = open_page(LEARNING_POINT)
     at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
     assert "This round is still open" in at.info[0].value
@@ -264,16 +216,16 @@ def add_round_with_comment(db: Database, framework: Framework, comment: str) -> 
         add_responses(session, people, source="test")
 
 
-def test_comments_show_as_typed_without_markdown_or_html(empty_app, framework):
+def test_comments_show_as_typed_without_markdown_or_html(app_db, framework):
     comment = "**Not bold** <b>no html</b> [no link](https://example.org)"
-    add_round_with_comment(empty_app, framework, comment)
+    add_round_with_comment(app_db, framework, comment)
     at = open_page(LEARNING_POINT)
     assert not at.exception
     assert [t.value for t in at.text] == [comment] * 10
     assert all("<b>" not in m.value for m in at.markdown)
 
 
-def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_app, framework):
+def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_db, framework):
     at = open_page(DIVERGENCE)
     changes = at.table[0].value
     assert list(changes.columns) == [
@@ -282,13 +234,13 @@ def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_app, 
     assert len(changes) == len(framework.learning_points)
 
 
-def test_overview_of_the_first_round_has_nothing_to_compare_with(demo_app):
+def test_overview_of_the_first_round_has_nothing_to_compare_with(demo_db):
     at = open_page(DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     assert at.table == []
 
 
-def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_app):
+def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_db):
     at = open_page(DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     at.multiselect(key="leadership_groups").set_value(["lived_experience"]).run()
@@ -297,7 +249,7 @@ def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_app):
     assert at.get("plotly_chart") == []
 
 
-def test_a_single_group_is_shown_without_a_comparison(demo_app):
+def test_a_single_group_is_shown_without_a_comparison(demo_db):
     at = open_page(DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value(["provider"]).run()
     assert not at.exception
@@ -306,7 +258,7 @@ def test_a_single_group_is_shown_without_a_comparison(demo_app):
 
 
 @pytest.mark.parametrize("page", [DIVERGENCE, LEARNING_POINT])
-def test_the_administrator_sees_the_leadership_pages_too(demo_app, page):
+def test_the_administrator_sees_the_leadership_pages_too(demo_db, page):
     at = open_page(page, role="admin")
     assert not at.exception
     assert len(at.get("plotly_chart")) >= 1

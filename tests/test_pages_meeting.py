@@ -6,18 +6,13 @@ the app at its own SQLite file and, where the page writes, checks the database i
 
 from __future__ import annotations
 
-import functools
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from collab import actions, config, participation, rounds
-from collab.db import Database
-from collab.demo import build_demo
+from collab import actions, participation, rounds
 from collab.framework import load_framework
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -26,52 +21,6 @@ TRENDS = "pages/trends.py"
 PARTICIPATION = "pages/participation.py"
 PAGES = [MEETING, TRENDS, PARTICIPATION]
 FIRST_ROUND, SECOND_ROUND, OPEN_ROUND = "Autumn 2025", "Spring 2026", "Autumn 2026"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    """A SQLite file holding the demo alliance, built once."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    database = Database.from_url(f"sqlite:///{path}")
-    database.upgrade()
-    build_demo(database, framework=load_framework(), seed=7)
-    database.dispose()
-    return path
-
-
-@pytest.fixture
-def app_url(tmp_path, monkeypatch) -> str:
-    """The database URL the app under test reads; no passcodes, no secrets file."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    for name in ("COLLAB_FRAMEWORK", "COLLAB_MIN_GROUP_SIZE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(
-        config,
-        "get_settings",
-        functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
-    )
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield url
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def demo_db(app_url, demo_file, tmp_path) -> Database:
-    shutil.copy(demo_file, tmp_path / "app.db")
-    database = Database.from_url(app_url)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def empty_db(app_url) -> Database:
-    database = Database.from_url(app_url)
-    database.upgrade()
-    yield database
-    database.dispose()
 
 
 def open_page(page: str, role: str = "leadership") -> AppTest:
@@ -110,7 +59,7 @@ def test_every_page_runs_on_the_demo_alliance(demo_db, page, role):
         (PARTICIPATION, "No round yet"),
     ],
 )
-def test_an_empty_database_says_what_to_do_next(empty_db, page, advice):
+def test_an_empty_database_says_what_to_do_next(app_db, page, advice):
     at = open_page(page, "admin")
     assert not at.exception
     assert advice in at.info[0].value

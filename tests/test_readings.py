@@ -45,7 +45,9 @@ def test_consensus_reading_bands(consensus, reading):
 def test_gap_reading_names_the_largest_and_smallest_gap():
     assert readings.gap_reading(1.4, 1, 8) == "A gap of 1.40 points: the largest this round"
     assert readings.gap_reading(0.2, 8, 8) == "A gap of 0.20 points: the smallest this round"
-    assert readings.gap_reading(0.6, 3, 8) == "A gap of 0.60 points: the 3rd largest of 8 this round"
+    assert (
+        readings.gap_reading(0.6, 3, 8) == "A gap of 0.60 points: the 3rd largest of 8 this round"
+    )
 
 
 def test_gap_reading_without_a_gap_says_groups_cannot_be_compared():
