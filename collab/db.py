@@ -8,6 +8,7 @@ what older SQLite releases need for the WAL-reset race). PostgreSQL needs none o
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,9 +20,29 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 
 from collab.config import get_settings
+from collab.errors import StorageUnavailable
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# What a database says when its storage can take no write: full, read-only or unreadable.
+STORAGE_FAILURE_SIGNS = (
+    "readonly database",  # SQLite: a read-only file, or PRAGMA query_only
+    "database or disk is full",  # SQLite: no room left, or max_page_count reached
+    "disk i/o error",  # SQLite
+    "unable to open database file",  # SQLite: the file or its folder can't be opened
+    "read-only transaction",  # PostgreSQL: a standby, or default_transaction_read_only
+    "no space left on device",  # PostgreSQL
+)
+
+
+def is_storage_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database saying its storage can't be written to just now."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    text = str(exc.orig).lower()
+    return any(sign in text for sign in STORAGE_FAILURE_SIGNS)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -80,7 +101,24 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[so.Session]:
-        """One writing transaction: committed when the block ends, rolled back on error."""
+        """One writing transaction: committed when the block ends, rolled back on error.
+
+        When the storage can't take the write (disk full, read-only, unreadable), nothing
+        is stored and StorageUnavailable is raised, with the database's error as its
+        ``__cause__``; the error is logged too.
+        """
+        try:
+            with self._transaction() as session:
+                yield session
+        except sa.exc.DBAPIError as exc:
+            if not is_storage_failure(exc):
+                raise
+            # The database's own words, not the statement: its parameters are members' answers.
+            logger.error("The database could not store a write: %s", exc.orig)
+            raise StorageUnavailable() from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[so.Session]:
         if not self.is_sqlite:
             with so.Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session

@@ -21,3 +21,17 @@ class InvalidAnswers(CollabError):
         super().__init__(
             f"{len(problems)} learning point(s) need attention: " + ", ".join(problems)
         )
+
+
+STORAGE_UNAVAILABLE_MESSAGE = (
+    "Your answers could not be saved just now because the server's storage is full or "
+    "cannot be written to. Your answers are still on this page: please try again later, "
+    "and let your alliance coordinator know."
+)
+
+
+class StorageUnavailable(CollabError):
+    """The database refused a write (disk full, read-only, unreadable); nothing was stored."""
+
+    def __init__(self, message: str = STORAGE_UNAVAILABLE_MESSAGE):
+        super().__init__(message)

@@ -189,10 +189,13 @@ with st.form("submit_form"):
             format_func=lambda option: ui.scale_option_label(framework, option),
             key=ui.ANSWER_KEY.format(point=point.key),
         )
+        comment_key = ui.COMMENT_KEY.format(point=point.key)
         st.text_area(
             "Comment (optional)",
-            key=ui.COMMENT_KEY.format(point=point.key),
-            max_chars=settings.max_comment_chars,
+            key=comment_key,
+            # A loaded comment longer than today's limit stays whole rather than being cut
+            # short unseen; sending it names the point whose comment needs shortening.
+            max_chars=max(settings.max_comment_chars, len(state.get(comment_key) or "")),
             height=80,
         )
         st.divider()
