@@ -18,6 +18,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from collab.config import get_settings
 from collab.errors import StorageUnavailable
@@ -128,10 +130,26 @@ class Database:
             with so.Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
 
-    def upgrade(self) -> None:
-        """Create or upgrade the schema to the newest migration."""
+    def _alembic_config(self) -> AlembicConfig:
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return config
+
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest migration (read only: writes nothing)."""
+        heads = set(ScriptDirectory.from_config(self._alembic_config()).get_heads())
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to the newest migration.
+
+        Nothing is written when the schema is already current, so an app whose storage
+        has become read-only can still start and show what it holds.
+        """
+        if self.schema_is_current():
+            return
+        config = self._alembic_config()
         if self.is_sqlite:
             with self._write_lock, self.engine.connect() as conn:
                 config.attributes["connection"] = conn.execution_options(collab_write=True)

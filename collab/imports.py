@@ -22,12 +22,18 @@ from openpyxl.utils import get_column_letter
 
 from collab.config import get_settings
 from collab.db import Database
-from collab.errors import CollabError, Refused
+from collab.errors import CollabError, Refused, StorageUnavailable
 from collab.exports import COMMENT_PREFIX, DONT_KNOW, RESPONSE_ID_COLUMNS, restore_neutralised
 from collab.framework import Framework
 from collab.models import Organisation, Respondent, Round, Submission
 from collab.organisations import closest_name
-from collab.submissions import AnswerInput, NewResponse, add_responses
+from collab.submissions import (
+    UNSTORABLE_CHARACTERS,
+    UNSTORABLE_MESSAGE,
+    AnswerInput,
+    NewResponse,
+    add_responses,
+)
 
 REQUIRED_COLUMNS = ("round", "organisation", "group")
 PREVIEW_ROWS = 10
@@ -484,6 +490,16 @@ def _check_row(
         problems.append(
             ImportProblem(number, None, "This row has more cells than the header has column names.")
         )
+    if UNSTORABLE_CHARACTERS.search("".join(cells)):
+        position = next(i for i, c in enumerate(cells) if UNSTORABLE_CHARACTERS.search(c))
+        names = {p: name for name, p in columns.positions.items()}
+        problems.append(
+            ImportProblem(
+                number,
+                names.get(position, get_column_letter(position + 1)),
+                f"This cell: {UNSTORABLE_MESSAGE}. Retype it and save the file again.",
+            )
+        )
     for position in columns.unnamed:
         if _text(cells[position]):
             problems.append(
@@ -691,6 +707,11 @@ def apply_import(
             "Nothing was imported: the database changed while the file was being checked "
             "(for example the same responses were imported at the same time). "
             "Check the file again."
+        ) from exc
+    except StorageUnavailable as exc:
+        raise StorageUnavailable(
+            "Nothing was imported: the server's storage is full or cannot be written to. "
+            "Keep the file and try again once the storage has been sorted out."
         ) from exc
     return total
 

@@ -6,6 +6,7 @@ A submission is never updated in place. Each edit adds a revision; the submissio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -18,6 +19,10 @@ from collab.invite_codes import find_invite_code, hash_code, new_secret_code
 from collab.models import Answer, Respondent, Revision, Round, Submission, utcnow
 
 DEFAULT_MAX_COMMENT_CHARS = 2000
+# Invisible control characters (NUL and the like) that no one types and some databases
+# refuse to store; tab and line breaks are ordinary text.
+UNSTORABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UNSTORABLE_MESSAGE = "it holds an invisible control character, which can't be stored"
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def validate_answers(
                 f"the comment is {len(comment)} characters long; "
                 f"please keep it under {max_comment_chars}"
             )
+        elif UNSTORABLE_CHARACTERS.search(comment):
+            problems[point.key] = f"the comment: {UNSTORABLE_MESSAGE}; please retype it"
         cleaned[point.key] = AnswerInput(answer.score, answer.dont_know, comment)
     if problems:
         raise InvalidAnswers(problems)

@@ -90,3 +90,24 @@ def test_engine_factory_creates_the_sqlite_folder(tmp_path):
     assert (tmp_path / "new" / "folder" / "alliance.db").exists()
     assert db.integrity_check() == "ok"
     db.dispose()
+
+
+def test_upgrade_writes_nothing_when_the_schema_is_current(sqlite_db):
+    assert sqlite_db.schema_is_current()
+
+    def read_only(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    sa.event.listen(sqlite_db.engine, "connect", read_only)
+    sqlite_db.engine.dispose()
+    sqlite_db.upgrade()  # a read-only database that is up to date still starts
+    with pytest.raises(sa.exc.OperationalError, match="readonly"), sqlite_db.engine.begin() as c:
+        c.exec_driver_sql("DELETE FROM organisations")
+
+
+def test_a_new_database_is_not_current_until_upgraded(tmp_path):
+    db = Database(create_engine(f"sqlite:///{tmp_path}/fresh.db"))
+    assert not db.schema_is_current()
+    db.upgrade()
+    assert db.schema_is_current()
+    db.dispose()

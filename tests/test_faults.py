@@ -34,6 +34,7 @@ from collab import invite_codes, organisations, rounds, submissions
 from collab.db import Database, create_engine
 from collab.errors import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from collab.framework import Framework
+from collab.imports import import_responses
 from collab.models import Answer, Base, Revision, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -348,6 +349,23 @@ def test_read_only_storage_refuses_a_submission_in_plain_words(db, framework):
         read_only.dispose()
     assert str(refused.value) == STORAGE_UNAVAILABLE_MESSAGE
     assert isinstance(refused.value.__cause__, sa.exc.DBAPIError)
+    assert table_counts(db) == before
+
+
+def test_an_import_on_read_only_storage_says_nothing_was_imported(db, framework):
+    open_alliance(db, framework)
+    data = (
+        "round,organisation,group," + ",".join(framework.point_keys) + "\n"
+        f"{ROUND},{ORGANISATION},provider," + ",".join("3" for _ in framework.point_keys) + "\n"
+    ).encode()
+    before = table_counts(db)
+    read_only = refusing_writes(db)
+    try:
+        with pytest.raises(StorageUnavailable, match="Nothing was imported") as refused:
+            import_responses(read_only, framework=framework, data=data)
+    finally:
+        read_only.dispose()
+    assert "still on this page" not in str(refused.value)
     assert table_counts(db) == before
 
 

@@ -223,6 +223,13 @@ def test_comment_longer_than_the_limit_is_refused(alliance, framework):
     assert "limit is 40" in problem.message
 
 
+def test_invisible_control_character_is_refused_naming_its_cell(alliance, framework):
+    rows = [header(framework), response(framework, scores={"comment_focus": "fine\x00"})]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
+    assert (problem.row, problem.column) == (2, "comment_focus")
+    assert "invisible control character" in problem.message
+
+
 def test_row_with_no_answer_at_all_is_refused(alliance, framework):
     empty = dict.fromkeys(framework.point_keys, "") | {"comment_focus": "No idea"}
     rows = [header(framework), response(framework), response(framework, scores=empty)]

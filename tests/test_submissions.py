@@ -97,6 +97,18 @@ def test_out_of_range_scores_and_overlong_comments_are_refused(open_alliance, fr
     assert "2001 characters" in problems["focus"]
 
 
+def test_a_comment_with_an_invisible_control_character_is_refused(open_alliance, framework):
+    db, code = open_alliance
+    answers = full_answers(framework)
+    answers["assets"] = AnswerInput(score=3, comment="line one\nline\ttwo")
+    answers["focus"] = AnswerInput(score=3, comment="odd\x00byte")
+    with pytest.raises(InvalidAnswers) as excinfo:
+        submissions.submit(db, framework=framework, code=code, answers=answers)
+    assert set(excinfo.value.problems) == {"focus"}
+    assert "invisible control character" in excinfo.value.problems["focus"]
+    assert count(db, Submission) == 0
+
+
 def test_the_same_form_sent_twice_is_stored_once(open_alliance, framework):
     db, code = open_alliance
     first = submissions.submit(
