@@ -1,6 +1,8 @@
 """Every statistic of the dashboard, as pure functions on pandas frames.
 
-The input is the answers frame of ``collab.responses.load_answers``. Nothing here knows
+The input is a frame of answers: either one row per answer (``collab.responses.load_answers``)
+or the counts frame of ``collab.responses.load_answer_counts``, whose ``answers`` column
+says how many answers each row stands for (``answer_weights``). Nothing here knows
 about privacy: ``collab.privacy`` decides which of these figures may be shown, and
 ``point_divergence`` only uses the summary rows it is given that are not suppressed.
 
@@ -37,6 +39,8 @@ DIVERGENCE_COLUMNS = [
     "n_shown",
     "all_mean",
 ]
+# In a counts frame: how many answers a row stands for (a row counts once without it).
+ANSWERS_COLUMN = "answers"
 CHANGE_COLUMNS = ["learning_point", "group", "previous_mean", "mean", "mean_change"]
 GAP_CHANGE_COLUMNS = ["learning_point", "previous_gap", "gap", "gap_change", "direction"]
 
@@ -96,6 +100,16 @@ def _medians_from_counts(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.where(n > 0, (lower_value + upper_value) / 2.0, np.nan)
 
 
+def answer_weights(answers: pd.DataFrame) -> np.ndarray:
+    """How many answers each row of ``answers`` stands for (whole numbers, at least 0).
+
+    The ``answers`` column of a counts frame; 1 for every row of a frame without it.
+    """
+    if ANSWERS_COLUMN in answers.columns:
+        return answers[ANSWERS_COLUMN].to_numpy(dtype=np.int64)
+    return np.ones(len(answers), dtype=np.int64)
+
+
 def _codes(values: pd.Series, categories: list[str]) -> np.ndarray:
     """Position of each value in ``categories`` (-1 if absent), hashing distinct values once."""
     codes, uniques = pd.factorize(values)
@@ -106,7 +120,10 @@ def _codes(values: pd.Series, categories: list[str]) -> np.ndarray:
 def _count_table(
     answers: pd.DataFrame, *, framework: Framework, rounds: list[str], groups: list[str]
 ) -> np.ndarray:
-    """Counts shaped (round, point, group, scale value + don't know) in one bincount."""
+    """Counts shaped (round, point, group, scale value + don't know) in one bincount.
+
+    Each row adds its ``answer_weights`` to its cell.
+    """
     points = framework.point_keys
     n_values = len(framework.scale)
     round_code = _codes(answers["round"], rounds)
@@ -128,7 +145,9 @@ def _count_table(
     flat = np.ravel_multi_index(
         (round_code[keep], point_code[keep], group_code[keep], value_code[keep]), shape
     )
-    return np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape)
+    weights = answer_weights(answers)[keep]
+    counts = np.bincount(flat, weights=weights, minlength=int(np.prod(shape)))
+    return counts.round().astype(np.int64).reshape(shape)
 
 
 def group_summary(
@@ -321,13 +340,28 @@ def mean_change(summary: pd.DataFrame, previous_summary: pd.DataFrame) -> pd.Dat
     One row per (learning point, group) taking part in both summaries (order of
     ``summary``); columns as ``CHANGE_COLUMNS``, ``mean_change = mean - previous_mean``.
     """
-    now = summary[_taking_part(summary)][["learning_point", "group", "mean"]]
-    before = previous_summary[_taking_part(previous_summary)][
-        ["learning_point", "group", "mean"]
-    ].rename(columns={"mean": "previous_mean"})
-    both = now.merge(before, on=["learning_point", "group"], how="inner")
-    both["mean_change"] = both["mean"] - both["previous_mean"]
-    return both[CHANGE_COLUMNS].reset_index(drop=True)
+    now = summary[_taking_part(summary)]
+    before = previous_summary[_taking_part(previous_summary)]
+    previous = dict(
+        zip(
+            zip(before["learning_point"], before["group"], strict=True),
+            before["mean"].to_numpy(dtype=float),
+            strict=True,
+        )
+    )
+    rows = [
+        (point, group, previous[(point, group)], mean, mean - previous[(point, group)])
+        for point, group, mean in zip(
+            now["learning_point"], now["group"], now["mean"].to_numpy(dtype=float), strict=True
+        )
+        if (point, group) in previous
+    ]
+    dtypes = {
+        "learning_point": summary["learning_point"].dtype,
+        "group": summary["group"].dtype,
+        **dict.fromkeys(["previous_mean", "mean", "mean_change"], float),
+    }
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS).astype(dtypes)
 
 
 def change_direction(gap_change: float) -> str:
@@ -345,11 +379,16 @@ def gap_change(divergence: pd.DataFrame, previous_divergence: pd.DataFrame) -> p
     One row per learning point with a gap in both frames (order of ``divergence``);
     columns as ``GAP_CHANGE_COLUMNS``.
     """
-    now = divergence[divergence["gap"].notna()][["learning_point", "gap"]]
-    before = previous_divergence[previous_divergence["gap"].notna()][
-        ["learning_point", "gap"]
-    ].rename(columns={"gap": "previous_gap"})
-    both = now.merge(before, on="learning_point", how="inner")
-    both["gap_change"] = both["gap"] - both["previous_gap"]
-    both["direction"] = [change_direction(c) for c in both["gap_change"]]
-    return both[GAP_CHANGE_COLUMNS].reset_index(drop=True)
+    now = divergence[divergence["gap"].notna()]
+    before = previous_divergence[previous_divergence["gap"].notna()]
+    previous = dict(zip(before["learning_point"], before["gap"].to_numpy(dtype=float), strict=True))
+    rows = []
+    for point, gap in zip(now["learning_point"], now["gap"].to_numpy(dtype=float), strict=True):
+        if point in previous:
+            change = gap - previous[point]
+            rows.append((point, previous[point], gap, change, change_direction(change)))
+    dtypes = {
+        "learning_point": divergence["learning_point"].dtype,
+        **dict.fromkeys(["previous_gap", "gap", "gap_change"], float),
+    }
+    return pd.DataFrame(rows, columns=GAP_CHANGE_COLUMNS).astype(dtypes)

@@ -1,8 +1,8 @@
 """Streamlit glue for the leadership pages (Divergence overview, Learning point detail).
 
-The round and filter widgets the two pages share, the cached results read, and the
-small blocks both pages draw (participation counts, the message shown instead of
-results). No product logic: figures come from ``collab.results``, words from
+The round and filter widgets the two pages share, the cached results read and charts,
+and the small blocks both pages draw (participation counts, the message shown instead
+of results). No product logic: figures come from ``collab.results``, words from
 ``collab.readings``. The widgets keep their choice for the whole session
 (``persist_state="session"``), so moving between the two pages keeps the same view.
 """
@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from collab import privacy, readings, results, rounds, ui
+from collab import charts, privacy, readings, results, rounds, ui
 from collab.framework import Framework, load_framework
 from collab.organisations import list_organisations
 from collab.results import RoundResults
@@ -75,10 +76,10 @@ def _round_results(
     )
 
 
-def load_results(view: ResultsView) -> RoundResults:
-    """The results of ``view`` with the privacy rules applied (cached per database and view)."""
+def _view_key(view: ResultsView) -> tuple:
+    """The arguments that identify ``view``'s results in the caches."""
     settings = ui.get_settings()
-    return _round_results(
+    return (
         settings.database_url,
         str(settings.framework_path),
         view.round_name,
@@ -88,13 +89,68 @@ def load_results(view: ResultsView) -> RoundResults:
     )
 
 
+def load_results(view: ResultsView) -> RoundResults:
+    """The results of ``view`` with the privacy rules applied (cached per database and view)."""
+    return _round_results(*_view_key(view))
+
+
+@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
+def _chart_spec(
+    database_url: str,
+    framework_path: str,
+    round_name: str,
+    groups: tuple[str, ...],
+    organisations: tuple[str, ...],
+    min_group_size: int,
+    chart: str,
+    point: str,
+) -> dict:
+    found = _round_results(
+        database_url, framework_path, round_name, groups, organisations, min_group_size
+    )
+    framework = load_framework(framework_path)
+    if chart == "gap_ranking":
+        figure = charts.gap_ranking(found.summary, found.divergence, framework)
+    elif chart == "divergence_heatmap":
+        figure = charts.divergence_heatmap(found.summary, framework)
+    elif chart == "distribution":
+        figure = charts.distribution_bars(found.summary, framework, point)
+    else:
+        raise ValueError(f"unknown chart {chart!r}")
+    return figure.to_dict()
+
+
+def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> None:
+    """Draw the ``gap_ranking``, ``divergence_heatmap`` or ``distribution`` (of the
+    learning point ``point``) chart of ``view``.
+
+    Each chart is built once per view and kept with the cached results: building a
+    plotly figure costs more than the rest of a page's run.
+    """
+    spec = _chart_spec(*_view_key(view), chart, point)
+    # The spec comes from a figure plotly has already checked; checking it again on
+    # every run would cost as much as building it.
+    figure = go.Figure(spec, _validate=False)
+    st.plotly_chart(figure, key=key, theme=None, config={"displaylogo": False})
+
+
+@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
+def _round_choices(database_url: str) -> list[RoundInfo]:
+    return rounds.list_rounds(ui.get_db())
+
+
+@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
+def _organisation_names(database_url: str) -> list[str]:
+    return [o.name for o in list_organisations(ui.get_db())]
+
+
 def choose_view(framework: Framework) -> ResultsView | None:
     """Draw the round selector and the group and organisation filters.
 
     Returns None (after saying why) when there is no round or no group is chosen.
     """
-    db = ui.get_db()
-    choices = rounds.list_rounds(db)
+    database_url = ui.get_settings().database_url
+    choices = _round_choices(database_url)
     if not choices:
         st.info(results.NO_CLOSED_ROUND_MESSAGE, icon=":material/hourglass_empty:")
         return None
@@ -121,7 +177,7 @@ def choose_view(framework: Framework) -> ResultsView | None:
     )
     organisations = organisations_column.multiselect(
         "Organisations",
-        [o.name for o in list_organisations(db)],
+        _organisation_names(database_url),
         placeholder="The whole alliance",
         key=ORGANISATIONS_KEY,
         persist_state="session",

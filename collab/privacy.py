@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from collab.analysis import group_summary, summary_columns
+from collab.analysis import answer_weights, group_summary, summary_columns
 from collab.config import Settings, get_settings
 from collab.framework import MIN_GROUP_SIZE_FLOOR, Framework
 from collab.rounds import RoundInfo
@@ -119,13 +119,15 @@ def organisations_separable(
     is small and the small parts of all organisations add up to none or at least K
     scores, or when the selection covers everyone who answered in the cell (the
     filtered cell is then the unfiltered one). Returns columns round, learning_point,
-    group, separable (cells without answers are absent).
+    group, separable (cells without answers are absent). A row of a counts frame
+    counts as its ``answers`` answers.
     """
     k = effective_min_group_size(min_group_size)
+    weights = answer_weights(answers)
     parts = (
         answers.assign(
-            scored=answers["score"].notna().to_numpy(),
-            dont_know=answers["dont_know"].to_numpy(dtype=bool),
+            scored=answers["score"].notna().to_numpy() * weights,
+            dont_know=answers["dont_know"].to_numpy(dtype=bool) * weights,
         )
         .groupby(["round", "learning_point", "stakeholder_group", "organisation"], sort=False)
         .agg(n=("scored", "sum"), n_dont_know=("dont_know", "sum"))
@@ -183,8 +185,9 @@ def suppress(
     shown = cell_is_shown(n=n, complement_n=complement, min_group_size=k) & together
     result = summary.copy()
     numeric = [c for c in result.columns if c not in (*CELL_KEYS, "suppressed", "reason")]
-    for column in numeric:
-        result[column] = result[column].astype(float).where(shown, np.nan)
+    figures = result[numeric].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    figures[~shown] = np.nan
+    result[numeric] = figures
     result["suppressed"] = ~shown
     result["reason"] = np.where(
         too_few, too_few_reason(k), np.where(shown, "", would_reveal_reason(k))
@@ -203,9 +206,10 @@ def visible_summary(
 ) -> pd.DataFrame:
     """The group summary of a view with every rule applied.
 
-    ``answers`` holds the unfiltered answers; ``groups`` and ``organisations`` (None for
-    all) select the view. One row per (round, learning point, group of the view), columns
-    of ``analysis.summary_columns`` plus ``suppressed`` and ``reason``.
+    ``answers`` holds the unfiltered answers (one row each, or a counts frame);
+    ``groups`` and ``organisations`` (None for all) select the view. One row per
+    (round, learning point, group of the view), columns of ``analysis.summary_columns``
+    plus ``suppressed`` and ``reason``.
     """
     rounds = list(pd.unique(answers["round"])) if len(answers) else []
     view = filter_answers(answers, groups=groups, organisations=organisations)
@@ -238,12 +242,15 @@ def visible_comments(
 ) -> pd.DataFrame:
     """Comments of the shown cells only: learning point, group and text, nothing else.
 
-    ``answers`` are the answers of the view (one round, filters applied) and ``summary``
-    its ``visible_summary``. Sorted by learning point and group (framework order), then
+    ``answers`` are the answers (or only the comments, as ``load_answer_counts`` reads
+    them) of the view (one round, filters applied) and ``summary`` its
+    ``visible_summary``. Sorted by learning point and group (framework order), then
     by text, so the order reveals nothing about who wrote when.
     """
-    shown = summary.loc[~summary["suppressed"].astype(bool), ["learning_point", "group"]]
     written = answers[answers["comment"].notna()]
+    if written.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COMMENT_COLUMNS})
+    shown = summary.loc[~summary["suppressed"].astype(bool), ["learning_point", "group"]]
     comments = pd.DataFrame(
         {
             "learning_point": written["learning_point"].to_numpy(dtype=object),

@@ -1,8 +1,9 @@
 """A round's results as every view and export sees them, privacy rules applied.
 
-``results_from_answers`` is pure (frames in, ``RoundResults`` out); ``round_results``
-reads the round and the one before it from the database and calls it. Every figure
-passes through ``collab.privacy``; nothing here compares a count with the threshold.
+``results_from_counts`` is pure (counted answers in, ``RoundResults`` out);
+``results_from_answers`` calls it on an answers frame, and ``round_results`` on the
+counts of the round and the one before it read from the database. Every figure passes
+through ``collab.privacy``; nothing here compares a count with the threshold.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 from collab import analysis, privacy
 from collab.db import Database
 from collab.framework import Framework
-from collab.responses import load_answers
+from collab.responses import AnswerCounts, load_answer_counts
 from collab.rounds import RoundInfo, list_rounds
 
 VISIBILITIES = ("results", "counts_only", "no_round", "no_data", "withheld")
@@ -74,6 +75,11 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
+def _frame(frames: dict[str, pd.DataFrame], name: str, columns: list[str]) -> pd.DataFrame:
+    """``frames[name]``, or an empty frame with ``columns`` when it is not there."""
+    return frames[name] if name in frames else _empty(columns)
+
+
 def summary_result_columns(framework: Framework) -> list[str]:
     """Columns of ``RoundResults.summary``."""
     return [*analysis.summary_columns(framework), "suppressed", "reason"]
@@ -97,12 +103,13 @@ def _view_label(
     return orgs_text if whole_alliance else f"{groups_text} at {orgs_text}"
 
 
-def participation_by_group(answers: pd.DataFrame, *, groups: list[str]) -> pd.DataFrame:
+def participation_by_group(participation: pd.DataFrame, *, groups: list[str]) -> pd.DataFrame:
     """Respondents per stakeholder group (``groups`` order, zeros included).
 
-    Always shown, whatever the group's size: a count of people is not a score.
+    ``participation`` counts submissions (column ``n``) per organisation and group of
+    the view. Always shown, whatever the group's size: a count of people is not a score.
     """
-    per_group = answers.groupby("stakeholder_group")["submission_id"].nunique()
+    per_group = participation.groupby("stakeholder_group")["n"].sum()
     return pd.DataFrame(
         {
             "stakeholder_group": groups,
@@ -132,11 +139,11 @@ def _results(
         message=message,
         min_group_size=min_group_size,
         groups_shown=groups_shown,
-        summary=frames.get("summary", _empty(summary_result_columns(framework))),
-        divergence=frames.get("divergence", _empty(analysis.DIVERGENCE_COLUMNS)),
-        change=frames.get("change", _empty(analysis.CHANGE_COLUMNS)),
-        gap_change=frames.get("gap_change", _empty(analysis.GAP_CHANGE_COLUMNS)),
-        comments=frames.get("comments", _empty(privacy.COMMENT_COLUMNS)),
+        summary=_frame(frames, "summary", summary_result_columns(framework)),
+        divergence=_frame(frames, "divergence", analysis.DIVERGENCE_COLUMNS),
+        change=_frame(frames, "change", analysis.CHANGE_COLUMNS),
+        gap_change=_frame(frames, "gap_change", analysis.GAP_CHANGE_COLUMNS),
+        comments=_frame(frames, "comments", privacy.COMMENT_COLUMNS),
         participation=(
             participation if participation is not None else _empty(PARTICIPATION_COLUMNS)
         ),
@@ -161,6 +168,32 @@ def results_from_answers(
     """The results of ``round`` from an answers frame (as ``load_answers`` returns it).
 
     ``answers`` may hold other rounds; only ``round`` and ``previous`` are used.
+    Otherwise as ``results_from_counts``.
+    """
+    return results_from_counts(
+        AnswerCounts.from_answers(answers),
+        framework=framework,
+        round=round,
+        previous=previous,
+        min_group_size=min_group_size,
+        groups=groups,
+        organisations=organisations,
+    )
+
+
+def results_from_counts(
+    answers: AnswerCounts,
+    *,
+    framework: Framework,
+    round: RoundInfo,
+    previous: RoundInfo | None,
+    min_group_size: int,
+    groups: list[str] | None = None,
+    organisations: list[str] | None = None,
+) -> RoundResults:
+    """The results of ``round`` from counted answers (as ``load_answer_counts`` reads them).
+
+    ``answers`` may hold other rounds; only ``round`` and ``previous`` are used.
     ``groups`` (group keys) and ``organisations`` (names) narrow the view; None or an
     empty list means every one. The change since ``previous`` is given only when that
     round's results may be shown too, under the same filter and rules.
@@ -169,14 +202,19 @@ def results_from_answers(
     groups = _selection(groups)
     organisations = _selection(organisations)
     groups_shown = [g for g in framework.group_keys if groups is None or g in groups]
-    this_round = answers[answers["round_id"] == round.id]
+    counts = answers.counts
+    this_round = counts[counts["round_id"] == round.id]
     view = privacy.filter_answers(this_round, groups=groups_shown, organisations=organisations)
+    taking_part = answers.participation[answers.participation["round_id"] == round.id]
     common = {
         "round": round,
         "previous": previous,
         "min_group_size": k,
         "groups_shown": groups_shown,
-        "participation": participation_by_group(view, groups=groups_shown),
+        "participation": participation_by_group(
+            privacy.filter_answers(taking_part, groups=groups_shown, organisations=organisations),
+            groups=groups_shown,
+        ),
     }
     if this_round.empty:
         return _results(
@@ -211,14 +249,19 @@ def results_from_answers(
         return _results(framework, visibility="withheld", message=message, **common)
 
     divergence = analysis.point_divergence(summary, framework=framework)
+    comments = answers.comments[answers.comments["round_id"] == round.id]
     frames = {
         "summary": summary.reset_index(drop=True),
         "divergence": divergence,
-        "comments": privacy.visible_comments(view, summary, framework=framework),
+        "comments": privacy.visible_comments(
+            privacy.filter_answers(comments, groups=groups_shown, organisations=organisations),
+            summary,
+            framework=framework,
+        ),
     }
     if previous is not None and privacy.results_may_show(previous):
         before = privacy.visible_summary(
-            answers[answers["round_id"] == previous.id],
+            counts[counts["round_id"] == previous.id],
             framework=framework,
             min_group_size=k,
             groups=groups_shown,
@@ -242,7 +285,8 @@ def round_results(
 ) -> RoundResults:
     """The results of the round called ``round_name`` (None: the latest closed round).
 
-    The previous round is the one created just before it. Reads only those two rounds.
+    The previous round is the one created just before it. Reads only the counted
+    answers of those two rounds (``load_answer_counts``).
     """
     k = privacy.effective_min_group_size(min_group_size)
     groups_shown = [g for g in framework.group_keys if not groups or g in groups]
@@ -269,8 +313,8 @@ def round_results(
     current = rounds[position]
     previous = rounds[position - 1] if position > 0 else None
     ids = [current.id] + ([previous.id] if previous else [])
-    return results_from_answers(
-        load_answers(db, round_ids=ids),
+    return results_from_counts(
+        load_answer_counts(db, framework=framework, round_ids=ids),
         framework=framework,
         round=current,
         previous=previous,

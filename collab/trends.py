@@ -1,6 +1,6 @@
 """Trends: each group's average on each learning point across rounds, and the gap between them.
 
-Every round is computed through ``collab.results.results_from_answers``, so the privacy
+Every round is computed through ``collab.results.results_from_counts``, so the privacy
 rules apply exactly as on the other pages: a group-round that is withheld stays a gap
 (None), never a zero and never filled in from its neighbours. Closed rounds are included;
 an open round only while its live results are on.
@@ -18,8 +18,8 @@ from collab.db import Database
 from collab.errors import NotFound
 from collab.framework import Framework
 from collab.privacy import results_may_show
-from collab.responses import load_answers
-from collab.results import results_from_answers
+from collab.responses import AnswerCounts, load_answer_counts
+from collab.results import results_from_counts
 from collab.rounds import RoundInfo, list_rounds
 
 MEAN_COLUMNS = ["round", "learning_point", "group", "mean", "n", "withheld", "reason"]
@@ -123,9 +123,28 @@ def trends_from_answers(
 ) -> Trends:
     """The trends over ``rounds`` (oldest first) from an answers frame holding them.
 
+    Pure; as ``trends_from_counts`` on the answers counted one by one.
+    """
+    return trends_from_counts(
+        AnswerCounts.from_answers(answers),
+        framework=framework,
+        rounds=rounds,
+        min_group_size=min_group_size,
+    )
+
+
+def trends_from_counts(
+    answers: AnswerCounts,
+    *,
+    framework: Framework,
+    rounds: list[RoundInfo],
+    min_group_size: int,
+) -> Trends:
+    """The trends over ``rounds`` (oldest first) from the counted answers holding them.
+
     Pure. A round is included when its results may be shown (closed, or open with live
     results on) and someone answered it; each round's figures are those of
-    ``results_from_answers`` for that round alone.
+    ``results_from_counts`` for that round alone.
     """
     included: list[str] = []
     left_out: dict[str, str] = {}
@@ -135,7 +154,7 @@ def trends_from_answers(
         if not results_may_show(info):
             left_out[info.name] = OPEN_ROUND_LEFT_OUT
             continue
-        results = results_from_answers(
+        results = results_from_counts(
             answers, framework=framework, round=info, previous=None, min_group_size=min_group_size
         )
         if results.visibility != "results":
@@ -174,7 +193,7 @@ def trends_from_answers(
 def alliance_trends(
     db: Database, *, framework: Framework, min_group_size: int, up_to_round: str | None = None
 ) -> Trends:
-    """The trends over every round in the database (see ``trends_from_answers``).
+    """The trends over every round in the database (see ``trends_from_counts``).
 
     ``up_to_round`` stops at that round (a meeting on it sees no later round). Raises
     NotFound for an unknown round.
@@ -186,7 +205,9 @@ def alliance_trends(
             raise NotFound(f"There is no round called '{up_to_round}'.")
         rounds = rounds[: names.index(up_to_round) + 1]
     shown = [r for r in rounds if results_may_show(r)]
-    answers = load_answers(db, round_ids=[r.id for r in shown])
-    return trends_from_answers(
+    answers = load_answer_counts(
+        db, framework=framework, round_ids=[r.id for r in shown], comments=False
+    )
+    return trends_from_counts(
         answers, framework=framework, rounds=rounds, min_group_size=min_group_size
     )

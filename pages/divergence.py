@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from collab import charts, leadership_ui, ui
+from collab import leadership_ui, ui
 
 framework = ui.get_framework()
 
@@ -20,17 +20,7 @@ leadership_ui.caption(found, framework, view)
 leadership_ui.show_participation(found, framework)
 leadership_ui.show_statuses(found, framework)
 
-st.plotly_chart(
-    charts.gap_ranking(found.summary, found.divergence, framework),
-    key="divergence_gap_ranking",
-    theme=None,
-    config={"displaylogo": False},
-)
+leadership_ui.show_chart(view, "gap_ranking", key="divergence_gap_ranking")
 leadership_ui.show_withheld(found, framework)
-st.plotly_chart(
-    charts.divergence_heatmap(found.summary, framework),
-    key="divergence_heatmap",
-    theme=None,
-    config={"displaylogo": False},
-)
+leadership_ui.show_chart(view, "divergence_heatmap", key="divergence_heatmap")
 leadership_ui.show_gap_changes(found, framework)

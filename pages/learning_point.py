@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from collab import charts, leadership_ui, ui
+from collab import leadership_ui, ui
 
 framework = ui.get_framework()
 
@@ -19,12 +19,7 @@ if leadership_ui.show_unavailable(found, framework):
 
 leadership_ui.caption(found, framework, view)
 leadership_ui.show_point_header(found, framework, point)
-st.plotly_chart(
-    charts.distribution_bars(found.summary, framework, point),
-    key="learning_point_distribution",
-    theme=None,
-    config={"displaylogo": False},
-)
+leadership_ui.show_chart(view, "distribution", key="learning_point_distribution", point=point)
 leadership_ui.show_group_statistics(found, framework, point)
 leadership_ui.show_point_statistics(found, framework, point)
 leadership_ui.show_point_changes(found, framework, point)
