@@ -34,6 +34,9 @@ class ResultsView:
     round_name: str
     groups: tuple[str, ...]
     organisations: tuple[str, ...]  # empty: the whole alliance
+    # The round's state as read on this run (closed, open, live results): part of the
+    # cache key, so results never outlive a change of what may be shown.
+    round_state: str = ""
 
 
 def default_round(choices: list[RoundInfo]) -> RoundInfo | None:
@@ -62,9 +65,11 @@ def _round_results(
     database_url: str,
     framework_path: str,
     round_name: str,
+    round_state: str,
     groups: tuple[str, ...],
     organisations: tuple[str, ...],
     min_group_size: int,
+    answers_version: int,
 ) -> RoundResults:
     return results.round_results(
         ui.get_db(),
@@ -83,9 +88,11 @@ def _view_key(view: ResultsView) -> tuple:
         settings.database_url,
         str(settings.framework_path),
         view.round_name,
+        view.round_state,
         view.groups,
         view.organisations,
         privacy.min_group_size_from_settings(settings),
+        ui.answers_version(),
     )
 
 
@@ -99,14 +106,23 @@ def _chart_spec(
     database_url: str,
     framework_path: str,
     round_name: str,
+    round_state: str,
     groups: tuple[str, ...],
     organisations: tuple[str, ...],
     min_group_size: int,
+    answers_version: int,
     chart: str,
     point: str,
 ) -> dict:
     found = _round_results(
-        database_url, framework_path, round_name, groups, organisations, min_group_size
+        database_url,
+        framework_path,
+        round_name,
+        round_state,
+        groups,
+        organisations,
+        min_group_size,
+        answers_version,
     )
     framework = load_framework(framework_path)
     if chart == "gap_ranking":
@@ -135,11 +151,6 @@ def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> N
 
 
 @st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _round_choices(database_url: str) -> list[RoundInfo]:
-    return rounds.list_rounds(ui.get_db())
-
-
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
 def _organisation_names(database_url: str) -> list[str]:
     return [o.name for o in list_organisations(ui.get_db())]
 
@@ -150,7 +161,8 @@ def choose_view(framework: Framework) -> ResultsView | None:
     Returns None (after saying why) when there is no round or no group is chosen.
     """
     database_url = ui.get_settings().database_url
-    choices = _round_choices(database_url)
+    # Read on every run (a small query): whether a round is open decides what may be shown.
+    choices = rounds.list_rounds(ui.get_db())
     if not choices:
         st.info(results.NO_CLOSED_ROUND_MESSAGE, icon=":material/hourglass_empty:")
         return None
@@ -188,7 +200,9 @@ def choose_view(framework: Framework) -> ResultsView | None:
         st.info("Choose at least one stakeholder group to see results.", icon=":material/group:")
         return None
     ordered = tuple(g for g in framework.group_keys if g in groups)
-    return ResultsView(round_name, ordered, tuple(sorted(organisations)))
+    return ResultsView(
+        round_name, ordered, tuple(sorted(organisations)), round_label(by_name[round_name])
+    )
 
 
 def show_participation(found: RoundResults, framework: Framework) -> None:

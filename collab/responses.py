@@ -299,6 +299,16 @@ def load_answer_counts(
     return _tally(rows, point_keys, found)
 
 
+def answers_version(db: Database) -> int:
+    """A number that grows whenever answers are stored (a submission, revision or import).
+
+    Cached reads of answers include it in their key, so they refresh as soon as new
+    answers arrive without every write having to clear every cache.
+    """
+    with db.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(Revision.id), 0))).scalar())
+
+
 def participation(db: Database, *, round_id: int) -> pd.DataFrame:
     """Submissions in a round by organisation and stakeholder group (column ``n``)."""
     query = (

@@ -21,7 +21,8 @@ from collab.submissions import AnswerInput, StoredSubmission
 
 logger = logging.getLogger(__name__)
 
-# Cached reads may lag writes made outside this app (command line) by this long.
+# Cached reads may lag writes made outside this app (command line) by this long; new
+# answers show at once wherever they are stored (see ``answers_version``).
 CACHED_READ_SECONDS = 60
 DONT_KNOW = "dont_know"
 ANSWER_KEY = "answer_{point}"
@@ -97,8 +98,15 @@ def sign_in_attempts() -> SignInAttempts:
     return st.session_state.setdefault("sign_in_attempts", SignInAttempts())
 
 
+def answers_version() -> int:
+    """The database's answers version: part of the key of every cached read of answers."""
+    return responses.answers_version(get_db())
+
+
 @st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _participation_by_group(database_url: str, round_id: int) -> dict[str, int]:
+def _participation_by_group(
+    database_url: str, round_id: int, answers_version: int
+) -> dict[str, int]:
     frame = responses.participation(_database(database_url), round_id=round_id)
     return {str(k): int(n) for k, n in frame.groupby("stakeholder_group")["n"].sum().items()}
 
@@ -108,7 +116,7 @@ def participation_by_group(round_id: int) -> dict[str, int]:
 
     Every group of the framework is listed, with 0 when nobody from it has answered.
     """
-    counts = _participation_by_group(get_settings().database_url, round_id)
+    counts = _participation_by_group(get_settings().database_url, round_id, answers_version())
     result = {key: counts.get(key, 0) for key in get_framework().group_keys}
     for key, n in counts.items():
         result.setdefault(key, n)
@@ -121,7 +129,9 @@ def _is_demo(database_url: str) -> bool:
 
 
 def clear_cached_reads() -> None:
-    """Forget every cached read; every write made from a page calls this."""
+    """Forget every cached read. Writes from a page that change rounds, organisations,
+    actions or expected numbers call this; new answers refresh reads through
+    ``answers_version`` instead."""
     st.cache_data.clear()
 
 

@@ -93,7 +93,9 @@ taking_part = round_participation(db, framework=framework, round_name=round_name
 for row in taking_part.flagged_groups.itertuples(index=False):
     st.warning(ui.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
 
-view = leadership_ui.ResultsView(round_name, tuple(framework.group_keys), ())
+view = leadership_ui.ResultsView(
+    round_name, tuple(framework.group_keys), (), leadership_ui.round_label(by_name[round_name])
+)
 found = leadership_ui.load_results(view)
 if leadership_ui.show_unavailable(found, framework):
     st.stop()

@@ -16,7 +16,11 @@ SAVED_KEY = "participation_expected_saved"
 
 @st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
 def load_participation(
-    database_url: str, framework_path: str, round_name: str, min_group_size: int
+    database_url: str,
+    framework_path: str,
+    round_name: str,
+    min_group_size: int,
+    answers_version: int,
 ) -> participation.RoundParticipation:
     return participation.round_participation(
         ui.get_db(),
@@ -52,7 +56,7 @@ else:
         key=ROUND_KEY,
     )
     taking_part = load_participation(
-        settings.database_url, str(settings.framework_path), round_name, k
+        settings.database_url, str(settings.framework_path), round_name, k, ui.answers_version()
     )
     flagged = taking_part.flagged_groups
     for row in flagged.itertuples(index=False):

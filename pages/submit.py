@@ -57,7 +57,6 @@ def send_answers() -> None:
     except Exception as exc:  # shown through ui.error_message: a message, never a traceback
         state["submit_error"] = exc
         return
-    ui.clear_cached_reads()
     if receipt.already_stored and state.get("submit_receipt"):
         return  # a second click on a form already stored: keep the receipt shown first
     if stored:

@@ -9,7 +9,9 @@ from collab.framework import load_framework
 
 
 @st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def load_trends(database_url: str, framework_path: str, min_group_size: int) -> trends.Trends:
+def load_trends(
+    database_url: str, framework_path: str, min_group_size: int, answers_version: int
+) -> trends.Trends:
     return trends.alliance_trends(
         ui.get_db(), framework=load_framework(framework_path), min_group_size=min_group_size
     )
@@ -24,6 +26,7 @@ found = load_trends(
     settings.database_url,
     str(settings.framework_path),
     privacy.min_group_size_from_settings(settings),
+    ui.answers_version(),
 )
 if not found.rounds:
     st.info(

@@ -134,6 +134,24 @@ def test_open_round_shows_participation_counts_only(demo_db):
     assert int(metrics(at)["People who answered"]) > 0
 
 
+def test_reopening_a_round_hides_its_results_at_once_despite_the_cache(demo_db):
+    at = open_page(DIVERGENCE)
+    assert at.get("plotly_chart")  # the closed round's results, now cached
+    rounds.open_round(demo_db, name=SECOND_ROUND, allow_several=True)
+    at.run()
+    assert "This round is still open" in at.info[0].value
+    assert at.get("plotly_chart") == []
+
+
+def test_closing_a_round_elsewhere_shows_its_results_on_the_next_run(demo_db):
+    at = open_page(DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
+    assert at.get("plotly_chart") == []
+    rounds.close_round(demo_db, name=OPEN_ROUND)
+    at.run()
+    assert len(at.get("plotly_chart")) == 2
+
+
 def test_choosing_no_group_asks_for_one(demo_db):
     at = open_page(DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value([]).run()

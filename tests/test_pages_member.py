@@ -168,6 +168,19 @@ def test_home_counts_a_submission_made_in_the_app_at_once(alliance, framework):
     assert counts[framework.group_name("lived_experience")] == "1"
 
 
+def test_home_counts_answers_stored_elsewhere_as_soon_as_they_arrive(alliance, app_db, framework):
+    at = start_app()  # reads (and caches) the counts before anyone has answered
+    submissions.submit(
+        app_db,
+        framework=framework,
+        code=alliance["provider"],
+        answers={key: submissions.AnswerInput(score=4) for key in framework.point_keys},
+    )
+    at.run()
+    counts = {metric.label: metric.value for metric in at.metric}
+    assert counts[framework.group_name("provider")] == "1"
+
+
 def test_home_says_no_round_is_open_when_every_round_is_closed(alliance, app_db):
     rounds.close_round(app_db, name=ROUND)
     at = start_app()

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from collab import invite_codes, organisations, rounds, submissions
 from collab.errors import InvalidAnswers, NotFound, Refused
 from collab.models import Answer, InviteCode, Revision, Submission
-from collab.responses import load_answers
+from collab.responses import answers_version, load_answers
 from collab.submissions import AnswerInput
 
 
@@ -191,3 +191,16 @@ def test_bulk_responses_reuse_a_respondent_across_rounds_and_refuse_a_twin(db, f
     with pytest.raises(sa.exc.IntegrityError), db.write() as session:
         submissions.add_responses(session, [response(first.id)], source="import")
     assert count(db, Submission) == 2
+
+
+def test_the_answers_version_grows_with_every_stored_answer(open_alliance, framework):
+    db, code = open_alliance
+    empty = answers_version(db)
+    receipt = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework)
+    )
+    after_submit = answers_version(db)
+    submissions.revise(
+        db, framework=framework, receipt_code=receipt.code, answers=full_answers(framework, 2)
+    )
+    assert empty < after_submit < answers_version(db)
