@@ -11,6 +11,8 @@ import functools
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,6 +56,31 @@ def make_sqlite_database(folder: Path) -> Database:
     return db
 
 
+@contextmanager
+def postgres_schema_url() -> Iterator[str]:
+    """A fresh schema in the test PostgreSQL database, dropped afterwards.
+
+    Yields a DATABASE_URL whose connections work in that schema, so the app, the
+    command line and the tests can all be pointed at it.
+    """
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_available):
+    """``postgres_schema_url`` for tests: requires (or, outside CI, skips without) a server."""
+    return postgres_schema_url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request, tmp_path) -> Database:
     """A fresh, migrated, empty database."""
@@ -62,20 +89,11 @@ def db(request, tmp_path) -> Database:
         yield database
         database.dispose()
         return
-    request.getfixturevalue("postgres_available")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    database = Database(
-        create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    )
-    database.upgrade()
-    yield database
-    database.dispose()
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-    admin.dispose()
+    with request.getfixturevalue("postgres_schema")() as url:
+        database = Database(create_engine(url))
+        database.upgrade()
+        yield database
+        database.dispose()
 
 
 @pytest.fixture

@@ -322,3 +322,25 @@ def test_backup_writes_a_checked_copy_of_the_database(run, shelter, tmp_path):
         assert [o.name for o in list_organisations(copy)] == ["Riverside Night Shelter"]
     finally:
         copy.dispose()
+
+
+def test_make_run_steps_work_with_database_url_on_postgresql(
+    postgres_schema, monkeypatch, capsys, tmp_path
+):
+    with postgres_schema() as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        for name in ("COLLAB_LEADERSHIP_PASSCODE", "COLLAB_ADMIN_PASSCODE"):
+            monkeypatch.setenv(name, "")
+        started = {}
+        monkeypatch.chdir(tmp_path)
+        monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(env=env))
+        assert cli.main(["init"]) == 0
+        assert "Database ready: postgresql+psycopg://" in capsys.readouterr().out
+        assert cli.main(["demo", "--if-empty"]) == 0
+        assert cli.main(["serve"]) == 0
+        out = capsys.readouterr().out
+        assert DEMO_LEADERSHIP_PASSCODE in out
+        assert started["env"]["DATABASE_URL"] == url
+        db = Database.from_url(url)
+        assert [r.name for r in list_rounds(db)] == ["Autumn 2025", "Spring 2026", "Autumn 2026"]
+        db.dispose()

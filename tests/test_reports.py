@@ -7,15 +7,13 @@ database for the module; each test reads that pack.
 
 from __future__ import annotations
 
+import contextlib
 import io
-import os
-import uuid
 from html.parser import HTMLParser
 
 import openpyxl
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from collab import actions, organisations, reports, rounds
 from collab.db import Database, create_engine
@@ -23,9 +21,6 @@ from collab.framework import load_framework
 from collab.submissions import AnswerInput, NewResponse, add_responses
 
 # As in conftest.py: the pack is built once per database, so this module makes its own.
-POSTGRES_URL = os.environ.get(
-    "COLLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 K = 5
 ROUND = "Autumn 2025"
 LIVED_COMMENT = "Only the four of us from the panel answered this time"
@@ -107,39 +102,20 @@ def read(html: str) -> PackReader:
     return reader
 
 
-def _postgres_database(request) -> tuple[Database, callable]:
-    request.getfixturevalue("postgres_available")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    database = Database(
-        create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    )
-    database.upgrade()
-
-    def drop() -> None:
-        database.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
-        admin.dispose()
-
-    return database, drop
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def alliance_db(request, tmp_path_factory):
     """The alliance (lived-experience group of 4) on each database, built once."""
-    if request.param == "sqlite":
-        folder = tmp_path_factory.mktemp("pack")
-        database = Database(create_engine(f"sqlite:///{folder / 'alliance.db'}"))
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            folder = tmp_path_factory.mktemp("pack")
+            url = f"sqlite:///{folder / 'alliance.db'}"
+        else:
+            url = stack.enter_context(request.getfixturevalue("postgres_schema")())
+        database = Database(create_engine(url))
+        stack.callback(database.dispose)
         database.upgrade()
-        done = database.dispose
-    else:
-        database, done = _postgres_database(request)
-    fill_alliance(database, lived_people=4)
-    yield database
-    done()
+        fill_alliance(database, lived_people=4)
+        yield database
 
 
 @pytest.fixture(scope="module")
