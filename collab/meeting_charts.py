@@ -160,8 +160,7 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
     texts = []
     for row in by_group.itertuples(index=False):
         expected = "" if pd.isna(row.expected) else f" of {int(row.expected)} expected"
-        short = " (below expected)" if row.below_expected else ""
-        texts.append(f"<b>{int(row.responses)}</b>{expected}{short}")
+        texts.append(f"<b>{int(row.responses)}</b>{expected}")
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
