@@ -26,12 +26,6 @@ from collab.models import Organisation
 from collab.organisations import OrganisationInfo
 from collab.rounds import RoundInfo
 
-MIME_TYPES = {
-    "csv": "text/csv",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
-FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
 BACKUP_MIME_TYPE = "application/vnd.sqlite3"
 
 
@@ -288,7 +282,10 @@ def admin_export(
             session,
             role=role,
             action="export.download",
-            detail=f"Downloaded {what} of round '{round_name}' as {FORMAT_NAMES.get(fmt, fmt)}.",
+            detail=(
+                f"Downloaded {what} of round '{round_name}' as "
+                f"{exports.FORMAT_NAMES.get(fmt, fmt)}."
+            ),
         )
     return data
 
@@ -307,12 +304,6 @@ def admin_backup_bytes(db: Database, *, role: str) -> bytes:
             detail=f"Took a backup of the database ({len(data):,} bytes).",
         )
     return data
-
-
-def export_file_name(*, what: str, round_name: str, fmt: str) -> str:
-    """A file name such as ``responses-spring-2027.xlsx``."""
-    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in round_name).lower().split())
-    return f"{what}-{slug or 'round'}.{fmt}"
 
 
 def backup_file_name(now: dt.datetime | None = None) -> str:

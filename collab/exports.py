@@ -201,6 +201,20 @@ def write_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "json": "JSON"}
+
+
+def export_file_name(*, what: str, round_name: str, fmt: str) -> str:
+    """A file name such as ``responses-spring-2027.xlsx``."""
+    slug = "-".join("".join(ch if ch.isalnum() else " " for ch in round_name).lower().split())
+    return f"{what}-{slug or 'round'}.{fmt}"
+
+
 def write_frame(frame: pd.DataFrame, *, fmt: str, sheet_name: str = "Data") -> bytes:
     """The frame as a file's bytes: ``csv``, ``xlsx`` or ``json``.
 

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from collab import charts, privacy, readings, results, rounds, ui
+from collab import charts, exports, privacy, readings, results, rounds, ui
 from collab.framework import Framework, load_framework
 from collab.organisations import list_organisations
 from collab.results import RoundResults
@@ -258,6 +258,43 @@ def show_withheld(found: RoundResults, framework: Framework) -> None:
         found.summary, framework=framework, k=found.min_group_size
     ):
         st.markdown(f":material/visibility_off: {ui.escape_markdown(sentence)}")
+
+
+EXPORT_FRAMES = {
+    "summary": results.summary_export_frame,
+    "divergence": results.divergence_export_frame,
+}
+
+
+@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
+def _export_bytes(*view_key_and_choice) -> bytes:
+    *view_key, what, fmt = view_key_and_choice
+    found = _round_results(*view_key)
+    return exports.write_frame(EXPORT_FRAMES[what](found), fmt=fmt, sheet_name=what.title())
+
+
+def export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
+    """The ``summary`` or ``divergence`` figures of ``view`` as a file in format ``fmt``."""
+    return _export_bytes(*_view_key(view), what, fmt)
+
+
+def show_downloads(view: ResultsView) -> None:
+    """Download buttons for the summary and divergence figures of ``view`` (privacy
+    applied exactly as on the page: withheld cells are empty)."""
+    with st.expander("Download these figures"):
+        for what in EXPORT_FRAMES:
+            columns = st.columns(len(exports.FORMATS))
+            for column, fmt in zip(columns, exports.FORMATS, strict=True):
+                column.download_button(
+                    f"{what.title()} ({exports.FORMAT_NAMES[fmt]})",
+                    data=export_bytes(view, what, fmt),
+                    file_name=exports.export_file_name(
+                        what=what, round_name=view.round_name, fmt=fmt
+                    ),
+                    mime=exports.MIME_TYPES[fmt],
+                    key=f"download_{what}_{fmt}",
+                    on_click="ignore",
+                )
 
 
 def show_gap_changes(found: RoundResults, framework: Framework) -> None:

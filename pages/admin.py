@@ -269,7 +269,7 @@ def export_tab() -> None:
         st.write(f"**{what.capitalize()}**")
         for column, fmt in zip(st.columns(len(exports.FORMATS)), exports.FORMATS, strict=True):
             column.download_button(
-                admin.FORMAT_NAMES.get(fmt, fmt),
+                exports.FORMAT_NAMES.get(fmt, fmt),
                 data=functools.partial(
                     admin.admin_export,
                     db,
@@ -279,8 +279,8 @@ def export_tab() -> None:
                     round_name=round_name,
                     fmt=fmt,
                 ),
-                file_name=admin.export_file_name(what=what, round_name=round_name, fmt=fmt),
-                mime=admin.MIME_TYPES.get(fmt),
+                file_name=exports.export_file_name(what=what, round_name=round_name, fmt=fmt),
+                mime=exports.MIME_TYPES.get(fmt),
                 key=f"admin_export_{what}_{fmt}",
                 on_click="ignore",
             )

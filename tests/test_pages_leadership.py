@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab import organisations, rounds
+from collab import leadership_ui, organisations, rounds
 from collab.db import Database
 from collab.framework import Framework
 from collab.submissions import AnswerInput, NewResponse, add_responses
@@ -280,3 +280,27 @@ def test_the_administrator_sees_the_leadership_pages_too(demo_db, page):
     at = open_page(page, role="admin")
     assert not at.exception
     assert len(at.get("plotly_chart")) >= 1
+
+
+def test_the_overview_offers_its_figures_for_download_with_withheld_cells_empty(demo_db):
+    at = open_page(DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        "Summary (CSV)",
+        "Summary (Excel)",
+        "Summary (JSON)",
+        "Divergence (CSV)",
+        "Divergence (Excel)",
+        "Divergence (JSON)",
+    ]
+    view = leadership_ui.ResultsView(
+        FIRST_ROUND,
+        ("commissioner", "provider", "lived_experience"),
+        (),
+        f"{FIRST_ROUND} (closed)",
+    )
+    summary = json.loads(leadership_ui.export_bytes(view, "summary", "json"))
+    lived = [row for row in summary if row["group"] == "lived_experience"]
+    assert len(lived) == 8
+    assert all(row["suppressed"] and row["mean"] is None and row["n"] is None for row in lived)
