@@ -1,13 +1,12 @@
 """Meeting mode: the leadership team takes the learning points one screen at a time,
 discusses them on a shared screen and records what it agrees to do."""
 
-import re
-
 import streamlit as st
 
 from collab import (
     actions,
     charts,
+    exports,
     leadership_ui,
     meeting_charts,
     privacy,
@@ -266,13 +265,12 @@ st.caption(
     "took part and the agreed actions. It opens without an internet connection."
 )
 pack_column, workbook_column, _ = st.columns([1, 1, 2])
-slug = re.sub(r"[^a-z0-9]+", "-", round_name.lower()).strip("-") or "round"
 pack_column.download_button(
     "Meeting pack (HTML)",
     data=lambda: reports.build_meeting_pack(
         db, framework=framework, round_name=round_name, min_group_size=k
     ),
-    file_name=f"meeting-pack-{slug}.html",
+    file_name=exports.export_file_name(what="meeting-pack", round_name=round_name, fmt="html"),
     mime="text/html",
     key="meeting_pack_download",
     icon=":material/description:",
@@ -283,8 +281,8 @@ workbook_column.download_button(
     data=lambda: reports.build_meeting_workbook(
         db, framework=framework, round_name=round_name, min_group_size=k
     ),
-    file_name=f"meeting-figures-{slug}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    file_name=exports.export_file_name(what="meeting-figures", round_name=round_name, fmt="xlsx"),
+    mime=exports.MIME_TYPES["xlsx"],
     key="meeting_workbook_download",
     icon=":material/table:",
     on_click="ignore",
