@@ -102,29 +102,9 @@ def load_results(view: ResultsView) -> RoundResults:
 
 
 @st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _chart_spec(
-    database_url: str,
-    framework_path: str,
-    round_name: str,
-    round_state: str,
-    groups: tuple[str, ...],
-    organisations: tuple[str, ...],
-    min_group_size: int,
-    answers_version: int,
-    chart: str,
-    point: str,
-) -> dict:
-    found = _round_results(
-        database_url,
-        framework_path,
-        round_name,
-        round_state,
-        groups,
-        organisations,
-        min_group_size,
-        answers_version,
-    )
-    framework = load_framework(framework_path)
+def _chart_spec(view_key: tuple, chart: str, point: str) -> dict:
+    found = _round_results(*view_key)
+    framework = load_framework(view_key[1])
     if chart == "gap_ranking":
         figure = charts.gap_ranking(found.summary, found.divergence, framework)
     elif chart == "divergence_heatmap":
@@ -143,7 +123,7 @@ def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> N
     Each chart is built once per view and kept with the cached results: building a
     plotly figure costs more than the rest of a page's run.
     """
-    spec = _chart_spec(*_view_key(view), chart, point)
+    spec = _chart_spec(_view_key(view), chart, point)
     # The spec comes from a figure plotly has already checked; checking it again on
     # every run would cost as much as building it.
     figure = go.Figure(spec, _validate=False)
@@ -267,15 +247,14 @@ EXPORT_FRAMES = {
 
 
 @st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _export_bytes(*view_key_and_choice) -> bytes:
-    *view_key, what, fmt = view_key_and_choice
+def _export_bytes(view_key: tuple, what: str, fmt: str) -> bytes:
     found = _round_results(*view_key)
     return exports.write_frame(EXPORT_FRAMES[what](found), fmt=fmt, sheet_name=what.title())
 
 
 def export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
     """The ``summary`` or ``divergence`` figures of ``view`` as a file in format ``fmt``."""
-    return _export_bytes(*_view_key(view), what, fmt)
+    return _export_bytes(_view_key(view), what, fmt)
 
 
 def show_downloads(view: ResultsView) -> None:
