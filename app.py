@@ -6,7 +6,7 @@ role may not use is not in it and cannot be opened, not even by typing its addre
 
 import streamlit as st
 
-from collab import ui
+from collab.web import ui
 
 st.set_page_config(
     page_title="Alliance self-assessment",

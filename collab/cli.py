@@ -19,27 +19,21 @@ from pathlib import Path
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
-from collab.config import PROJECT_DIR, Settings, SettingsError, get_settings
-from collab.db import Database
-from collab.errors import CollabError, NotFound, Refused
-from collab.exports import EXPORTS, FORMATS
-from collab.framework import Framework, FrameworkError, load_framework
-from collab.imports import apply_import, check_import, size_problem
-from collab.invite_codes import (
+from collab.domain.answers import participation
+from collab.domain.invite_codes import (
     create_invite_code,
     invite_link,
     list_invite_codes,
     revoke_invite_code,
 )
-from collab.organisations import (
+from collab.domain.organisations import (
     create_organisation,
     get_organisation,
     list_organisations,
     rename_organisation,
     set_organisation_active,
 )
-from collab.responses import participation
-from collab.rounds import (
+from collab.domain.rounds import (
     close_round,
     create_round,
     current_round,
@@ -47,6 +41,12 @@ from collab.rounds import (
     open_round,
     set_live_results,
 )
+from collab.files.exports import EXPORTS, FORMATS
+from collab.files.imports import apply_import, check_import, size_problem
+from collab.store.config import PROJECT_DIR, Settings, SettingsError, get_settings
+from collab.store.db import Database
+from collab.store.errors import CollabError, NotFound, Refused
+from collab.store.framework import Framework, FrameworkError, load_framework
 
 EXPORT_KINDS = tuple(EXPORTS)
 DEMO_LINKS_SHOWN = 3
@@ -421,7 +421,7 @@ def _export(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _report(ctx: _Context, args: argparse.Namespace) -> int:
-    from collab.reports import build_meeting_pack, build_meeting_workbook
+    from collab.present.pack import build_meeting_pack, build_meeting_workbook
 
     db, framework = ctx.database(), ctx.framework
     options = {
@@ -442,7 +442,7 @@ def _report(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _backup(ctx: _Context, args: argparse.Namespace) -> int:
-    from collab.backup import backup_database
+    from collab.domain.backup import backup_database
 
     result = backup_database(ctx.database(), Path(args.file))
     print(f"backed up {ctx.where} to {result.path} ({result.bytes:,} bytes, checked: ok)")

@@ -1,6 +1,6 @@
 """Administration: rounds, organisations, invite codes, import, export, backup, audit log.
 
-Each action goes through ``collab.administration``, which also writes the audit entry.
+Each action goes through ``collab.domain.administration``, which also writes the audit entry.
 After a successful action the page reruns, so every table shows its effect, and the tab
 shows what was done above its controls; a refused action is explained where it was asked.
 """
@@ -11,10 +11,12 @@ import hashlib
 
 import streamlit as st
 
-from collab import administration as admin
-from collab import backup, exports, imports, invite_codes, organisations, rounds, ui
-from collab.access import ADMIN
-from collab.qr import qr_png
+from collab.domain import administration as admin
+from collab.domain import backup, invite_codes, organisations, rounds
+from collab.domain.access import ADMIN
+from collab.files import exports, imports
+from collab.present.qr import qr_png
+from collab.web import ui
 
 db = ui.get_db()
 framework = ui.get_framework()

@@ -2,26 +2,26 @@
 
 import streamlit as st
 
-from collab import leadership_ui, ui
+from collab.web import leadership, ui
 
 framework = ui.get_framework()
 
 st.title("Where do we diverge?")
 ui.demo_banner()
 
-view = leadership_ui.choose_view(framework)
+view = leadership.choose_view(framework)
 if view is None:
     st.stop()
-found = leadership_ui.load_results(view)
-if leadership_ui.show_unavailable(found, framework):
+found = leadership.load_results(view)
+if leadership.show_unavailable(found, framework):
     st.stop()
 
-leadership_ui.caption(found, framework, view)
-leadership_ui.show_participation(found, framework)
-leadership_ui.show_statuses(found, framework)
+leadership.caption(found, framework, view)
+leadership.show_participation(found, framework)
+leadership.show_statuses(found, framework)
 
-leadership_ui.show_chart(view, "gap_ranking", key="divergence_gap_ranking")
-leadership_ui.show_withheld(found, framework)
-leadership_ui.show_chart(view, "divergence_heatmap", key="divergence_heatmap")
-leadership_ui.show_gap_changes(found, framework)
-leadership_ui.show_downloads(view)
+leadership.show_chart(view, "gap_ranking", key="divergence_gap_ranking")
+leadership.show_withheld(found, framework)
+leadership.show_chart(view, "divergence_heatmap", key="divergence_heatmap")
+leadership.show_gap_changes(found, framework)
+leadership.show_downloads(view)

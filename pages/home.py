@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from collab import rounds, ui
+from collab.domain import rounds
+from collab.web import ui
 
 framework = ui.get_framework()
 db = ui.get_db()

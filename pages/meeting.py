@@ -3,22 +3,15 @@ discusses them on a shared screen and records what it agrees to do."""
 
 import streamlit as st
 
-from collab import (
-    actions,
-    charts,
-    exports,
-    leadership_ui,
-    meeting_charts,
-    privacy,
-    readings,
-    reports,
-    rounds,
-    ui,
-)
-from collab.access import ADMIN, LEADERSHIP
-from collab.errors import CollabError
-from collab.organisations import list_organisations
-from collab.participation import round_participation
+from collab.domain import actions, rounds
+from collab.domain.access import ADMIN, LEADERSHIP
+from collab.domain.organisations import list_organisations
+from collab.files import exports
+from collab.present import charts, meeting_charts, pack
+from collab.stats import privacy, readings
+from collab.stats.participation import round_participation
+from collab.store.errors import CollabError
+from collab.web import leadership, ui
 
 ROUND_KEY = "meeting_round"
 ORDER_KEY = "meeting_order"
@@ -62,28 +55,28 @@ def move(step: int, count: int) -> None:
 # The choices live in the sidebar, which can be folded away on the shared screen.
 by_name = {r.name: r for r in choices}
 names = list(reversed(by_name))
-first = leadership_ui.default_round(choices)
+first = leadership.default_round(choices)
 with st.sidebar:
     st.subheader("Meeting mode", anchor=False)
     round_name = st.selectbox(
         "Round",
         names,
         index=names.index(first.name),
-        format_func=lambda name: leadership_ui.round_label(by_name[name]),
+        format_func=lambda name: leadership.round_label(by_name[name]),
         key=ROUND_KEY,
         on_change=restart,
     )
     order = st.radio(
         "Order of the learning points",
-        list(reports.ORDERS),
-        format_func=reports.ORDERS.get,
+        list(pack.ORDERS),
+        format_func=pack.ORDERS.get,
         key=ORDER_KEY,
         on_change=restart,
     )
 st.caption(
     ui.escape_markdown(
-        f"Meeting mode · {leadership_ui.round_label(by_name[round_name])} · "
-        f"{reports.ORDERS[order].lower()} · figures of fewer than {k} responses are withheld"
+        f"Meeting mode · {leadership.round_label(by_name[round_name])} · "
+        f"{pack.ORDERS[order].lower()} · figures of fewer than {k} responses are withheld"
     )
 )
 ui.demo_banner()
@@ -92,17 +85,17 @@ taking_part = round_participation(db, framework=framework, round_name=round_name
 for row in taking_part.flagged_groups.itertuples(index=False):
     st.warning(ui.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
 
-view = leadership_ui.ResultsView(
-    round_name, tuple(framework.group_keys), (), leadership_ui.round_label(by_name[round_name])
+view = leadership.ResultsView(
+    round_name, tuple(framework.group_keys), (), leadership.round_label(by_name[round_name])
 )
-found = leadership_ui.load_results(view)
-if leadership_ui.show_unavailable(found, framework):
+found = leadership.load_results(view)
+if leadership.show_unavailable(found, framework):
     st.stop()
 
-keys = reports.learning_point_order(found.divergence, framework=framework, by=order)
+keys = pack.learning_point_order(found.divergence, framework=framework, by=order)
 position = min(st.session_state[POSITION_KEY], len(keys) - 1)
 point = keys[position]
-picture = reports.point_picture(found, framework=framework, learning_point=point)
+picture = pack.point_picture(found, framework=framework, learning_point=point)
 
 back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
 back.button(
@@ -267,7 +260,7 @@ st.caption(
 pack_column, workbook_column, _ = st.columns([1, 1, 2])
 pack_column.download_button(
     "Meeting pack (HTML)",
-    data=lambda: reports.build_meeting_pack(
+    data=lambda: pack.build_meeting_pack(
         db, framework=framework, round_name=round_name, min_group_size=k
     ),
     file_name=exports.export_file_name(what="meeting-pack", round_name=round_name, fmt="html"),
@@ -278,7 +271,7 @@ pack_column.download_button(
 )
 workbook_column.download_button(
     "Figures (Excel)",
-    data=lambda: reports.build_meeting_workbook(
+    data=lambda: pack.build_meeting_workbook(
         db, framework=framework, round_name=round_name, min_group_size=k
     ),
     file_name=exports.export_file_name(what="meeting-figures", round_name=round_name, fmt="xlsx"),

@@ -4,10 +4,13 @@ too small to show is noticed before anyone reads the results."""
 import pandas as pd
 import streamlit as st
 
-from collab import leadership_ui, meeting_charts, participation, privacy, rounds, ui
-from collab.access import ADMIN
-from collab.errors import CollabError
-from collab.framework import load_framework
+from collab.domain import rounds
+from collab.domain.access import ADMIN
+from collab.present import meeting_charts
+from collab.stats import participation, privacy
+from collab.store.errors import CollabError
+from collab.store.framework import load_framework
+from collab.web import leadership, ui
 
 ROUND_KEY = "participation_round"
 EDITOR_KEY = "participation_expected_editor"
@@ -52,7 +55,7 @@ else:
         "Round",
         names,
         index=names.index(current.name),
-        format_func=lambda name: leadership_ui.round_label(by_name[name]),
+        format_func=lambda name: leadership.round_label(by_name[name]),
         key=ROUND_KEY,
     )
     taking_part = load_participation(

@@ -4,7 +4,8 @@ import time
 
 import streamlit as st
 
-from collab import access, ui
+from collab.domain import access
+from collab.web import ui
 
 st.title("Sign in")
 ui.demo_banner()

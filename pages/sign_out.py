@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from collab import access, ui
+from collab.domain import access
+from collab.web import ui
 
 st.title("Sign out")
 ui.demo_banner()

@@ -6,9 +6,10 @@ import uuid
 
 import streamlit as st
 
-from collab import rounds, submissions, ui
-from collab.errors import CollabError, InvalidAnswers, Refused
-from collab.invite_codes import find_invite_code
+from collab.domain import rounds, submissions
+from collab.domain.invite_codes import find_invite_code
+from collab.store.errors import CollabError, InvalidAnswers, Refused
+from collab.web import ui
 
 framework = ui.get_framework()
 settings = ui.get_settings()

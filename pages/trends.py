@@ -4,8 +4,10 @@ the groups are coming closer together or drifting apart."""
 import pandas as pd
 import streamlit as st
 
-from collab import meeting_charts, privacy, readings, trends, ui
-from collab.framework import load_framework
+from collab.present import meeting_charts
+from collab.stats import privacy, readings, trends
+from collab.store.framework import load_framework
+from collab.web import ui
 
 
 @st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)

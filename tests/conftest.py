@@ -19,10 +19,10 @@ import pytest
 import sqlalchemy as sa
 import streamlit as st
 
-from collab import config
-from collab.db import Database, create_engine
 from collab.demo import build_demo
-from collab.framework import Framework, load_framework
+from collab.store import config
+from collab.store.db import Database, create_engine
+from collab.store.framework import Framework, load_framework
 
 POSTGRES_URL = os.environ.get(
     "COLLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab.access import (
+from collab.domain.access import (
     FIRST_WAIT_SECONDS,
     LONGEST_WAIT_SECONDS,
     SignInAttempts,

@@ -8,9 +8,9 @@ import io
 import openpyxl
 import pytest
 
-from collab import actions, organisations, rounds
-from collab.errors import NotFound, Refused
-from collab.exports import write_frame
+from collab.domain import actions, organisations, rounds
+from collab.files.exports import write_frame
+from collab.store.errors import NotFound, Refused
 
 COUNCIL = "Calderholt County Council"
 

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from collab import analysis
-from collab.framework import Thresholds
+from collab.stats import analysis
+from collab.store.framework import Thresholds
 
 POINT = "upstream"
 THRESHOLDS = Thresholds(

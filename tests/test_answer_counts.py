@@ -13,14 +13,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from collab import responses
 from collab.demo import build_demo
-from collab.framework import parse_framework
-from collab.organisations import create_organisation
-from collab.responses import AnswerCounts, load_answer_counts, load_answers
-from collab.results import RoundResults, results_from_answers, results_from_counts, round_results
-from collab.rounds import RoundInfo, create_round, list_rounds
-from collab.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain import answers as stored_answers
+from collab.domain.answers import AnswerCounts, load_answer_counts, load_answers
+from collab.domain.organisations import create_organisation
+from collab.domain.rounds import RoundInfo, create_round, list_rounds
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.stats.results import (
+    RoundResults,
+    results_from_answers,
+    results_from_counts,
+    round_results,
+)
+from collab.store.framework import parse_framework
 
 KEYS = ["round", "round_id", "organisation", "stakeholder_group", "learning_point", "score"]
 FRAMES = ["summary", "divergence", "change", "gap_change", "comments", "participation"]
@@ -77,14 +82,14 @@ def test_participation_counts_each_submission_once(demo, framework):
 
 
 def test_comments_are_every_comment_that_is_not_blank(demo, framework, monkeypatch):
-    monkeypatch.setattr(responses, "_COMMENT_BATCH", 7)  # several queries' worth
+    monkeypatch.setattr(stored_answers, "_COMMENT_BATCH", 7)  # several queries' worth
     ids = [r.id for r in list_rounds(demo)]
     found = load_answer_counts(demo, framework=framework, round_ids=ids).comments
     answers = load_answers(demo, round_ids=ids)
     expected = answers[answers["comment"].fillna("").str.strip() != ""]
     assert len(found) > 7
     assert sorted(found.itertuples(index=False, name=None)) == sorted(
-        expected[responses.COMMENT_COLUMNS].itertuples(index=False, name=None)
+        expected[stored_answers.COMMENT_COLUMNS].itertuples(index=False, name=None)
     )
 
 
@@ -104,7 +109,7 @@ def test_only_the_rounds_asked_for_are_counted(demo, framework):
 
 def test_no_rounds_give_empty_frames_with_their_columns(db, framework):
     found = load_answer_counts(db, framework=framework, round_ids=[])
-    assert list(found.counts.columns) == responses.COUNT_COLUMNS
+    assert list(found.counts.columns) == stored_answers.COUNT_COLUMNS
     assert found.counts.empty and found.participation.empty and found.comments.empty
 
 
@@ -176,7 +181,7 @@ def random_answers(framework, *, seed: int) -> pd.DataFrame:
                             comment,
                         )
                     )
-    frame = pd.DataFrame(rows, columns=responses.ANSWER_COLUMNS)
+    frame = pd.DataFrame(rows, columns=stored_answers.ANSWER_COLUMNS)
     frame["score"] = frame["score"].astype("Int64")
     return frame
 
@@ -235,7 +240,7 @@ def test_more_learning_points_than_one_packed_number_holds(db, tmp_path):
         for i in range(14)
     )
     framework = parse_framework(text + extra, tmp_path / "framework.toml")
-    assert len(framework.point_keys) > responses._POINTS_PER_PATTERN
+    assert len(framework.point_keys) > stored_answers._POINTS_PER_PATTERN
     council = create_organisation(db, name="County Council")
     spring = create_round(db, name="Spring")
     rng = random.Random(5)

@@ -2,10 +2,10 @@
 
 import pytest
 
-from collab import administration as admin
-from collab import audit, invite_codes, organisations, rounds
-from collab.errors import Refused
-from collab.imports import check_import
+from collab.domain import administration as admin
+from collab.domain import audit, invite_codes, organisations, rounds
+from collab.files.imports import check_import
+from collab.store.errors import Refused
 
 ADMIN = "admin"
 

@@ -8,12 +8,12 @@ import uuid
 
 import pytest
 
-from collab import backup, invite_codes, organisations, rounds, submissions
-from collab.backup import BackupFailed, backup_bytes, backup_database
-from collab.db import Database, create_engine
-from collab.errors import Refused
-from collab.models import Organisation
-from collab.submissions import AnswerInput
+from collab.domain import backup, invite_codes, organisations, rounds, submissions
+from collab.domain.backup import BackupFailed, backup_bytes, backup_database
+from collab.domain.submissions import AnswerInput
+from collab.store.db import Database, create_engine
+from collab.store.errors import Refused
+from collab.store.models import Organisation
 
 SUBMITTING_THREADS = 8
 

@@ -20,14 +20,14 @@ import sqlalchemy as sa
 from conftest import make_sqlite_database
 from streamlit.testing.v1 import AppTest
 
-from collab import invite_codes, organisations, rounds, submissions
-from collab.db import Database
-from collab.errors import InvalidAnswers, NotFound
-from collab.exports import export_responses
-from collab.framework import Framework
-from collab.imports import ImportRejected, import_responses
-from collab.models import Base
-from collab.reports import build_meeting_pack
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.files.exports import export_responses
+from collab.files.imports import ImportRejected, import_responses
+from collab.present.pack import build_meeting_pack
+from collab.store.db import Database
+from collab.store.errors import InvalidAnswers, NotFound
+from collab.store.framework import Framework
+from collab.store.models import Base
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "app.py"

@@ -1,4 +1,4 @@
-"""The leadership figures (collab.charts), built from hand-made frames in the results contract.
+"""The leadership figures (collab.present.charts), built from hand-made frames.
 
 Each test checks the figure's data: values in framework order, withheld cells without a
 value, the ranking of gaps, the shares of the distribution bars, titles and axis titles.
@@ -11,8 +11,8 @@ import math
 import pandas as pd
 import pytest
 
-from collab import charts
-from collab.framework import Framework
+from collab.present import charts
+from collab.store.framework import Framework
 
 ROUND = "Spring 2026"
 WITHHELD_REASON = "fewer than 5 responses"

@@ -8,12 +8,12 @@ import sys
 import pytest
 
 from collab import cli
-from collab.db import Database
 from collab.demo import DEMO_ADMIN_PASSCODE, DEMO_LEADERSHIP_PASSCODE
-from collab.invite_codes import find_invite_code
-from collab.organisations import list_organisations
-from collab.responses import load_answers
-from collab.rounds import get_round, list_rounds
+from collab.domain.answers import load_answers
+from collab.domain.invite_codes import find_invite_code
+from collab.domain.organisations import list_organisations
+from collab.domain.rounds import get_round, list_rounds
+from collab.store.db import Database
 
 
 @pytest.fixture

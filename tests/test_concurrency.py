@@ -15,10 +15,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from collab import invite_codes, organisations, rounds, submissions
-from collab.db import Database
-from collab.framework import Framework
-from collab.models import Answer, Submission
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.store.db import Database
+from collab.store.framework import Framework
+from collab.store.models import Answer, Submission
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
 THREADS = 16

@@ -2,7 +2,7 @@
 
 import pytest
 
-from collab.config import DEFAULT_SQLITE_PATH, SettingsError, get_settings
+from collab.store.config import DEFAULT_SQLITE_PATH, SettingsError, get_settings
 
 
 def test_defaults_use_the_embedded_sqlite_file_and_the_framework_threshold(tmp_path):

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from collab.db import MIGRATIONS_DIR, Database, create_engine
-from collab.models import Organisation
+from collab.store.db import MIGRATIONS_DIR, Database, create_engine
+from collab.store.models import Organisation
 
 TABLES = {
     "alliance_settings",

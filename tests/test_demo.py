@@ -12,16 +12,16 @@ import math
 import pandas as pd
 import pytest
 
-from collab.actions import list_actions
-from collab.db import Database, create_engine
 from collab.demo import DemoSummary, build_demo, is_demo, is_empty
-from collab.errors import Refused
-from collab.invite_codes import find_invite_code
-from collab.organisations import create_organisation, list_organisations
-from collab.participation import round_participation
-from collab.responses import load_answers
-from collab.rounds import create_round, list_rounds
-from collab.submissions import AnswerInput, submit
+from collab.domain.actions import list_actions
+from collab.domain.answers import load_answers
+from collab.domain.invite_codes import find_invite_code
+from collab.domain.organisations import create_organisation, list_organisations
+from collab.domain.rounds import create_round, list_rounds
+from collab.domain.submissions import AnswerInput, submit
+from collab.stats.participation import round_participation
+from collab.store.db import Database, create_engine
+from collab.store.errors import Refused
 
 ROUND_NAMES = ["Autumn 2025", "Spring 2026", "Autumn 2026"]
 FIRST_CLOSED, LATEST_CLOSED, OPEN = ROUND_NAMES

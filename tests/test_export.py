@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from conftest import make_sqlite_database
 
-from collab import organisations, rounds
-from collab.errors import NotFound, Refused
-from collab.exports import (
+from collab.domain import organisations, rounds
+from collab.domain.answers import load_answers
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.files.exports import (
     EXPORTS,
     export_responses,
     neutralise_formula,
@@ -21,9 +22,8 @@ from collab.exports import (
     write_frame,
     write_workbook,
 )
-from collab.imports import import_responses
-from collab.responses import load_answers
-from collab.submissions import AnswerInput, NewResponse, add_responses
+from collab.files.imports import import_responses
+from collab.store.errors import NotFound, Refused
 
 ROUND = "Spring 2027"
 

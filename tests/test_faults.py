@@ -30,12 +30,12 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from collab import invite_codes, organisations, rounds, submissions
-from collab.db import Database, create_engine
-from collab.errors import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
-from collab.framework import Framework
-from collab.imports import import_responses
-from collab.models import Answer, Base, Revision, Submission
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.files.imports import import_responses
+from collab.store.db import Database, create_engine
+from collab.store.errors import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
+from collab.store.framework import Framework
+from collab.store.models import Answer, Base, Revision, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGET = PROJECT_DIR / "tests" / "support" / "fault_target.py"
@@ -398,7 +398,7 @@ def test_storage_failure_is_logged_for_the_operator(sqlite_db, framework, caplog
             )
     finally:
         read_only.dispose()
-    logged = [r for r in caplog.records if r.name == "collab.db"]
+    logged = [r for r in caplog.records if r.name == "collab.store.db"]
     assert [r.levelname for r in logged] == ["ERROR"]
     assert "attempt to write a readonly database" in logged[0].getMessage()
 

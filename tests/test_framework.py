@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from collab.framework import DEFAULT_PATH, FrameworkError, load_framework, parse_framework
+from collab.store.framework import DEFAULT_PATH, FrameworkError, load_framework, parse_framework
 
 SHIPPED = DEFAULT_PATH.read_text(encoding="utf-8")
 

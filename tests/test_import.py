@@ -7,15 +7,15 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from collab import organisations, rounds
-from collab.imports import (
+from collab.domain import organisations, rounds
+from collab.domain.answers import load_answers
+from collab.files.imports import (
     ImportRejected,
     apply_import,
     check_import,
     import_responses,
 )
-from collab.models import Base
-from collab.responses import load_answers
+from collab.store.models import Base
 
 ROUND = "Spring 2027"
 SHELTER = "Riverside Night Shelter"

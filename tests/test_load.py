@@ -20,12 +20,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from collab import invite_codes, organisations, rounds, submissions
-from collab.db import Database
-from collab.framework import Framework
-from collab.models import Answer, Respondent, Revision, Submission
-from collab.responses import participation
-from collab.results import round_results
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.domain.answers import participation
+from collab.stats.results import round_results
+from collab.store.db import Database
+from collab.store.framework import Framework
+from collab.store.models import Answer, Respondent, Revision, Submission
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
 SUBMISSIONS = 200

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab import audit, exports, invite_codes, organisations, rounds
-from collab.errors import Refused
-from collab.responses import load_answers
+from collab.domain import audit, invite_codes, organisations, rounds
+from collab.domain.answers import load_answers
+from collab.files import exports
+from collab.store.errors import Refused
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "admin.py"
 

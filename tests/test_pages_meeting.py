@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab import actions, participation, rounds
-from collab.framework import load_framework
+from collab.domain import actions, rounds
+from collab.stats import participation
+from collab.store.framework import load_framework
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MEETING = "pages/meeting.py"

@@ -14,10 +14,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from collab import demo, invite_codes, organisations, rounds, submissions
-from collab.db import Database
-from collab.framework import Framework
-from collab.models import AllianceSetting, Answer, Revision, Submission
+from collab import demo
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.store.db import Database
+from collab.store.framework import Framework
+from collab.store.models import AllianceSetting, Answer, Revision, Submission
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "app.py"

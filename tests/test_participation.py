@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from collab import audit, organisations, participation, rounds
-from collab.errors import NotFound, Refused
-from collab.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain import audit, organisations, rounds
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.stats import participation
+from collab.store.errors import NotFound, Refused
 
 K = 5
 COUNCIL = "Calderholt County Council"

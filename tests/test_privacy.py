@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from collab import privacy
-from collab.results import divergence_export_frame, results_from_answers, summary_export_frame
-from collab.rounds import RoundInfo
+from collab.domain.rounds import RoundInfo
+from collab.stats import privacy
+from collab.stats.results import divergence_export_frame, results_from_answers, summary_export_frame
 
 CLOSED = RoundInfo(1, "Spring", None, None, is_open=False, live_results=False)
 OPEN = RoundInfo(1, "Spring", None, None, is_open=True, live_results=False)

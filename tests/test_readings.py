@@ -1,11 +1,11 @@
-"""Plain-language readings of the figures (collab.readings): the sentences beside each number."""
+"""Plain-language readings (collab.stats.readings): the sentences beside each number."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from collab import readings
+from collab.stats import readings
 
 NAN = float("nan")
 

@@ -15,10 +15,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from collab import actions, organisations, reports, rounds
-from collab.db import Database, create_engine
-from collab.framework import load_framework
-from collab.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain import actions, organisations, rounds
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.present import pack as meeting_pack
+from collab.store.db import Database, create_engine
+from collab.store.framework import load_framework
 
 # As in conftest.py: the pack is built once per database, so this module makes its own.
 K = 5
@@ -120,7 +121,7 @@ def alliance_db(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pack(alliance_db) -> str:
-    return reports.build_meeting_pack(
+    return meeting_pack.build_meeting_pack(
         alliance_db, framework=load_framework(), round_name=ROUND, min_group_size=K
     )
 
@@ -163,7 +164,7 @@ def test_a_withheld_group_leaves_no_figure_or_comment_in_the_pack(pack):
 
 def test_the_same_group_with_five_people_is_shown_so_the_check_above_can_fail(sqlite_db, framework):
     fill_alliance(sqlite_db, lived_people=5)
-    pack = reports.build_meeting_pack(
+    pack = meeting_pack.build_meeting_pack(
         sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
     )
     assert LIVED_COMMENT in pack
@@ -180,7 +181,7 @@ def test_comments_and_actions_are_escaped_in_the_pack(pack):
 def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
     fill_alliance(sqlite_db, lived_people=6)
     rounds.open_round(sqlite_db, name=ROUND)
-    pack = reports.build_meeting_pack(
+    pack = meeting_pack.build_meeting_pack(
         sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
     )
     text = " ".join(read(pack).text)
@@ -194,7 +195,7 @@ def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
 def test_the_workbook_has_the_four_sheets_with_their_columns(alliance_db, framework):
     workbook = openpyxl.load_workbook(
         io.BytesIO(
-            reports.build_meeting_workbook(
+            meeting_pack.build_meeting_workbook(
                 alliance_db, framework=framework, round_name=ROUND, min_group_size=K
             )
         )
@@ -212,7 +213,7 @@ def test_the_workbook_has_the_four_sheets_with_their_columns(alliance_db, framew
             "round", "learning_point", "gap", "kruskal_h", "p_value", "epsilon_sq",
             "cross_group_consensus", "status", "split_within",
         ],
-        "participation": reports.WORKBOOK_PARTICIPATION_COLUMNS,
+        "participation": meeting_pack.WORKBOOK_PARTICIPATION_COLUMNS,
         "actions": actions.EXPORT_COLUMNS,
     }  # fmt: skip
 
@@ -220,7 +221,7 @@ def test_the_workbook_has_the_four_sheets_with_their_columns(alliance_db, framew
 def test_the_workbook_leaves_withheld_cells_empty_and_neutralises_formulas(alliance_db, framework):
     workbook = openpyxl.load_workbook(
         io.BytesIO(
-            reports.build_meeting_workbook(
+            meeting_pack.build_meeting_workbook(
                 alliance_db, framework=framework, round_name=ROUND, min_group_size=K
             )
         )
@@ -247,19 +248,19 @@ def test_learning_points_are_ordered_by_gap_with_insufficient_ones_last(framewor
                        "divergent", "shared", "shared", "shared"],
         }
     )  # fmt: skip
-    assert reports.learning_point_order(divergence, framework=framework, by="gap") == [
+    assert meeting_pack.learning_point_order(divergence, framework=framework, by="gap") == [
         "right_people", "assets", "difference", "focus", "upstream", "messiness",
         "impact", "realistic",
     ]  # fmt: skip
     assert (
-        reports.learning_point_order(divergence, framework=framework, by="framework")
+        meeting_pack.learning_point_order(divergence, framework=framework, by="framework")
         == framework.point_keys
     )
 
 
 def test_discussion_prompts_fit_the_status_and_always_ask_about_peoples_lives():
-    divergent = reports.discussion_prompts(status="divergent", position=0)
-    missing = reports.discussion_prompts(status="insufficient", position=1)
+    divergent = meeting_pack.discussion_prompts(status="divergent", position=0)
+    missing = meeting_pack.discussion_prompts(status="insufficient", position=1)
     assert len(divergent) == 3
     assert "see this point very differently" in divergent[0]
     assert "voice is missing" in missing[0]

@@ -9,16 +9,16 @@ import math
 
 import pytest
 
-from collab.organisations import create_organisation
-from collab.results import (
+from collab.domain.organisations import create_organisation
+from collab.domain.rounds import create_round, open_round
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.stats.results import (
     DIVERGENCE_EXPORT_COLUMNS,
     SUMMARY_EXPORT_COLUMNS,
     divergence_export_frame,
     round_results,
     summary_export_frame,
 )
-from collab.rounds import create_round, open_round
-from collab.submissions import AnswerInput, NewResponse, add_responses
 
 
 def add_people(db, framework, *, round_id, organisation_id, group, scores, comment=""):

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from collab import organisations, rounds
-from collab.errors import NotFound, Refused
+from collab.domain import organisations, rounds
+from collab.store.errors import NotFound, Refused
 
 
 def test_a_new_round_is_closed_and_opening_it_makes_it_current(db):

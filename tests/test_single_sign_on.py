@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab import config
-from collab.access import ADMIN, LEADERSHIP, role_for_email
-from collab.config import get_settings
+from collab.domain.access import ADMIN, LEADERSHIP, role_for_email
+from collab.store import config
+from collab.store.config import get_settings
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 SECRETS = """

@@ -3,11 +3,11 @@
 import pytest
 import sqlalchemy as sa
 
-from collab import invite_codes, organisations, rounds, submissions
-from collab.errors import InvalidAnswers, NotFound, Refused
-from collab.models import Answer, InviteCode, Revision, Submission
-from collab.responses import answers_version, load_answers
-from collab.submissions import AnswerInput
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.domain.answers import answers_version, load_answers
+from collab.domain.submissions import AnswerInput
+from collab.store.errors import InvalidAnswers, NotFound, Refused
+from collab.store.models import Answer, InviteCode, Revision, Submission
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ import itertools
 import pandas as pd
 import pytest
 
-from collab import organisations, rounds, trends
-from collab.responses import ANSWER_COLUMNS
-from collab.results import results_from_answers
-from collab.rounds import RoundInfo
-from collab.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain import organisations, rounds
+from collab.domain.answers import ANSWER_COLUMNS
+from collab.domain.rounds import RoundInfo
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.stats import trends
+from collab.stats.results import results_from_answers
 
 K = 5
 AUTUMN = RoundInfo(1, "Autumn 2025", None, None, False, False)

@@ -30,12 +30,12 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
 
-from collab import organisations, rounds
-from collab.db import Database, create_engine
-from collab.framework import load_framework
-from collab.imports import import_responses
-from collab.responses import load_answer_counts
-from collab.results import round_results
+from collab.domain import organisations, rounds
+from collab.domain.answers import load_answer_counts
+from collab.files.imports import import_responses
+from collab.stats.results import round_results
+from collab.store.db import Database, create_engine
+from collab.store.framework import load_framework
 
 ORGANISATIONS = 40
 GROUP_WEIGHTS = {"commissioner": 0.2, "provider": 0.6, "lived_experience": 0.2}

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from collab import organisations
-from collab.db import Database, create_engine
-from collab.framework import Framework, load_framework
+from collab.domain import organisations
+from collab.store.db import Database, create_engine
+from collab.store.framework import Framework, load_framework
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LEADERSHIP_PASSCODE = "e2e-leadership-passcode"

@@ -12,10 +12,11 @@ import re
 
 import pytest
 
-from collab import invite_codes, organisations, rounds, submissions, ui
-from collab.responses import load_answers
-from collab.rounds import RoundInfo
-from collab.submissions import AnswerInput, NewResponse
+from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.domain.answers import load_answers
+from collab.domain.rounds import RoundInfo
+from collab.domain.submissions import AnswerInput, NewResponse
+from collab.web import ui
 
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
 

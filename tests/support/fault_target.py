@@ -20,10 +20,10 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR))
 
-from collab.db import Database  # noqa: E402
-from collab.framework import load_framework  # noqa: E402
-from collab.imports import import_responses  # noqa: E402
-from collab.submissions import AnswerInput, submit  # noqa: E402
+from collab.domain.submissions import AnswerInput, submit  # noqa: E402
+from collab.files.imports import import_responses  # noqa: E402
+from collab.store.db import Database  # noqa: E402
+from collab.store.framework import load_framework  # noqa: E402
 
 
 def say(line: str) -> None:

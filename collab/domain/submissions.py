@@ -1,0 +1,371 @@
+"""Members' submissions: validate, store once, revise through a receipt code.
+
+A submission is never updated in place. Each edit adds a revision; the submission's
+``current_revision`` says which one counts, and the history stays in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+
+from collab.domain.invite_codes import find_invite_code, hash_code, new_secret_code
+from collab.store.db import Database
+from collab.store.errors import InvalidAnswers, NotFound, Refused
+from collab.store.framework import Framework
+from collab.store.models import Answer, Respondent, Revision, Round, Submission, utcnow
+
+DEFAULT_MAX_COMMENT_CHARS = 2000
+# Invisible control characters (NUL and the like) that no one types and some databases
+# refuse to store; tab and line breaks are ordinary text.
+UNSTORABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UNSTORABLE_MESSAGE = "it holds an invisible control character, which can't be stored"
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One learning point's answer: a score on the scale, or don't know; a comment."""
+
+    score: int | None = None
+    dont_know: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    submission_id: int
+    round: str
+    revision: int
+    # The receipt code, shown once; None when this exact form had been stored before.
+    code: str | None
+    already_stored: bool = False
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    submission_id: int
+    round: str
+    round_open: bool
+    organisation: str
+    stakeholder_group: str
+    revision: int
+    answers: dict[str, AnswerInput] = field(default_factory=dict)
+
+
+def validate_answers(
+    framework: Framework,
+    answers: dict[str, AnswerInput],
+    *,
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+) -> dict[str, AnswerInput]:
+    """Check every learning point has a score or don't know; return cleaned answers.
+
+    Raises InvalidAnswers naming each point that is unanswered, out of range, both
+    scored and don't-know, or carries a comment longer than ``max_comment_chars``.
+    """
+    problems: dict[str, str] = {}
+    cleaned: dict[str, AnswerInput] = {}
+    valid_scores = {s.value for s in framework.scale}
+    unknown = sorted(set(answers) - set(framework.point_keys))
+    for key in unknown:
+        problems[key] = "is not a learning point of this framework"
+    for point in framework.learning_points:
+        answer = answers.get(point.key, AnswerInput())
+        comment = (answer.comment or "").strip()
+        if answer.dont_know and answer.score is not None:
+            problems[point.key] = "choose a score or don't know, not both"
+        elif answer.score is None and not answer.dont_know:
+            problems[point.key] = "choose a score or don't know"
+        elif answer.score is not None and answer.score not in valid_scores:
+            problems[point.key] = f"the score must be one of {sorted(valid_scores)}"
+        elif len(comment) > max_comment_chars:
+            problems[point.key] = (
+                f"the comment is {len(comment)} characters long; "
+                f"please keep it under {max_comment_chars}"
+            )
+        elif UNSTORABLE_CHARACTERS.search(comment):
+            problems[point.key] = f"the comment: {UNSTORABLE_MESSAGE}; please retype it"
+        cleaned[point.key] = AnswerInput(answer.score, answer.dont_know, comment)
+    if problems:
+        raise InvalidAnswers(problems)
+    return cleaned
+
+
+def _add_revision(
+    session, submission: Submission, number: int, answers: dict[str, AnswerInput], key: str | None
+) -> None:
+    revision = Revision(submission_id=submission.id, number=number, idempotency_key=key)
+    session.add(revision)
+    session.flush()
+    session.add_all(
+        Answer(
+            revision_id=revision.id,
+            learning_point=point,
+            score=a.score,
+            dont_know=a.dont_know,
+            comment=a.comment or None,
+        )
+        for point, a in answers.items()
+    )
+    submission.current_revision = number
+
+
+def _already_stored(db: Database, idempotency_key: str | None) -> Receipt | None:
+    if not idempotency_key:
+        return None
+    with db.read() as session:
+        row = session.execute(
+            sa.select(Submission.id, Round.name, Revision.number)
+            .join(Revision, Revision.submission_id == Submission.id)
+            .join(Round, Round.id == Submission.round_id)
+            .where(Revision.idempotency_key == idempotency_key)
+        ).first()
+    return Receipt(row[0], row[1], row[2], None, already_stored=True) if row else None
+
+
+def _store_once(db: Database, idempotency_key: str | None, store) -> Receipt:
+    """Run ``store`` unless this form was stored before; a concurrent twin stores once."""
+    earlier = _already_stored(db, idempotency_key)
+    if earlier:
+        return earlier
+    try:
+        return store()
+    except sa_exc.IntegrityError:
+        earlier = _already_stored(db, idempotency_key)
+        if earlier:
+            return earlier
+        raise
+
+
+def submit(
+    db: Database,
+    *,
+    framework: Framework,
+    code: str,
+    answers: dict[str, AnswerInput],
+    idempotency_key: str | None = None,
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+) -> Receipt:
+    """Store a new member's answers for the open round; return the receipt.
+
+    The same ``idempotency_key`` sent twice stores once and returns the first receipt
+    without its code (``already_stored``).
+    """
+    invite = find_invite_code(db, code)
+    cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
+
+    def store() -> Receipt:
+        receipt_code = new_secret_code()
+        with db.write() as session:
+            open_round = session.scalar(
+                sa.select(Round).where(Round.is_open).order_by(Round.id.desc())
+            )
+            if open_round is None:
+                raise Refused(
+                    "No round is open at the moment, so answers can't be taken. "
+                    "Your coordinator will tell you when the next one opens."
+                )
+            respondent = Respondent(
+                organisation_id=invite.organisation_id,
+                stakeholder_group=invite.stakeholder_group,
+                invite_code_id=invite.id,
+            )
+            session.add(respondent)
+            session.flush()
+            submission = Submission(
+                respondent_id=respondent.id,
+                round_id=open_round.id,
+                receipt_hash=hash_code(receipt_code),
+                source="web",
+            )
+            session.add(submission)
+            session.flush()
+            _add_revision(session, submission, 1, cleaned, idempotency_key)
+            return Receipt(submission.id, open_round.name, 1, receipt_code)
+
+    return _store_once(db, idempotency_key, store)
+
+
+def _submission_by_receipt(session, receipt_code: str) -> Submission:
+    submission = session.scalar(
+        sa.select(Submission).where(Submission.receipt_hash == hash_code(receipt_code))
+    )
+    if submission is None or not receipt_code.strip():
+        raise NotFound(
+            "We don't recognise that receipt code. Check it against the one you were shown "
+            "after submitting."
+        )
+    return submission
+
+
+def find_submission(db: Database, *, receipt_code: str) -> StoredSubmission:
+    """The answers that currently count for the submission behind a receipt code."""
+    with db.read() as session:
+        submission = _submission_by_receipt(session, receipt_code)
+        rows = session.scalars(
+            sa.select(Answer)
+            .join(Revision, Revision.id == Answer.revision_id)
+            .where(
+                Revision.submission_id == submission.id,
+                Revision.number == submission.current_revision,
+            )
+        )
+        answers = {
+            a.learning_point: AnswerInput(a.score, a.dont_know, a.comment or "") for a in rows
+        }
+        return StoredSubmission(
+            submission_id=submission.id,
+            round=submission.round.name,
+            round_open=submission.round.is_open,
+            organisation=submission.respondent.organisation.name,
+            stakeholder_group=submission.respondent.stakeholder_group,
+            revision=submission.current_revision,
+            answers=answers,
+        )
+
+
+def revise(
+    db: Database,
+    *,
+    framework: Framework,
+    receipt_code: str,
+    answers: dict[str, AnswerInput],
+    idempotency_key: str | None = None,
+    max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+) -> Receipt:
+    """Add a revision to the submission behind ``receipt_code`` while its round is open."""
+    cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
+
+    def store() -> Receipt:
+        with db.write() as session:
+            submission = _submission_by_receipt(session, receipt_code)
+            if not submission.round.is_open:
+                raise Refused(
+                    f"Round '{submission.round.name}' has closed, so answers can no longer "
+                    "be changed. Thank you for taking part."
+                )
+            number = submission.current_revision + 1
+            _add_revision(session, submission, number, cleaned, idempotency_key)
+            return Receipt(submission.id, submission.round.name, number, receipt_code)
+
+    return _store_once(db, idempotency_key, store)
+
+
+@dataclass(frozen=True)
+class NewResponse:
+    """A whole response to store in bulk (import, demo): one respondent in one round.
+
+    ``reference`` names the respondent across rounds (the CSV's respondent column);
+    None makes a new anonymous respondent.
+    """
+
+    round_id: int
+    organisation_id: int
+    stakeholder_group: str
+    answers: dict[str, AnswerInput]
+    reference: str | None = None
+
+
+def _reserve_ids(session, model, count: int) -> list[int]:
+    """Primary keys for ``count`` new rows, taken inside the writing transaction."""
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = f"{model.__tablename__}_id_seq"
+        return list(
+            session.scalars(
+                sa.text(f"SELECT nextval('{sequence}') FROM generate_series(1, :n)"), {"n": count}
+            )
+        )
+    # SQLite: the transaction began IMMEDIATE, so no other writer can take these ids.
+    start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(model.id), 0))) + 1
+    return list(range(start, start + count))
+
+
+def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
+    """Insert many responses inside the caller's writing transaction; return how many.
+
+    Answers must already be validated. A respondent whose reference exists is reused;
+    a second submission by one respondent in one round violates the database
+    constraint and fails the whole transaction.
+    """
+    if not responses:
+        return 0
+    references = sorted({r.reference for r in responses if r.reference})
+    known: dict[str, int] = {}
+    for start in range(0, len(references), 5000):
+        chunk = references[start : start + 5000]
+        known.update(
+            session.execute(
+                sa.select(Respondent.reference, Respondent.id).where(
+                    Respondent.reference.in_(chunk)
+                )
+            ).all()
+        )
+    people: list[NewResponse] = []
+    for r in responses:
+        if r.reference is None or r.reference not in known:
+            people.append(r)
+            if r.reference is not None:
+                known[r.reference] = -1  # reserved below
+    people_ids = _reserve_ids(session, Respondent, len(people))
+    respondent_ids: dict[int, int] = {}
+    for pid, r in zip(people_ids, people, strict=True):
+        if r.reference is not None:
+            known[r.reference] = pid
+        respondent_ids[id(r)] = pid
+    now = utcnow()
+    if people:
+        session.execute(
+            sa.insert(Respondent.__table__),
+            [
+                {
+                    "id": pid,
+                    "organisation_id": r.organisation_id,
+                    "stakeholder_group": r.stakeholder_group,
+                    "reference": r.reference,
+                    "created_at": now,
+                }
+                for pid, r in zip(people_ids, people, strict=True)
+            ],
+        )
+    submission_ids = _reserve_ids(session, Submission, len(responses))
+    session.execute(
+        sa.insert(Submission.__table__),
+        [
+            {
+                "id": sid,
+                "respondent_id": known[r.reference] if r.reference else respondent_ids[id(r)],
+                "round_id": r.round_id,
+                "source": source,
+                "current_revision": 1,
+                "created_at": now,
+            }
+            for sid, r in zip(submission_ids, responses, strict=True)
+        ],
+    )
+    revision_ids = _reserve_ids(session, Revision, len(responses))
+    session.execute(
+        sa.insert(Revision.__table__),
+        [
+            {"id": rid, "submission_id": sid, "number": 1, "created_at": now}
+            for rid, sid in zip(revision_ids, submission_ids, strict=True)
+        ],
+    )
+    answer_rows = [
+        {
+            "revision_id": rid,
+            "learning_point": point,
+            "score": a.score,
+            "dont_know": a.dont_know,
+            "comment": a.comment or None,
+        }
+        for rid, r in zip(revision_ids, responses, strict=True)
+        for point, a in r.answers.items()
+    ]
+    if answer_rows:
+        session.execute(sa.insert(Answer.__table__), answer_rows)
+    return len(responses)

@@ -1,0 +1,761 @@
+"""Import responses from a CSV file (paper forms typed up, legacy spreadsheets): all or nothing.
+
+The file has the columns of the response export: ``round, organisation, group``, an
+optional ``respondent``, one column per learning point (1 to 5, ``DK`` or empty) and
+optional ``comment_<key>`` columns. Everything is checked first and every problem is
+reported with the row and column a spreadsheet shows (the header is row 1); only a file
+without problems is written, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+from openpyxl.utils import get_column_letter
+
+from collab.domain.organisations import closest_name
+from collab.domain.submissions import (
+    UNSTORABLE_CHARACTERS,
+    UNSTORABLE_MESSAGE,
+    AnswerInput,
+    NewResponse,
+    add_responses,
+)
+from collab.files.exports import COMMENT_PREFIX, DONT_KNOW, RESPONSE_ID_COLUMNS, restore_neutralised
+from collab.store.config import get_settings
+from collab.store.db import Database
+from collab.store.errors import CollabError, Refused, StorageUnavailable
+from collab.store.framework import Framework
+from collab.store.models import Organisation, Respondent, Round, Submission
+
+REQUIRED_COLUMNS = ("round", "organisation", "group")
+PREVIEW_ROWS = 10
+WRITE_CHUNK = 5000
+QUERY_CHUNK = 5000
+MAX_ROUND_NAME = 100
+MAX_ORGANISATION_NAME = 200
+MAX_REFERENCE = 200
+IMPORT_SOURCE = "import"
+NO_ANSWER = AnswerInput()
+CREATE_MISSING_HINT = (
+    "Add it first, or choose to create missing rounds and organisations during the import."
+)
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem in the file: ``row`` as a spreadsheet numbers it (header = 1)."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class ImportRejected(CollabError):
+    """The file has problems, so nothing was imported; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(
+            (
+                f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''}. "
+                f"The first is {self.problems[0]}"
+            )
+            if self.problems
+            else "Nothing was imported."
+        )
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    round: str
+    organisation: str
+    group: str
+    reference: str | None
+    answers: dict[str, AnswerInput]
+
+
+@dataclass(eq=False)
+class ImportPlan:
+    """What an import would write, or why it can't: the result of ``check_import``."""
+
+    problems: list[ImportProblem]
+    row_count: int
+    preview: pd.DataFrame
+    rounds_to_create: list[str] = field(default_factory=list)
+    organisations_to_create: list[str] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n:,} bytes"
+    if n < 1_000_000:
+        return f"{n / 1000:.1f} kB ({n:,} bytes)"
+    return f"{n / 1_000_000:.1f} MB ({n:,} bytes)"
+
+
+def size_problem(size: int, max_bytes: int) -> ImportProblem | None:
+    """The problem to report when a file of ``size`` bytes is over the limit, else None."""
+    if size <= max_bytes:
+        return None
+    return ImportProblem(
+        None,
+        None,
+        f"The file is {_size(size)}; the largest file accepted is {_size(max_bytes)}. "
+        "Split it into smaller files and import them one after another.",
+    )
+
+
+def _did_you_mean(hint: str | None) -> str:
+    return f" Did you mean '{hint}'?" if hint else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Names:
+    """Names as stored (rounds or organisations), matched exactly or ignoring case."""
+
+    def __init__(self, names: list[str]):
+        self.known = names
+        self.exact = set(names)
+        by_lower: dict[str, list[str]] = {}
+        for name in names:
+            by_lower.setdefault(name.lower(), []).append(name)
+        self.by_lower = {k: v[0] for k, v in by_lower.items() if len(v) == 1}
+
+    def find(self, name: str) -> str | None:
+        if name in self.exact:
+            return name
+        return self.by_lower.get(name.lower())
+
+
+class _Checker:
+    """Validates rows against the framework and what the database holds, with no writes."""
+
+    def __init__(
+        self,
+        db: Database,
+        framework: Framework,
+        create_missing: bool,
+        max_comment_chars: int,
+    ):
+        self.framework = framework
+        self.create_missing = create_missing
+        self.max_comment_chars = max_comment_chars
+        with db.read() as session:
+            self.rounds = _Names(list(session.scalars(sa.select(Round.name))))
+            organisations = session.execute(sa.select(Organisation.name, Organisation.active))
+            self.active = dict(organisations.all())
+        self.organisations = _Names(list(self.active))
+        self.new_rounds: dict[str, str] = {}
+        self.new_organisations: dict[str, str] = {}
+        self._round_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._organisation_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._group_cache: dict[str, tuple[str | None, str | None]] = {}
+        self.answer_cache: dict[str, AnswerInput | str] = {}
+        groups = {g.key: g.key for g in framework.groups}
+        for g in framework.groups:
+            groups.setdefault(g.name.lower(), g.key)
+        self.groups = groups
+        dont_know = {DONT_KNOW.lower(), framework.dont_know_label.lower()}
+        dont_know |= {label.replace("'", "\u2019") for label in dont_know}
+        self.dont_know = dont_know
+        self.scores = {str(s.value): s.value for s in framework.scale}
+
+    def round(self, text: str) -> tuple[str | None, str | None]:
+        """(round name, None) or (None, problem message); cached per distinct text."""
+        if text not in self._round_cache:
+            self._round_cache[text] = self._resolve(
+                text,
+                self.rounds,
+                self.new_rounds,
+                kind="round",
+                max_length=MAX_ROUND_NAME,
+            )
+        return self._round_cache[text]
+
+    def organisation(self, text: str) -> tuple[str | None, str | None]:
+        if text not in self._organisation_cache:
+            name, problem = self._resolve(
+                text,
+                self.organisations,
+                self.new_organisations,
+                kind="organisation",
+                max_length=MAX_ORGANISATION_NAME,
+            )
+            if name is not None and not self.active.get(name, True):
+                name, problem = (
+                    None,
+                    f"'{name}' is deactivated. Reactivate it before importing its responses.",
+                )
+            self._organisation_cache[text] = (name, problem)
+        return self._organisation_cache[text]
+
+    def _resolve(
+        self, text: str, names: _Names, new: dict[str, str], *, kind: str, max_length: int
+    ) -> tuple[str | None, str | None]:
+        if not text:
+            return None, f"The {kind} is missing."
+        found = names.find(text)
+        if found is not None:
+            return found, None
+        if self.create_missing:
+            if len(text) > max_length:
+                return None, f"The {kind} name is longer than {max_length} characters."
+            return new.setdefault(text.lower(), text), None
+        hint = closest_name(text, names.known)
+        return None, f"There is no {kind} called '{text}'.{_did_you_mean(hint)} " + (
+            CREATE_MISSING_HINT
+        )
+
+    def group(self, text: str) -> tuple[str | None, str | None]:
+        if text not in self._group_cache:
+            wanted = text.lower()
+            key = self.groups.get(wanted) or self.groups.get(
+                wanted.replace(" ", "_").replace("-", "_")
+            )
+            if key is not None:
+                self._group_cache[text] = (key, None)
+            elif not text:
+                self._group_cache[text] = (None, "The stakeholder group is missing.")
+            else:
+                keys = self.framework.group_keys
+                hint = closest_name(text, keys)
+                self._group_cache[text] = (
+                    None,
+                    f"'{text}' is not a stakeholder group.{_did_you_mean(hint)} "
+                    f"The groups are: {', '.join(keys)}.",
+                )
+        return self._group_cache[text]
+
+    def answer(self, text: str) -> AnswerInput | str:
+        """The answer in a score cell (``NO_ANSWER`` when empty) or a problem message.
+
+        Results are cached per distinct cell text: a file holds few distinct scores.
+        """
+        if text not in self.answer_cache:
+            score, dont_know, problem = self._parse_score(text)
+            self.answer_cache[text] = problem or (
+                AnswerInput(score, dont_know) if score is not None or dont_know else NO_ANSWER
+            )
+        return self.answer_cache[text]
+
+    def _parse_score(self, text: str) -> tuple[int | None, bool, str | None]:
+        if not text:
+            return None, False, None
+        if text in self.scores:
+            return self.scores[text], False, None
+        if text.lower() in self.dont_know:
+            return None, True, None
+        framework = self.framework
+        expected = (
+            f"Use a whole number from {framework.scale_min} to {framework.scale_max}, "
+            f"{DONT_KNOW} for don't know, or leave the cell empty."
+        )
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            return None, False, f"'{text}' is not a score. {expected}"
+        if number.is_integer() and str(int(number)) in self.scores:
+            return int(number), False, None
+        if not number.is_integer():
+            return None, False, f"'{text}' is not a whole number. {expected}"
+        return None, False, f"{text} is outside the scale. {expected}"
+
+
+@dataclass
+class _Columns:
+    """Where each known column is in the file (0-based positions)."""
+
+    positions: dict[str, int]
+    points: list[tuple[str, int]]
+    comments: list[tuple[str, int]]
+    unnamed: list[int]
+    width: int
+
+
+def _read_header(
+    header: list[str], framework: Framework, problems: list[ImportProblem]
+) -> _Columns | None:
+    keys = framework.point_keys
+    comment_columns = [f"{COMMENT_PREFIX}{k}" for k in keys]
+    known = RESPONSE_ID_COLUMNS + keys + comment_columns
+    positions: dict[str, int] = {}
+    unnamed = []
+    for position, raw in enumerate(header):
+        name = raw.strip().lower()
+        if not name:
+            unnamed.append(position)
+        elif name in positions:
+            problems.append(
+                ImportProblem(1, name, f"The column '{name}' appears twice; keep only one.")
+            )
+        elif name in known:
+            positions[name] = position
+        else:
+            hint = closest_name(name, known)
+            problems.append(
+                ImportProblem(
+                    1, raw.strip(), f"Unknown column '{raw.strip()}'.{_did_you_mean(hint)}"
+                )
+            )
+    missing = [name for name in REQUIRED_COLUMNS if name not in positions]
+    for name in missing:
+        problems.append(
+            ImportProblem(1, name, f"The column '{name}' is missing; every file needs it.")
+        )
+    points = [(k, positions[k]) for k in keys if k in positions]
+    if not points:
+        problems.append(
+            ImportProblem(
+                1,
+                None,
+                "There is no learning point column. Name each one by its key: "
+                + ", ".join(keys)
+                + ".",
+            )
+        )
+    if missing or not points:
+        return None
+    comments = [
+        (k, positions[f"{COMMENT_PREFIX}{k}"]) for k in keys if f"{COMMENT_PREFIX}{k}" in positions
+    ]
+    return _Columns(positions, points, comments, unnamed, len(header))
+
+
+def _text(cell: str) -> str:
+    """A cell's text: trimmed, with the ``'`` an export put before formula-like text removed."""
+    text = cell.strip()
+    return restore_neutralised(text).strip() if text[:1] == "'" else text
+
+
+def _cell(cells: list[str], position: int) -> str:
+    return _text(cells[position]) if position < len(cells) else ""
+
+
+def _decode(data: bytes, problems: list[ImportProblem]) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.append(
+            ImportProblem(
+                None,
+                None,
+                f"The file is not saved as UTF-8 text (the first character it can't read is "
+                f"on line {line}). In Excel use File > Save As and choose 'CSV UTF-8 "
+                "(Comma delimited)', then import that file.",
+            )
+        )
+        return None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or semicolon for files saved where the comma is the decimal separator."""
+    first_line = text.split("\n", 1)[0]
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def check_import(
+    db: Database,
+    *,
+    framework: Framework,
+    data: bytes,
+    create_missing: bool = False,
+    max_bytes: int | None = None,
+    max_comment_chars: int | None = None,
+) -> ImportPlan:
+    """Check a response CSV completely without writing anything.
+
+    The plan lists every problem found (row numbers as a spreadsheet shows them), the
+    number of data rows, a preview of the first rows and, with ``create_missing``, the
+    rounds (to be created closed) and organisations the import would create. Limits
+    default to the settings (``max_import_bytes``, ``max_comment_chars``).
+    """
+    if max_bytes is None or max_comment_chars is None:
+        settings = get_settings()
+        max_bytes = settings.max_import_bytes if max_bytes is None else max_bytes
+        if max_comment_chars is None:
+            max_comment_chars = settings.max_comment_chars
+    problems: list[ImportProblem] = []
+    empty_preview = pd.DataFrame()
+
+    def rejected() -> ImportPlan:
+        return ImportPlan(problems, 0, empty_preview)
+
+    too_big = size_problem(len(data), max_bytes)
+    if too_big:
+        problems.append(too_big)
+        return rejected()
+    text = _decode(data, problems)
+    if text is None:
+        return rejected()
+    if not text.strip():
+        problems.append(
+            ImportProblem(
+                None,
+                None,
+                "The file is empty. It needs a header row (round, organisation, group, "
+                "respondent, then the learning points) and one row per response.",
+            )
+        )
+        return rejected()
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header = next(reader)
+    if not any(h.strip() for h in header):
+        problems.append(
+            ImportProblem(
+                1, None, "Row 1 must hold the column names (round, organisation, group, ...)."
+            )
+        )
+        return rejected()
+    columns = _read_header(header, framework, problems)
+    if columns is None:
+        return rejected()
+    checker = _Checker(db, framework, create_missing, max_comment_chars)
+    rows: list[_Row] = []
+    preview: list[list[str]] = []
+    row_count = 0
+    number = 1
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not "".join(cells).strip():
+                continue
+            row_count += 1
+            if len(preview) < PREVIEW_ROWS:
+                preview.append(cells)
+            row = _check_row(number, cells, columns, checker, problems)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        problems.append(ImportProblem(number + 1, None, f"This row can't be read as CSV ({exc})."))
+    if row_count == 0 and not problems:
+        problems.append(
+            ImportProblem(None, None, "The file has a header row but no responses below it.")
+        )
+    _check_people(db, rows, problems)
+    problems.sort(key=lambda p: p.row or 0)
+    return ImportPlan(
+        problems=problems,
+        row_count=row_count,
+        preview=_preview_frame(preview, columns),
+        rounds_to_create=sorted(checker.new_rounds.values()),
+        organisations_to_create=sorted(checker.new_organisations.values()),
+        rows=rows,
+    )
+
+
+def _check_row(
+    number: int,
+    cells: list[str],
+    columns: _Columns,
+    checker: _Checker,
+    problems: list[ImportProblem],
+) -> _Row | None:
+    """The row's response (None when its round, organisation or group is unusable).
+
+    Every problem found is added to ``problems``; a plan with problems is never written.
+    This runs once per row of files with 100,000 rows, so it avoids per-cell overhead.
+    """
+    width = columns.width
+    if len(cells) < width:
+        cells = cells + [""] * (width - len(cells))
+    elif len(cells) > width and "".join(cells[width:]).strip():
+        problems.append(
+            ImportProblem(number, None, "This row has more cells than the header has column names.")
+        )
+    if UNSTORABLE_CHARACTERS.search("".join(cells)):
+        position = next(i for i, c in enumerate(cells) if UNSTORABLE_CHARACTERS.search(c))
+        names = {p: name for name, p in columns.positions.items()}
+        problems.append(
+            ImportProblem(
+                number,
+                names.get(position, get_column_letter(position + 1)),
+                f"This cell: {UNSTORABLE_MESSAGE}. Retype it and save the file again.",
+            )
+        )
+    for position in columns.unnamed:
+        if _text(cells[position]):
+            problems.append(
+                ImportProblem(
+                    number,
+                    get_column_letter(position + 1),
+                    "This cell is in a column without a name in row 1.",
+                )
+            )
+    where = columns.positions
+    round_name, problem = checker.round(_text(cells[where["round"]]))
+    if problem:
+        problems.append(ImportProblem(number, "round", problem))
+    organisation, problem = checker.organisation(_one_line(_text(cells[where["organisation"]])))
+    if problem:
+        problems.append(ImportProblem(number, "organisation", problem))
+    group, problem = checker.group(_text(cells[where["group"]]))
+    if problem:
+        problems.append(ImportProblem(number, "group", problem))
+    reference = _text(cells[where["respondent"]]) if "respondent" in where else ""
+    if len(reference) > MAX_REFERENCE:
+        problems.append(
+            ImportProblem(
+                number,
+                "respondent",
+                f"The respondent reference is longer than {MAX_REFERENCE} characters.",
+            )
+        )
+    answers: dict[str, AnswerInput] = {}
+    answered = unreadable = False
+    scores, score = checker.answer_cache, checker.answer
+    for key, position in columns.points:
+        cell = cells[position]
+        answer = scores.get(cell)
+        if answer is None:
+            answer = score(_text(cell))
+        if isinstance(answer, str):
+            problems.append(ImportProblem(number, key, answer))
+            unreadable = True
+        elif answer is not NO_ANSWER:
+            answers[key] = answer
+            answered = True
+    for key, position in columns.comments:
+        comment = cells[position]
+        if not comment:
+            continue
+        comment = _text(comment)
+        if len(comment) > checker.max_comment_chars:
+            problems.append(
+                ImportProblem(
+                    number,
+                    f"{COMMENT_PREFIX}{key}",
+                    f"The comment is {len(comment):,} characters long; the limit is "
+                    f"{checker.max_comment_chars:,}. Shorten it.",
+                )
+            )
+        elif comment:
+            scored = answers.get(key, NO_ANSWER)
+            answers[key] = AnswerInput(scored.score, scored.dont_know, comment)
+    if not answered and not unreadable:
+        problems.append(
+            ImportProblem(
+                number,
+                None,
+                f"This row has no answer: give at least one learning point a score or {DONT_KNOW}.",
+            )
+        )
+    if round_name is None or organisation is None or group is None:
+        return None
+    return _Row(number, round_name, organisation, group, reference or None, answers)
+
+
+def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem]) -> None:
+    """Each respondent answers a round once and keeps one organisation and group."""
+    first_row: dict[tuple[str, str], int] = {}
+    person: dict[str, tuple[str, str, int]] = {}
+    for row in rows:
+        if row.reference is None:
+            continue
+        earlier = first_row.setdefault((row.reference, row.round), row.number)
+        if earlier != row.number:
+            problems.append(
+                ImportProblem(
+                    row.number,
+                    "respondent",
+                    f"Respondent '{row.reference}' already answers round '{row.round}' on "
+                    f"row {earlier}; each person answers a round once.",
+                )
+            )
+            continue
+        organisation, group, seen_on = person.setdefault(
+            row.reference, (row.organisation, row.group, row.number)
+        )
+        if (organisation, group) != (row.organisation, row.group):
+            problems.append(
+                ImportProblem(
+                    row.number,
+                    "respondent",
+                    f"Respondent '{row.reference}' is with {organisation} ({group}) on row "
+                    f"{seen_on}; one person keeps one organisation and stakeholder group.",
+                )
+            )
+    if not person:
+        return
+    stored_rounds: set[tuple[str, str]] = set()
+    stored_people: dict[str, tuple[str, str]] = {}
+    references = sorted(person)
+    with db.read() as session:
+        for start in range(0, len(references), QUERY_CHUNK):
+            chunk = references[start : start + QUERY_CHUNK]
+            found = session.execute(
+                sa.select(Respondent.reference, Organisation.name, Respondent.stakeholder_group)
+                .join(Organisation, Organisation.id == Respondent.organisation_id)
+                .where(Respondent.reference.in_(chunk))
+            )
+            stored_people.update((ref, (org, group)) for ref, org, group in found)
+            answered = session.execute(
+                sa.select(Respondent.reference, Round.name)
+                .join(Submission, Submission.respondent_id == Respondent.id)
+                .join(Round, Round.id == Submission.round_id)
+                .where(Respondent.reference.in_(chunk))
+            )
+            stored_rounds.update((ref, name) for ref, name in answered)
+    if not stored_people:
+        return
+    for row in rows:
+        if row.reference not in stored_people:
+            continue
+        if (row.reference, row.round) in stored_rounds:
+            problems.append(
+                ImportProblem(
+                    row.number,
+                    "respondent",
+                    f"Respondent '{row.reference}' already has a response in round "
+                    f"'{row.round}' in the database; each person answers a round once.",
+                )
+            )
+        organisation, group = stored_people[row.reference]
+        first_seen = person[row.reference][2]
+        if (organisation, group) != (row.organisation, row.group) and first_seen == row.number:
+            problems.append(
+                ImportProblem(
+                    row.number,
+                    "respondent",
+                    f"Respondent '{row.reference}' is recorded with {organisation} ({group}) "
+                    "in the database; one person keeps one organisation and stakeholder group.",
+                )
+            )
+
+
+def _preview_frame(cells: list[list[str]], columns: _Columns) -> pd.DataFrame:
+    names = sorted(columns.positions, key=columns.positions.get)
+    return pd.DataFrame(
+        [[_cell(row, columns.positions[name]) for name in names] for row in cells],
+        columns=names,
+        dtype=object,
+    )
+
+
+def apply_import(
+    db: Database,
+    plan: ImportPlan,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write a checked plan in one transaction; return the number of responses written.
+
+    Creates the plan's missing rounds (closed) and organisations in the same
+    transaction. ``progress(done, total)`` is called as responses are written. Raises
+    ImportRejected when the plan has problems, and Refused (writing nothing) when the
+    database changed since the check in a way that clashes with the file.
+    """
+    if plan.problems:
+        raise ImportRejected(plan.problems)
+    if not plan.rows:
+        raise ImportRejected([ImportProblem(None, None, "The file holds no responses.")])
+    total = len(plan.rows)
+    try:
+        with db.write() as session:
+            round_ids = _ids(session, Round, {r.round for r in plan.rows}, plan.rounds_to_create)
+            organisation_ids = _ids(
+                session,
+                Organisation,
+                {r.organisation for r in plan.rows},
+                plan.organisations_to_create,
+            )
+            responses = [
+                NewResponse(
+                    round_id=round_ids[r.round],
+                    organisation_id=organisation_ids[r.organisation],
+                    stakeholder_group=r.group,
+                    answers=r.answers,
+                    reference=r.reference,
+                )
+                for r in plan.rows
+            ]
+            if progress:
+                progress(0, total)
+            for start in range(0, total, WRITE_CHUNK):
+                add_responses(session, responses[start : start + WRITE_CHUNK], source=IMPORT_SOURCE)
+                if progress:
+                    progress(min(start + WRITE_CHUNK, total), total)
+    except sa_exc.IntegrityError as exc:
+        raise Refused(
+            "Nothing was imported: the database changed while the file was being checked "
+            "(for example the same responses were imported at the same time). "
+            "Check the file again."
+        ) from exc
+    except StorageUnavailable as exc:
+        raise StorageUnavailable(
+            "Nothing was imported: the server's storage is full or cannot be written to. "
+            "Keep the file and try again once the storage has been sorted out."
+        ) from exc
+    return total
+
+
+def _ids(session, model, names: set[str], to_create: list[str]) -> dict[str, int]:
+    """Ids of the named rounds or organisations, creating those the plan creates."""
+    found = dict(
+        session.execute(sa.select(model.name, model.id).where(model.name.in_(names))).all()
+    )
+    missing = sorted(names - set(found))
+    if set(missing) - set(to_create):
+        raise Refused(
+            "Nothing was imported: a round or organisation named in the file was renamed "
+            "while the file was being checked. Check the file again."
+        )
+    if missing:
+        created = [model(name=name) for name in missing]
+        session.add_all(created)
+        session.flush()
+        found.update((item.name, item.id) for item in created)
+    return found
+
+
+def import_responses(
+    db: Database,
+    *,
+    framework: Framework,
+    data: bytes,
+    create_missing: bool = False,
+    max_bytes: int | None = None,
+    max_comment_chars: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Check the file, then write it; return the number of responses imported.
+
+    Raises ImportRejected, listing every problem, when anything is wrong; nothing is
+    written in that case.
+    """
+    plan = check_import(
+        db,
+        framework=framework,
+        data=data,
+        create_missing=create_missing,
+        max_bytes=max_bytes,
+        max_comment_chars=max_comment_chars,
+    )
+    return apply_import(db, plan, progress=progress)

@@ -1,0 +1,550 @@
+"""Figures for the leadership dashboard: pure plotly builders, no Streamlit.
+
+Every builder takes the frames of ``collab.stats.results`` (``summary``, ``divergence``) and the
+framework, and returns a ``plotly.graph_objects.Figure`` made to be read on a projector:
+a title that says what the figure shows, labelled axes, large type, plain-language hover
+text, and groups told apart by marker symbol as well as colour (Okabe-Ito palette, safe for
+colour-blind readers). Withheld cells never carry a value; they are marked in words.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import zlib
+
+import pandas as pd
+import plotly.colors as pcolors
+import plotly.graph_objects as go
+
+from collab.stats.readings import in_sentence, is_missing, mean_reading, status_label
+from collab.store.framework import Framework
+
+# Okabe-Ito colours. The three standard groups keep fixed colours; any group a deployment
+# adds takes the next unused colour (yellow last: it is faint on white).
+GROUP_COLOURS = {
+    "commissioner": "#0072B2",
+    "provider": "#E69F00",
+    "lived_experience": "#009E73",
+}
+EXTRA_GROUP_COLOURS = ("#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+GROUP_SYMBOLS = {
+    "commissioner": "circle",
+    "provider": "diamond",
+    "lived_experience": "square",
+}
+EXTRA_GROUP_SYMBOLS = ("triangle-up", "x", "star", "cross", "hexagon")
+
+# ColorBrewer PuOr, 5 classes (colour-blind safe): orange for low scores, purple for high.
+SCALE_ANCHORS = ("#e66101", "#fdb863", "#f7f7f7", "#b2abd2", "#5e3c99")
+HEATMAP_COLOURSCALE = "PuOr"
+WITHHELD_COLOUR = "#d0d0d0"
+COLOURBAR_LENGTH = 0.75
+RANGE_BAND_COLOUR = "#d9d9d9"
+# How far apart (in rows) the dots of neighbouring groups sit on one learning point row.
+DODGE = 0.24
+TEXT_DARK = "#1a1a1a"
+
+BASE_FONT_SIZE = 18
+TITLE_FONT_SIZE = 24
+FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
+NOT_ENOUGH_GROUPS = "not enough groups to compare"
+
+
+def _extra_index(key: str, framework: Framework | None) -> int:
+    extras = [k for k in (framework.group_keys if framework else []) if k not in GROUP_COLOURS]
+    if key in extras:
+        return extras.index(key)
+    return zlib.crc32(key.encode("utf-8"))
+
+
+def group_colour(key: str, *, framework: Framework | None = None) -> str:
+    """The colour of a stakeholder group, the same on every figure.
+
+    Standard groups have fixed colours; other groups take the remaining Okabe-Ito colours
+    in framework order (or, for a key the framework does not know, a stable choice).
+    """
+    if key in GROUP_COLOURS:
+        return GROUP_COLOURS[key]
+    return EXTRA_GROUP_COLOURS[_extra_index(key, framework) % len(EXTRA_GROUP_COLOURS)]
+
+
+def group_symbol(key: str, *, framework: Framework | None = None) -> str:
+    """The plotly marker symbol of a stakeholder group, so groups differ in greyscale too."""
+    if key in GROUP_SYMBOLS:
+        return GROUP_SYMBOLS[key]
+    return EXTRA_GROUP_SYMBOLS[_extra_index(key, framework) % len(EXTRA_GROUP_SYMBOLS)]
+
+
+def scale_colours(framework: Framework) -> dict[int, str]:
+    """A diverging colour per scale value: orange at the bottom, purple at the top."""
+    values = [s.value for s in framework.scale]
+    if len(values) == len(SCALE_ANCHORS):
+        return dict(zip(values, SCALE_ANCHORS, strict=True))
+    colourscale = [[i / (len(SCALE_ANCHORS) - 1), c] for i, c in enumerate(SCALE_ANCHORS)]
+    positions = [i / (len(values) - 1) for i in range(len(values))]
+    return dict(zip(values, pcolors.sample_colorscale(colourscale, positions), strict=True))
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` broken into lines of at most ``width`` characters for a plotly label."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def _number(value: object) -> float | None:
+    """A plain float, or None for a missing value (so plotly draws nothing)."""
+    if is_missing(value):
+        return None
+    return float(value)
+
+
+def _round_name(frame: pd.DataFrame) -> str:
+    if frame.empty or "round" not in frame.columns:
+        return ""
+    return str(frame["round"].iloc[0])
+
+
+def _titled(text: str, round_name: str) -> str:
+    return f"{text}: {round_name}" if round_name else text
+
+
+def _point_order(summary: pd.DataFrame, framework: Framework) -> list[str]:
+    present = set(summary["learning_point"]) if not summary.empty else set()
+    return [k for k in framework.point_keys if k in present]
+
+
+def _group_order(summary: pd.DataFrame, framework: Framework) -> list[str]:
+    present = list(dict.fromkeys(summary["group"])) if not summary.empty else []
+    known = [k for k in framework.group_keys if k in present]
+    return known + [k for k in present if k not in known]
+
+
+def _point_title(framework: Framework, key: str) -> str:
+    try:
+        return framework.point(key).title
+    except KeyError:
+        return key
+
+
+def _withheld_text(row: pd.Series) -> str:
+    reason = str(row.get("reason") or "").strip()
+    return f"withheld: {reason}" if reason else "withheld"
+
+
+def _scale_ticks(framework: Framework) -> tuple[list[int], list[str]]:
+    """Tick values and labels of the rating scale: the number in bold, the label below."""
+    values = [s.value for s in framework.scale]
+    labels = [f"<b>{s.value}</b><br>{wrap(s.label, 14)}" for s in framework.scale]
+    return values, labels
+
+
+def base_layout(fig: go.Figure, *, title: str, height: int, top_margin: int = 90) -> go.Figure:
+    """The house style of every figure: white template, projector-sized fonts, title left."""
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "font": {"size": TITLE_FONT_SIZE}, "x": 0, "xanchor": "left"},
+        font={"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": TEXT_DARK},
+        hoverlabel={"font": {"size": BASE_FONT_SIZE}},
+        height=height,
+        margin={"l": 20, "r": 20, "t": top_margin, "b": 40},
+    )
+    return fig
+
+
+def empty_figure(title: str, message: str, *, top_margin: int = 90) -> go.Figure:
+    """A titled figure that says, in its middle, why there is nothing to draw."""
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": BASE_FONT_SIZE + 2},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, title=title, height=300, top_margin=top_margin)
+
+
+def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure:
+    """Average score of each group (columns) on each learning point (rows, framework order).
+
+    The colour scale diverges from the middle of the rating scale; each cell shows its mean
+    and number of scores. Withheld cells carry no value (None) and are drawn grey with the
+    reason in words.
+    """
+    title = _titled("Average score by learning point and group", _round_name(summary))
+    points = _point_order(summary, framework)
+    groups = _group_order(summary, framework)
+    if not points or not groups:
+        return empty_figure(title, "No results to show.")
+    cells = summary.set_index(["learning_point", "group"])
+    x = [framework.group_name(g) for g in groups]
+    y = [_point_title(framework, p) for p in points]
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
+    withheld_z: list[list[float | None]] = []
+    withheld_text: list[list[str]] = []
+    withheld_hover: list[list[str]] = []
+    for point, point_title in zip(points, y, strict=True):
+        row_z, row_text, row_hover, w_z, w_text, w_hover = [], [], [], [], [], []
+        for group, group_name in zip(groups, x, strict=True):
+            cell = cells.loc[(point, group)] if (point, group) in cells.index else None
+            shown = cell is not None and not bool(cell["suppressed"])
+            mean = _number(cell["mean"]) if shown else None
+            if shown and mean is not None:
+                n = int(cell["n"])
+                row_z.append(mean)
+                row_text.append(f"<b>{mean:.1f}</b><br>n = {n}")
+                row_hover.append(
+                    f"{group_name} on “{point_title}”: average {mean:.1f} "
+                    f"from {n} responses, "
+                    f"{in_sentence(mean_reading(mean, framework=framework))}"
+                )
+                w_z.append(None)
+                w_text.append("")
+                w_hover.append("")
+            else:
+                reason = _withheld_text(cell) if cell is not None else "withheld"
+                row_z.append(None)
+                row_text.append("")
+                row_hover.append("")
+                w_z.append(0.0)
+                w_text.append(wrap(reason, 16))
+                w_hover.append(f"{group_name} on “{point_title}”: {reason}")
+        z.append(row_z)
+        text.append(row_text)
+        hover.append(row_hover)
+        withheld_z.append(w_z)
+        withheld_text.append(w_text)
+        withheld_hover.append(w_hover)
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            name="Average score",
+            x=x,
+            y=y,
+            z=z,
+            zmin=framework.scale_min,
+            zmax=framework.scale_max,
+            zmid=framework.scale_mid,
+            colorscale=HEATMAP_COLOURSCALE,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": BASE_FONT_SIZE},
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            xgap=3,
+            ygap=3,
+            colorbar={
+                "tickvals": [s.value for s in framework.scale],
+                "ticktext": [f"<b>{s.value}</b> {s.label}" for s in framework.scale],
+                "len": COLOURBAR_LENGTH,
+                "y": 0,
+                "yanchor": "bottom",
+                "thickness": 22,
+            },
+        )
+    )
+    if any(v is not None for row in withheld_z for v in row):
+        fig.add_trace(
+            go.Heatmap(
+                name="Withheld",
+                x=x,
+                y=y,
+                z=withheld_z,
+                zmin=0,
+                zmax=1,
+                colorscale=[[0, WITHHELD_COLOUR], [1, WITHHELD_COLOUR]],
+                showscale=False,
+                text=withheld_text,
+                texttemplate="<i>%{text}</i>",
+                textfont={"size": BASE_FONT_SIZE - 3, "color": TEXT_DARK},
+                customdata=withheld_hover,
+                hovertemplate="%{customdata}<extra></extra>",
+                xgap=3,
+                ygap=3,
+            )
+        )
+    # The colour bar's title, as an annotation: a colour bar title would touch the top label.
+    fig.add_annotation(
+        text="<b>Average score</b>",
+        x=1.02,
+        xref="paper",
+        xanchor="left",
+        y=COLOURBAR_LENGTH,
+        yref="paper",
+        yanchor="bottom",
+        yshift=16,
+        showarrow=False,
+    )
+    fig.update_xaxes(title_text="Stakeholder group", side="top")
+    fig.update_yaxes(title_text="Learning point", autorange="reversed", automargin=True)
+    base_layout(fig, title=title, height=170 + 78 * len(points))
+    fig.update_layout(margin={"t": 150})
+    return fig
+
+
+def _ranked_points(divergence: pd.DataFrame, points: list[str]) -> list[str]:
+    """Points with a gap, largest first (framework order breaks ties), then the rest."""
+    gaps = {}
+    if not divergence.empty:
+        for row in divergence.itertuples(index=False):
+            gap = _number(row.gap)
+            if gap is not None and row.status != "insufficient":
+                gaps[row.learning_point] = gap
+    with_gap = sorted((p for p in points if p in gaps), key=lambda p: (-gaps[p], points.index(p)))
+    return with_gap + [p for p in points if p not in gaps]
+
+
+def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Framework) -> go.Figure:
+    """Where the groups diverge: one row per learning point, largest gap at the top.
+
+    Row ``i`` (0 = top) sits at ``y = i``; each shown group's mean is a dot (group colour
+    and symbol) on the rating scale, nudged a little above or below the row so equal means
+    stay visible. A grey band runs from the lowest to the highest group mean and the gap
+    is written beside the row. Points with fewer than two groups shown come last, marked
+    as not comparable.
+    """
+    title = _titled(
+        "Where the groups see things differently, largest gap first",
+        _round_name(summary) or _round_name(divergence),
+    )
+    points = _point_order(summary, framework)
+    if not points and not divergence.empty:
+        points = [k for k in framework.point_keys if k in set(divergence["learning_point"])]
+    groups = _group_order(summary, framework)
+    if not points:
+        return empty_figure(title, "No results to show.")
+    ranked = _ranked_points(divergence, points)
+    rows = list(range(len(ranked)))
+    means = {}
+    counts = {}
+    for row in summary.itertuples(index=False):
+        if not bool(row.suppressed):
+            means[(row.learning_point, row.group)] = _number(row.mean)
+            counts[(row.learning_point, row.group)] = _number(row.n)
+
+    fig = go.Figure()
+    line_x: list[float | None] = []
+    line_y: list[int | None] = []
+    for point, y in zip(ranked, rows, strict=True):
+        values = [means[(point, g)] for g in groups if means.get((point, g)) is not None]
+        if len(values) >= 2:
+            line_x += [min(values), max(values), None]
+            line_y += [y, y, None]
+    fig.add_trace(
+        go.Scatter(
+            name="Range between groups",
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": RANGE_BAND_COLOUR, "width": 36},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    # Only groups with a dot somewhere take a place in the nudging, so the dots stay centred.
+    plotted = [g for g in groups if any(means.get((p, g)) is not None for p in ranked)]
+    for group in groups:
+        name = framework.group_name(group)
+        place = plotted.index(group) if group in plotted else 0
+        nudge = DODGE * (place - (len(plotted) - 1) / 2)
+        xs = [means.get((p, group)) for p in ranked]
+        hover = [
+            (
+                f"{name} on “{_point_title(framework, p)}”: average {mean:.1f} "
+                f"from {int(counts[(p, group)])} responses"
+            )
+            if mean is not None
+            else f"{name} on “{_point_title(framework, p)}”: not shown"
+            for p, mean in zip(ranked, xs, strict=True)
+        ]
+        all_withheld = all(x is None for x in xs)
+        fig.add_trace(
+            go.Scatter(
+                name=f"{name} (withheld)" if all_withheld else name,
+                x=xs,
+                y=[y + nudge for y in rows],
+                mode="markers",
+                meta={"group": group},
+                marker={
+                    "color": group_colour(group, framework=framework),
+                    "symbol": group_symbol(group, framework=framework),
+                    "size": 18,
+                    "line": {"color": "white", "width": 1.5},
+                },
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+
+    gaps = {}
+    statuses = {}
+    for row in divergence.itertuples(index=False):
+        gaps[row.learning_point] = _number(row.gap)
+        statuses[row.learning_point] = row.status
+    for point, y in zip(ranked, rows, strict=True):
+        gap = gaps.get(point)
+        if gap is not None and statuses.get(point) != "insufficient":
+            text = f"<b>gap {gap:.2f}</b> · {status_label(statuses[point])}"
+        else:
+            text = f"<i>{NOT_ENOUGH_GROUPS}</i>"
+        fig.add_annotation(
+            x=1.01,
+            xref="paper",
+            y=y,
+            yref="y",
+            text=text,
+            showarrow=False,
+            xanchor="left",
+            align="left",
+            font={"size": BASE_FONT_SIZE},
+        )
+    ticks, tick_labels = _scale_ticks(framework)
+    fig.update_xaxes(
+        title_text="Average score of each group",
+        range=[framework.scale_min - 0.25, framework.scale_max + 0.25],
+        tickvals=ticks,
+        ticktext=tick_labels,
+        showgrid=True,
+        gridcolor="#d9d9d9",
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        title_text="Learning point",
+        tickvals=rows,
+        ticktext=[wrap(_point_title(framework, p), 30) for p in ranked],
+        range=[len(ranked) - 0.5, -0.5],
+        showgrid=False,
+        zeroline=False,
+        automargin=True,
+    )
+    base_layout(fig, title=title, height=240 + 70 * len(ranked))
+    fig.update_layout(
+        margin={"r": 330, "t": 150, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None},
+    )
+    fig.layout.meta = {"ranked_points": ranked}
+    return fig
+
+
+def distribution_bars(
+    summary: pd.DataFrame, framework: Framework, learning_point: str
+) -> go.Figure:
+    """How each group answered one learning point, as diverging stacked bars in percent.
+
+    Low scores sit left of zero, high scores right, the middle score is split across zero.
+    One trace per scale value; ``x`` holds the share (0-100) and ``base`` its left edge.
+    Withheld groups appear as a labelled empty row with no values.
+    """
+    point_title = _point_title(framework, learning_point)
+    title = _titled(f"How each group answered “{point_title}”", _round_name(summary))
+    rows = summary[summary["learning_point"] == learning_point] if not summary.empty else summary
+    groups = _group_order(rows, framework)
+    if rows.empty or not groups:
+        return empty_figure(title, "No results to show.")
+    values = [s.value for s in framework.scale]
+    mid = framework.scale_mid
+    colours = scale_colours(framework)
+    by_group = rows.set_index("group")
+
+    labels: dict[str, str] = {}
+    shares: dict[str, dict[int, float]] = {}
+    counts: dict[str, dict[int, int]] = {}
+    withheld: dict[str, str] = {}
+    for group in groups:
+        row = by_group.loc[group]
+        name = framework.group_name(group)
+        total = 0.0
+        if not bool(row["suppressed"]):
+            counts[group] = {v: int(_number(row.get(f"count_{v}")) or 0) for v in values}
+            total = sum(counts[group].values())
+        if total == 0:
+            labels[group] = f"{name}<br><i>withheld</i>"
+            withheld[group] = _withheld_text(row) if bool(row["suppressed"]) else "no scores"
+            continue
+        labels[group] = f"{name}<br>n = {int(total)}"
+        shares[group] = {v: 100 * counts[group][v] / total for v in values}
+
+    left_edge = {
+        g: -sum(s for v, s in share.items() if v < mid) - share.get(mid, 0.0) / 2
+        for g, share in shares.items()
+    }
+    fig = go.Figure()
+    shown = [g for g in groups if g in shares]
+    for value in values:
+        bases, widths, texts, hover = [], [], [], []
+        for group in shown:
+            before = sum(shares[group][v] for v in values if v < value)
+            share = shares[group][value]
+            bases.append(left_edge[group] + before)
+            widths.append(share)
+            texts.append(f"{share:.0f}%" if share >= 6 else "")
+            hover.append(
+                f"{framework.group_name(group)}: {share:.0f}% "
+                f"({counts[group][value]} of {sum(counts[group].values())}) answered "
+                f"'{framework.scale_label(value)}'"
+            )
+        dark = value in (values[0], values[-1])
+        fig.add_trace(
+            go.Bar(
+                name=f"{value} · {framework.scale_label(value)}",
+                orientation="h",
+                y=[labels[g] for g in shown],
+                x=widths,
+                base=bases,
+                marker={"color": colours[value], "line": {"color": "#8c8c8c", "width": 1}},
+                text=texts,
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "white" if dark else TEXT_DARK, "size": BASE_FONT_SIZE},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+                meta={"scale_value": value},
+            )
+        )
+    for group, reason in withheld.items():
+        fig.add_annotation(
+            x=0,
+            y=labels[group],
+            text=f"<i>{reason}</i>",
+            showarrow=False,
+            font={"size": BASE_FONT_SIZE},
+            bgcolor="#f0f0f0",
+            bordercolor="#8c8c8c",
+        )
+    fig.add_vline(x=0, line_color="#404040", line_width=2, layer="below")
+    low, high = framework.scale[0].label, framework.scale[-1].label
+    fig.update_xaxes(
+        title_text=f"Share of responses: ← towards '{low}' · towards '{high}' →",
+        range=[-105, 105],
+        tickvals=[-100, -50, 0, 50, 100],
+        ticktext=["100%", "50%", "0", "50%", "100%"],
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        title_text="Stakeholder group",
+        categoryorder="array",
+        categoryarray=[labels[g] for g in groups],
+        range=[len(groups) - 0.5, -0.5],
+        automargin=True,
+    )
+    base_layout(fig, title=title, height=280 + 80 * len(groups))
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.3,
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.03,
+            "x": 0,
+            "traceorder": "normal",
+            "title": None,
+        },
+        margin={"t": 150},
+    )
+    return fig

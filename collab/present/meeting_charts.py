@@ -1,0 +1,318 @@
+"""Figures for the meeting, trends and participation pages: pure plotly builders.
+
+They follow ``collab.present.charts``: large type for a projector, group colours and marker
+symbols from ``charts.group_colour`` and ``charts.group_symbol``, plain-language hover
+text, and nothing drawn for a withheld figure (a withheld round is a gap in a line).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from collab.present.charts import (
+    BASE_FONT_SIZE,
+    base_layout,
+    empty_figure,
+    group_colour,
+    group_symbol,
+    wrap,
+)
+from collab.stats.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
+from collab.store.framework import Framework
+
+SMALL_MULTIPLE_COLUMNS = 4
+EXPECTED_COLOUR = "#1a1a1a"
+MINIMUM_COLOUR = "#7f7f7f"
+
+
+def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
+    return base_layout(fig, title=title, height=height, top_margin=110)
+
+
+def _empty(title: str, message: str) -> go.Figure:
+    return empty_figure(title, message, top_margin=110)
+
+
+def _gap_caption(trends: Trends, point: str) -> str:
+    rows = trends.gap_trend[trends.gap_trend["learning_point"] == point]
+    if rows.empty or rows.iloc[0]["direction"] == NOT_ENOUGH_ROUNDS:
+        return "gap: not enough rounds"
+    row = rows.iloc[0]
+    return (
+        f"gap {float(row['first_gap']):.2f} → {float(row['last_gap']):.2f}: "
+        f"{direction_label(str(row['direction'])).lower()}"
+    )
+
+
+def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
+    """Every learning point's group averages across rounds, one small chart per point.
+
+    A grid of four columns (two rows for eight points) sharing one 1-5 axis. Each group
+    is a line in its own colour and symbol; a withheld round is a gap in the line, never
+    a zero and never bridged. The title of each chart gives the gap between the groups in
+    the first and last round that have one, and whether it is converging or diverging.
+    Hover gives the average and the number of responses.
+    """
+    title = "How each group's view changed, round by round"
+    if not trends.rounds:
+        return _empty(title, "No round with results to show yet.")
+    points = framework.learning_points
+    rows = math.ceil(len(points) / SMALL_MULTIPLE_COLUMNS)
+    subplot_titles = [
+        f"<b>{wrap(p.title, 30)}</b><br><span style='font-size:15px'>"
+        f"{_gap_caption(trends, p.key)}</span>"
+        for p in points
+    ]
+    fig = make_subplots(
+        rows=rows,
+        cols=SMALL_MULTIPLE_COLUMNS,
+        shared_yaxes="all",
+        subplot_titles=subplot_titles,
+        vertical_spacing=0.22 if rows > 1 else 0.1,
+        horizontal_spacing=0.03,
+    )
+    x_labels = [wrap(r, 8) for r in trends.rounds]
+    groups = [g for g in framework.group_keys if g in set(trends.means["group"])]
+    for index, point in enumerate(points):
+        row, col = divmod(index, SMALL_MULTIPLE_COLUMNS)
+        for group in groups:
+            name = framework.group_name(group)
+            cells = trends.means[
+                (trends.means["learning_point"] == point.key) & (trends.means["group"] == group)
+            ].set_index("round")
+            means, hover = [], []
+            for round_name in trends.rounds:
+                cell = cells.loc[round_name] if round_name in cells.index else None
+                mean = None if cell is None else cell["mean"]
+                means.append(mean)
+                if mean is None:
+                    reason = "" if cell is None else str(cell["reason"])
+                    hover.append(
+                        f"{name}, {round_name}: withheld" + (f" ({reason})" if reason else "")
+                    )
+                else:
+                    hover.append(
+                        f"{name}, {round_name}: average {mean:.1f} from {int(cell['n'])} responses"
+                    )
+            fig.add_trace(
+                go.Scatter(
+                    name=name,
+                    legendgroup=group,
+                    showlegend=index == 0,
+                    x=x_labels,
+                    y=means,
+                    mode="lines+markers",
+                    connectgaps=False,
+                    line={"color": group_colour(group, framework=framework), "width": 3},
+                    marker={
+                        "color": group_colour(group, framework=framework),
+                        "symbol": group_symbol(group, framework=framework),
+                        "size": 12,
+                    },
+                    customdata=hover,
+                    hovertemplate="%{customdata}<extra></extra>",
+                ),
+                row=row + 1,
+                col=col + 1,
+            )
+    fig.update_yaxes(
+        range=[framework.scale_min - 0.3, framework.scale_max + 0.3],
+        tickvals=[s.value for s in framework.scale],
+        gridcolor="#e5e5e5",
+        zeroline=False,
+    )
+    fig.update_yaxes(title_text="Average score (1-5)", col=1)
+    fig.update_xaxes(type="category", tickfont={"size": BASE_FONT_SIZE - 4})
+    fig.update_annotations(font={"size": BASE_FONT_SIZE - 1})
+    height = 330 * rows + 200
+    _layout(fig, title=title, height=height)
+    # The legend sits in the top margin, above the two-line titles of the first row.
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1 + 70 / (height - 200 - 40),
+            "x": 0,
+            "title": None,
+        },
+        margin={"t": 200, "b": 40},
+    )
+    return fig
+
+
+def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Figure:
+    """Responses per stakeholder group against the expected number and the minimum size.
+
+    ``by_group`` is ``RoundParticipation.by_group``. Bars of groups below their expected
+    number or below the minimum group size are hatched and say so; bars keep each group's
+    colour; a black tick marks the expected number (where set) and a dotted line the
+    minimum group size.
+    """
+    title = "Who took part"
+    if by_group.empty:
+        return _empty(title, "No stakeholder groups to show.")
+    labels = [wrap(str(n), 18) for n in by_group["group_name"]]
+    flagged = (by_group["below_expected"] | by_group["below_minimum"]).tolist()
+    texts = []
+    for row in by_group.itertuples(index=False):
+        expected = "" if pd.isna(row.expected) else f" of {int(row.expected)} expected"
+        texts.append(f"<b>{int(row.responses)}</b>{expected}")
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            name="Responses",
+            orientation="h",
+            y=labels,
+            x=by_group["responses"].astype(int).tolist(),
+            marker={
+                "color": [group_colour(g) for g in by_group["stakeholder_group"]],
+                "pattern": {"shape": ["/" if f else "" for f in flagged], "solidity": 0.45},
+            },
+            text=texts,
+            textposition="outside",
+            textfont={"size": BASE_FONT_SIZE},
+            customdata=[str(f) or "enough responses" for f in by_group["flag"]],
+            hovertemplate="%{y}: %{x} responses<br>%{customdata}<extra></extra>",
+        )
+    )
+    has_expected = by_group["expected"].notna().tolist()
+    if any(has_expected):
+        fig.add_trace(
+            go.Scatter(
+                name="Expected",
+                mode="markers",
+                y=[label for label, has in zip(labels, has_expected, strict=True) if has],
+                x=[int(e) for e in by_group["expected"].dropna()],
+                marker={"symbol": "line-ns", "size": 34, "line": {"width": 4}},
+                marker_color=EXPECTED_COLOUR,
+                hovertemplate="%{y}: %{x} expected<extra></extra>",
+            )
+        )
+    fig.add_vline(
+        x=min_group_size,
+        line_dash="dot",
+        line_color=MINIMUM_COLOUR,
+        line_width=3,
+        annotation_text=f"minimum to show results: {min_group_size}",
+        annotation_position="top",
+        annotation_font_size=BASE_FONT_SIZE - 2,
+    )
+    largest = max(
+        [min_group_size, *by_group["responses"].astype(int)]
+        + [int(e) for e in by_group["expected"].dropna()]
+    )
+    fig.update_xaxes(title_text="Responses", range=[0, largest * 1.3 + 1], rangemode="tozero")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    _layout(fig, title=title, height=180 + 80 * len(by_group))
+    fig.update_layout(
+        showlegend=False,
+        margin={"t": 100},
+        bargap=0.35,
+    )
+    return fig
+
+
+def group_positions(summary: pd.DataFrame, framework: Framework, learning_point: str) -> go.Figure:
+    """Where each group stands on one learning point: its average as a large dot on the scale.
+
+    One row per group of the round's summary (framework order, top to bottom), labelled
+    with the group's name and number of responses; the average is written beside its dot
+    and a grey bar spans the gap between the lowest and highest group. A withheld group
+    keeps its row, says "too few responses to show" and carries no value.
+    """
+    title = "Average score of each group"
+    rows = summary[summary["learning_point"] == learning_point] if len(summary) else summary
+    if rows.empty:
+        return _empty(title, "No results to show.")
+    order = {g: i for i, g in enumerate(framework.group_keys)}
+    rows = rows.assign(_order=rows["group"].map(order).fillna(len(order))).sort_values(
+        "_order", kind="stable"
+    )
+    labels, shown = [], []
+    for row in rows.itertuples(index=False):
+        name = framework.group_name(row.group)
+        if bool(row.suppressed) or pd.isna(row.mean):
+            labels.append(f"<b>{name}</b><br><i>withheld</i>")
+        else:
+            labels.append(f"<b>{name}</b><br>n = {int(row.n)}")
+            shown.append((row.group, name, float(row.mean), int(row.n), labels[-1]))
+    fig = go.Figure()
+    if len(shown) >= 2:
+        low = min(shown, key=lambda s: s[2])
+        high = max(shown, key=lambda s: s[2])
+        fig.add_shape(
+            type="rect",
+            x0=low[2],
+            x1=high[2],
+            y0=-0.5,
+            y1=len(labels) - 0.5,
+            fillcolor="#e8e8e8",
+            line={"width": 0},
+            layer="below",
+        )
+        fig.add_annotation(
+            x=(low[2] + high[2]) / 2,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=f"gap {high[2] - low[2]:.2f}",
+            showarrow=False,
+            font={"size": BASE_FONT_SIZE + 2, "color": "#404040"},
+        )
+    for group, name, mean, n, label in shown:
+        fig.add_trace(
+            go.Scatter(
+                name=name,
+                x=[mean],
+                y=[label],
+                mode="markers+text",
+                text=[f"<b>{mean:.1f}</b>"],
+                textposition="middle right",
+                textfont={"size": BASE_FONT_SIZE + 6},
+                marker={
+                    "color": group_colour(group, framework=framework),
+                    "symbol": group_symbol(group, framework=framework),
+                    "size": 34,
+                    "line": {"color": "white", "width": 2},
+                },
+                customdata=[f"{name}: average {mean:.1f} from {n} responses"],
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+        )
+    for row, label in zip(rows.itertuples(index=False), labels, strict=True):
+        if bool(row.suppressed) or pd.isna(row.mean):
+            reason = str(row.reason or "too few responses")
+            fig.add_annotation(
+                x=framework.scale_mid,
+                y=label,
+                text=f"<i>not shown: {reason}</i>",
+                showarrow=False,
+                font={"size": BASE_FONT_SIZE},
+                bgcolor="#f0f0f0",
+                bordercolor="#8c8c8c",
+            )
+    ticks = [s.value for s in framework.scale]
+    fig.update_xaxes(
+        range=[framework.scale_min - 0.3, framework.scale_max + 0.45],
+        tickvals=ticks,
+        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 11)}" for s in framework.scale],
+        tickangle=0,
+        tickfont={"size": BASE_FONT_SIZE - 3},
+        gridcolor="#d9d9d9",
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=labels,
+        autorange="reversed",
+        automargin=True,
+        tickfont={"size": BASE_FONT_SIZE + 2},
+    )
+    _layout(fig, title=title, height=200 + 105 * len(labels))
+    fig.update_layout(showlegend=False, margin={"t": 80, "b": 30})
+    return fig

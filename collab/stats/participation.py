@@ -1,0 +1,309 @@
+"""Participation: how many people answered each round, against how many were expected.
+
+Counts of people are not scores and are always shown. They are compared with the number
+the coordinator expects from each organisation's stakeholder group, and with the minimum
+group size, so that a group too small to show (lived-experience members above all) is
+noticed before anyone reads the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from collab.domain import audit
+from collab.domain.answers import participation
+from collab.domain.organisations import list_organisations
+from collab.domain.rounds import RoundInfo, get_round, list_rounds
+from collab.stats.privacy import cell_is_shown, effective_min_group_size
+from collab.store.db import Database
+from collab.store.errors import NotFound, Refused
+from collab.store.framework import Framework
+from collab.store.models import ExpectedParticipation, InviteCode, Organisation, Respondent
+
+EXPECTED_COLUMNS = ["organisation", "stakeholder_group", "expected"]
+BY_GROUP_COLUMNS = [
+    "stakeholder_group",
+    "group_name",
+    "responses",
+    "expected",
+    "response_rate",
+    "below_expected",
+    "below_minimum",
+    "flag",
+]
+BY_ORGANISATION_COLUMNS = [
+    "organisation",
+    "stakeholder_group",
+    "group_name",
+    "responses",
+    "expected",
+    "response_rate",
+    "below_expected",
+]
+OVER_ROUNDS_COLUMNS = ["round", "stakeholder_group", "group_name", "responses"]
+MAX_EXPECTED = 100_000
+
+
+@dataclass(frozen=True)
+class RoundParticipation:
+    """Who took part in one round.
+
+    ``by_group``: one row per stakeholder group of the framework (framework order, then
+    any other group that answered), columns of ``BY_GROUP_COLUMNS``. ``by_organisation``:
+    one row per organisation and group that answered or has an expected number (columns
+    of ``BY_ORGANISATION_COLUMNS``). ``expected`` is a nullable integer (missing when the
+    coordinator has not set one), ``response_rate`` a share (responses / expected, NaN
+    without an expected number; it may exceed 1).
+    """
+
+    round: RoundInfo
+    min_group_size: int
+    by_group: pd.DataFrame
+    by_organisation: pd.DataFrame
+
+    @property
+    def total_responses(self) -> int:
+        return int(self.by_group["responses"].sum())
+
+    @property
+    def flagged_groups(self) -> pd.DataFrame:
+        """Groups below their expected number or below the minimum group size."""
+        return self.by_group[self.by_group["below_expected"] | self.by_group["below_minimum"]]
+
+
+def expected_participation(db: Database) -> pd.DataFrame:
+    """Every expected number set: organisation, stakeholder_group, expected (int)."""
+    query = (
+        sa.select(
+            Organisation.name,
+            ExpectedParticipation.stakeholder_group,
+            ExpectedParticipation.expected,
+        )
+        .join(Organisation, Organisation.id == ExpectedParticipation.organisation_id)
+        .order_by(Organisation.name, ExpectedParticipation.stakeholder_group)
+    )
+    with db.read() as session:
+        rows = [tuple(r) for r in session.execute(query).all()]
+    frame = pd.DataFrame(rows, columns=EXPECTED_COLUMNS)
+    frame["expected"] = frame["expected"].astype(int)
+    return frame
+
+
+def expected_table(db: Database, *, framework: Framework) -> pd.DataFrame:
+    """The table the coordinator edits: the groups each active organisation has.
+
+    An organisation's groups are those it has invite codes, respondents or an expected
+    number for; an organisation with none of these is listed with every group. Columns
+    organisation, stakeholder_group, group_name, expected (nullable integer, missing
+    where no number is set). Organisations alphabetically, groups in framework order; a
+    deactivated organisation appears only if it has a number set.
+    """
+    expected = expected_participation(db).set_index(["organisation", "stakeholder_group"])
+    with db.read() as session:
+        known_pairs = {
+            tuple(r)
+            for query in (
+                sa.select(Organisation.name, InviteCode.stakeholder_group).join(
+                    InviteCode, InviteCode.organisation_id == Organisation.id
+                ),
+                sa.select(Organisation.name, Respondent.stakeholder_group).join(
+                    Respondent, Respondent.organisation_id == Organisation.id
+                ),
+            )
+            for r in session.execute(query.distinct()).all()
+        }
+    known_pairs |= set(expected.index)
+    names = {o.name for o in list_organisations(db, include_inactive=False)}
+    names |= set(expected.index.get_level_values(0))
+    rows = []
+    for name in sorted(names):
+        groups = [g for g in framework.groups if (name, g.key) in known_pairs]
+        for group in groups or framework.groups:
+            rows.append((name, group.key, group.name, expected["expected"].get((name, group.key))))
+    frame = pd.DataFrame(
+        rows, columns=["organisation", "stakeholder_group", "group_name", "expected"]
+    )
+    frame["expected"] = frame["expected"].astype("Int64")
+    return frame
+
+
+def _expected_number(value: object) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise Refused(f"'{value}' is not a number of people.") from exc
+    if number != int(number) or not 0 <= number <= MAX_EXPECTED:
+        raise Refused(f"An expected number must be a whole number from 0 up; got {value}.")
+    return int(number)
+
+
+def save_expected_participation(
+    db: Database, *, framework: Framework, table: pd.DataFrame, role: str = "admin"
+) -> int:
+    """Store the expected numbers of ``table`` (organisation, stakeholder_group, expected).
+
+    A missing ``expected`` removes the number. Every row is checked first (known
+    organisation and group, a whole number from 0 up); nothing is stored unless every row
+    is valid. Changes are written to the audit log under ``role``. Returns how many
+    numbers changed.
+    """
+    wanted: dict[tuple[str, str], int | None] = {}
+    for row in table.itertuples(index=False):
+        group = str(row.stakeholder_group)
+        if group not in framework.group_keys:
+            raise NotFound(f"There is no stakeholder group called '{group}'.")
+        wanted[(str(row.organisation), group)] = _expected_number(row.expected)
+    changed: list[str] = []
+    with db.write() as session:
+        organisations = dict(session.execute(sa.select(Organisation.name, Organisation.id)).all())
+        unknown = sorted({name for name, _ in wanted} - set(organisations))
+        if unknown:
+            raise NotFound(f"There is no organisation called '{unknown[0]}'.")
+        stored = {
+            (e.organisation_id, e.stakeholder_group): e
+            for e in session.scalars(sa.select(ExpectedParticipation))
+        }
+        for (name, group), number in wanted.items():
+            existing = stored.get((organisations[name], group))
+            if number is None and existing is not None:
+                session.delete(existing)
+            elif number is not None and existing is None:
+                session.add(
+                    ExpectedParticipation(
+                        organisation_id=organisations[name],
+                        stakeholder_group=group,
+                        expected=number,
+                    )
+                )
+            elif number is not None and existing is not None and existing.expected != number:
+                existing.expected = number
+            else:
+                continue
+            shown = "no number" if number is None else str(number)
+            changed.append(f"{name}, {framework.group_name(group)}: {shown}")
+        if changed:
+            audit.record(
+                session,
+                role=role,
+                action="participation.expected",
+                detail="Expected responses set. " + "; ".join(changed),
+            )
+    return len(changed)
+
+
+def set_expected_participation(
+    db: Database,
+    *,
+    framework: Framework,
+    organisation: str,
+    stakeholder_group: str,
+    expected: int | None,
+    role: str = "admin",
+) -> None:
+    """Set (or, with None, remove) the responses expected from one organisation's group."""
+    table = pd.DataFrame([(organisation, stakeholder_group, expected)], columns=EXPECTED_COLUMNS)
+    save_expected_participation(db, framework=framework, table=table, role=role)
+
+
+def _rate(responses: pd.Series, expected: pd.Series) -> pd.Series:
+    expected_float = expected.astype("Float64").replace(0, pd.NA)
+    return (responses.astype(float) / expected_float).astype(float)
+
+
+def _group_order(framework: Framework, present: list[str]) -> list[str]:
+    return framework.group_keys + sorted(set(present) - set(framework.group_keys))
+
+
+def withheld_flag(*, round_info: RoundInfo, min_group_size: int) -> str:
+    """The flag of a group too small to show: its results are (or will be) withheld."""
+    verb = "will be" if round_info.is_open else "are"
+    return f"Fewer than {min_group_size} responses: results for this group {verb} withheld"
+
+
+def round_participation(
+    db: Database, *, framework: Framework, round_name: str, min_group_size: int
+) -> RoundParticipation:
+    """Responses to one round by group and by organisation, against the expected numbers.
+
+    A group is ``below_minimum`` when its responses could not be shown under the privacy
+    rules (fewer than the minimum group size), and ``below_expected`` when an expected
+    number is set and it has fewer responses. ``flag`` says so in words ("" when fine).
+    Raises NotFound for an unknown round.
+    """
+    info = get_round(db, round_name)
+    k = effective_min_group_size(min_group_size)
+    counts = participation(db, round_id=info.id).rename(columns={"n": "responses"})
+    counts["responses"] = counts["responses"].astype(int)
+    expected = expected_participation(db)
+
+    by_organisation = counts.merge(expected, on=["organisation", "stakeholder_group"], how="outer")
+    by_organisation["responses"] = by_organisation["responses"].fillna(0).astype(int)
+    by_organisation["expected"] = by_organisation["expected"].astype("Int64")
+    order = _group_order(framework, list(by_organisation["stakeholder_group"]))
+    by_organisation = by_organisation.assign(
+        _group=by_organisation["stakeholder_group"].map({g: i for i, g in enumerate(order)})
+    ).sort_values(["organisation", "_group"], kind="stable")
+    by_organisation["group_name"] = [
+        framework.group_name(g) for g in by_organisation["stakeholder_group"]
+    ]
+    by_organisation["response_rate"] = _rate(
+        by_organisation["responses"], by_organisation["expected"]
+    )
+    by_organisation["below_expected"] = (
+        by_organisation["expected"].notna()
+        & (by_organisation["responses"] < by_organisation["expected"].fillna(0))
+    ).astype(bool)
+    by_organisation = by_organisation[BY_ORGANISATION_COLUMNS].reset_index(drop=True)
+
+    responses_by_group = by_organisation.groupby("stakeholder_group")["responses"].sum()
+    expected_by_group = by_organisation.groupby("stakeholder_group")["expected"].sum(min_count=1)
+    present = list(responses_by_group.index)
+    groups = [g for g in order if g in framework.group_keys or g in present]
+    by_group = pd.DataFrame({"stakeholder_group": groups})
+    by_group["group_name"] = [framework.group_name(g) for g in groups]
+    by_group["responses"] = [int(responses_by_group.get(g, 0)) for g in groups]
+    by_group["expected"] = pd.array(
+        [expected_by_group.get(g, pd.NA) for g in groups], dtype="Int64"
+    )
+    by_group["response_rate"] = _rate(by_group["responses"], by_group["expected"])
+    by_group["below_expected"] = (
+        by_group["expected"].notna() & (by_group["responses"] < by_group["expected"].fillna(0))
+    ).astype(bool)
+    by_group["below_minimum"] = ~cell_is_shown(n=by_group["responses"].to_numpy(), min_group_size=k)
+    flags = []
+    for row in by_group.itertuples(index=False):
+        if row.below_minimum:
+            flags.append(withheld_flag(round_info=info, min_group_size=k))
+        elif row.below_expected:
+            flags.append(f"Below the expected number: {row.responses} of {row.expected}")
+        else:
+            flags.append("")
+    by_group["flag"] = flags
+    return RoundParticipation(
+        round=info,
+        min_group_size=k,
+        by_group=by_group[BY_GROUP_COLUMNS],
+        by_organisation=by_organisation,
+    )
+
+
+def participation_over_rounds(db: Database, *, framework: Framework) -> pd.DataFrame:
+    """Responses per round (oldest first) and group (framework order), 0 where nobody answered.
+
+    Columns of ``OVER_ROUNDS_COLUMNS``.
+    """
+    rows = []
+    for info in list_rounds(db):
+        counts = participation(db, round_id=info.id).groupby("stakeholder_group")["n"].sum()
+        for group in _group_order(framework, list(counts.index)):
+            if group in framework.group_keys or group in counts.index:
+                rows.append(
+                    (info.name, group, framework.group_name(group), int(counts.get(group, 0)))
+                )
+    return pd.DataFrame(rows, columns=OVER_ROUNDS_COLUMNS)

@@ -1,0 +1,346 @@
+"""A round's results as every view and export sees them, privacy rules applied.
+
+``results_from_counts`` is pure (counted answers in, ``RoundResults`` out);
+``results_from_answers`` calls it on an answers frame, and ``round_results`` on the
+counts of the round and the one before it read from the database. Every figure passes
+through ``collab.stats.privacy``; nothing here compares a count with the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from collab.domain.answers import AnswerCounts, load_answer_counts
+from collab.domain.rounds import RoundInfo, list_rounds
+from collab.stats import analysis, privacy
+from collab.store.db import Database
+from collab.store.framework import Framework
+
+VISIBILITIES = ("results", "counts_only", "no_round", "no_data", "withheld")
+NO_CLOSED_ROUND_MESSAGE = "No closed round yet: close a round to see results."
+PARTICIPATION_COLUMNS = ["stakeholder_group", "respondents"]
+SUMMARY_EXPORT_COLUMNS = [
+    "round",
+    "learning_point",
+    "group",
+    "n",
+    "mean",
+    "median",
+    "sd",
+    "pct_established",
+    "consensus",
+    "suppressed",
+]
+DIVERGENCE_EXPORT_COLUMNS = [
+    "round",
+    "learning_point",
+    "gap",
+    "kruskal_h",
+    "p_value",
+    "epsilon_sq",
+    "cross_group_consensus",
+    "status",
+    "split_within",
+]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """What a results view or export of one round may show.
+
+    ``visibility`` is ``results`` (figures below), ``counts_only`` (open round without
+    live results: participation only), ``no_round``, ``no_data`` or ``withheld`` (a
+    filter that would expose fewer than ``min_group_size`` people); ``message`` says so
+    in plain words whenever it is not ``results``. Frames other than ``participation``
+    are empty (with their columns) unless the visibility is ``results``.
+    """
+
+    round: RoundInfo | None
+    previous_round: str | None
+    visibility: str
+    message: str
+    min_group_size: int
+    groups_shown: list[str]
+    summary: pd.DataFrame
+    divergence: pd.DataFrame
+    change: pd.DataFrame
+    gap_change: pd.DataFrame
+    comments: pd.DataFrame
+    participation: pd.DataFrame
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _frame(frames: dict[str, pd.DataFrame], name: str, columns: list[str]) -> pd.DataFrame:
+    """``frames[name]``, or an empty frame with ``columns`` when it is not there."""
+    return frames[name] if name in frames else _empty(columns)
+
+
+def summary_result_columns(framework: Framework) -> list[str]:
+    """Columns of ``RoundResults.summary``."""
+    return [*analysis.summary_columns(framework), "suppressed", "reason"]
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _view_label(
+    framework: Framework, groups_shown: list[str], organisations: list[str] | None
+) -> str:
+    """The filtered view in words, e.g. "Lived experience at Hope Housing"."""
+    whole_alliance = groups_shown == framework.group_keys
+    groups_text = _names([framework.group_name(g) for g in groups_shown]) or "the groups chosen"
+    if organisations is None:
+        return groups_text
+    orgs_text = _names(sorted(organisations))
+    return orgs_text if whole_alliance else f"{groups_text} at {orgs_text}"
+
+
+def participation_by_group(participation: pd.DataFrame, *, groups: list[str]) -> pd.DataFrame:
+    """Respondents per stakeholder group (``groups`` order, zeros included).
+
+    ``participation`` counts submissions (column ``n``) per organisation and group of
+    the view. Always shown, whatever the group's size: a count of people is not a score.
+    """
+    per_group = participation.groupby("stakeholder_group")["n"].sum()
+    return pd.DataFrame(
+        {
+            "stakeholder_group": groups,
+            "respondents": [int(per_group.get(g, 0)) for g in groups],
+        },
+        columns=PARTICIPATION_COLUMNS,
+    )
+
+
+def _results(
+    framework: Framework,
+    *,
+    round: RoundInfo | None,
+    previous: RoundInfo | None,
+    visibility: str,
+    message: str,
+    min_group_size: int,
+    groups_shown: list[str],
+    participation: pd.DataFrame | None = None,
+    **frames: pd.DataFrame,
+) -> RoundResults:
+    """A RoundResults whose missing frames are empty frames with the contract's columns."""
+    return RoundResults(
+        round=round,
+        previous_round=previous.name if previous else None,
+        visibility=visibility,
+        message=message,
+        min_group_size=min_group_size,
+        groups_shown=groups_shown,
+        summary=_frame(frames, "summary", summary_result_columns(framework)),
+        divergence=_frame(frames, "divergence", analysis.DIVERGENCE_COLUMNS),
+        change=_frame(frames, "change", analysis.CHANGE_COLUMNS),
+        gap_change=_frame(frames, "gap_change", analysis.GAP_CHANGE_COLUMNS),
+        comments=_frame(frames, "comments", privacy.COMMENT_COLUMNS),
+        participation=(
+            participation if participation is not None else _empty(PARTICIPATION_COLUMNS)
+        ),
+    )
+
+
+def _selection(values: list[str] | None) -> list[str] | None:
+    """An empty selection means no filter."""
+    return list(values) if values else None
+
+
+def results_from_answers(
+    answers: pd.DataFrame,
+    *,
+    framework: Framework,
+    round: RoundInfo,
+    previous: RoundInfo | None,
+    min_group_size: int,
+    groups: list[str] | None = None,
+    organisations: list[str] | None = None,
+) -> RoundResults:
+    """The results of ``round`` from an answers frame (as ``load_answers`` returns it).
+
+    ``answers`` may hold other rounds; only ``round`` and ``previous`` are used.
+    Otherwise as ``results_from_counts``.
+    """
+    return results_from_counts(
+        AnswerCounts.from_answers(answers),
+        framework=framework,
+        round=round,
+        previous=previous,
+        min_group_size=min_group_size,
+        groups=groups,
+        organisations=organisations,
+    )
+
+
+def results_from_counts(
+    answers: AnswerCounts,
+    *,
+    framework: Framework,
+    round: RoundInfo,
+    previous: RoundInfo | None,
+    min_group_size: int,
+    groups: list[str] | None = None,
+    organisations: list[str] | None = None,
+) -> RoundResults:
+    """The results of ``round`` from counted answers (as ``load_answer_counts`` reads them).
+
+    ``answers`` may hold other rounds; only ``round`` and ``previous`` are used.
+    ``groups`` (group keys) and ``organisations`` (names) narrow the view; None or an
+    empty list means every one. The change since ``previous`` is given only when that
+    round's results may be shown too, under the same filter and rules.
+    """
+    k = privacy.effective_min_group_size(min_group_size)
+    groups = _selection(groups)
+    organisations = _selection(organisations)
+    groups_shown = [g for g in framework.group_keys if groups is None or g in groups]
+    counts = answers.counts
+    this_round = counts[counts["round_id"] == round.id]
+    view = privacy.filter_answers(this_round, groups=groups_shown, organisations=organisations)
+    taking_part = answers.participation[answers.participation["round_id"] == round.id]
+    common = {
+        "round": round,
+        "previous": previous,
+        "min_group_size": k,
+        "groups_shown": groups_shown,
+        "participation": participation_by_group(
+            privacy.filter_answers(taking_part, groups=groups_shown, organisations=organisations),
+            groups=groups_shown,
+        ),
+    }
+    if this_round.empty:
+        return _results(
+            framework,
+            visibility="no_data",
+            message=(
+                f"Nobody has answered round '{round.name}' yet. Share invite codes with "
+                "members, or import paper responses."
+            ),
+            **common,
+        )
+    if not privacy.results_may_show(round):
+        return _results(
+            framework, visibility="counts_only", message=privacy.open_round_message(), **common
+        )
+
+    filtered = organisations is not None or groups_shown != framework.group_keys
+    summary = privacy.visible_summary(
+        this_round,
+        framework=framework,
+        min_group_size=k,
+        groups=groups_shown,
+        organisations=organisations,
+    )
+    if filtered and summary["suppressed"].all():
+        label = _view_label(framework, groups_shown, organisations)
+        message = (
+            privacy.withheld_message(view=label, min_group_size=k)
+            if len(view)
+            else f"Nobody from {label} has answered round '{round.name}', so nothing is shown."
+        )
+        return _results(framework, visibility="withheld", message=message, **common)
+
+    divergence = analysis.point_divergence(summary, framework=framework)
+    comments = answers.comments[answers.comments["round_id"] == round.id]
+    frames = {
+        "summary": summary.reset_index(drop=True),
+        "divergence": divergence,
+        "comments": privacy.visible_comments(
+            privacy.filter_answers(comments, groups=groups_shown, organisations=organisations),
+            summary,
+            framework=framework,
+        ),
+    }
+    if previous is not None and privacy.results_may_show(previous):
+        before = privacy.visible_summary(
+            counts[counts["round_id"] == previous.id],
+            framework=framework,
+            min_group_size=k,
+            groups=groups_shown,
+            organisations=organisations,
+        )
+        frames["change"] = analysis.mean_change(summary, before)
+        frames["gap_change"] = analysis.gap_change(
+            divergence, analysis.point_divergence(before, framework=framework)
+        )
+    return _results(framework, visibility="results", message="", **common, **frames)
+
+
+def round_results(
+    db: Database,
+    *,
+    framework: Framework,
+    round_name: str | None,
+    min_group_size: int,
+    groups: list[str] | None = None,
+    organisations: list[str] | None = None,
+) -> RoundResults:
+    """The results of the round called ``round_name`` (None: the latest closed round).
+
+    The previous round is the one created just before it. Reads only the counted
+    answers of those two rounds (``load_answer_counts``).
+    """
+    k = privacy.effective_min_group_size(min_group_size)
+    groups_shown = [g for g in framework.group_keys if not groups or g in groups]
+    rounds = list_rounds(db)
+    if round_name is None:
+        closed = [r for r in rounds if not r.is_open]
+        round_name = closed[-1].name if closed else None
+    position = next((i for i, r in enumerate(rounds) if r.name == round_name), None)
+    if position is None:
+        message = (
+            NO_CLOSED_ROUND_MESSAGE
+            if round_name is None or not rounds
+            else f"There is no round called '{round_name}'."
+        )
+        return _results(
+            framework,
+            round=None,
+            previous=None,
+            visibility="no_round",
+            message=message,
+            min_group_size=k,
+            groups_shown=groups_shown,
+        )
+    current = rounds[position]
+    previous = rounds[position - 1] if position > 0 else None
+    ids = [current.id] + ([previous.id] if previous else [])
+    return results_from_counts(
+        load_answer_counts(db, framework=framework, round_ids=ids),
+        framework=framework,
+        round=current,
+        previous=previous,
+        min_group_size=k,
+        groups=groups,
+        organisations=organisations,
+    )
+
+
+def summary_export_frame(results: RoundResults) -> pd.DataFrame:
+    """The summary export: ``SUMMARY_EXPORT_COLUMNS``, suppressed figures empty (never 0).
+
+    ``n`` is a whole number (missing when suppressed). Empty unless there are results.
+    """
+    if results.visibility != "results":
+        return _empty(SUMMARY_EXPORT_COLUMNS)
+    frame = results.summary[SUMMARY_EXPORT_COLUMNS].copy()
+    frame["n"] = frame["n"].round().astype("Int64")
+    frame["suppressed"] = frame["suppressed"].astype(bool)
+    return frame.reset_index(drop=True)
+
+
+def divergence_export_frame(results: RoundResults) -> pd.DataFrame:
+    """The divergence export: ``DIVERGENCE_EXPORT_COLUMNS``, ``split_within`` joined by ";"."""
+    if results.visibility != "results":
+        return _empty(DIVERGENCE_EXPORT_COLUMNS)
+    frame = results.divergence[DIVERGENCE_EXPORT_COLUMNS].copy()
+    frame["split_within"] = [";".join(groups) for groups in frame["split_within"]]
+    return frame.reset_index(drop=True)

@@ -1,0 +1,171 @@
+"""The database: engine creation (the only place) and read and write sessions.
+
+SQLite is opened for a multi-threaded server: WAL journal, foreign keys on, a busy
+timeout, no mmap, ``BEGIN IMMEDIATE`` for transactions that write, and the writes of
+one process serialised through one lock (two concurrent writers or checkpointers are
+what older SQLite releases need for the WAL-reset race). PostgreSQL needs none of that.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from collab.store.config import get_settings
+from collab.store.errors import StorageUnavailable
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+# What a database says when its storage can take no write: full, read-only or unreadable.
+STORAGE_FAILURE_SIGNS = (
+    "readonly database",  # SQLite: a read-only file, or PRAGMA query_only
+    "database or disk is full",  # SQLite: no room left, or max_page_count reached
+    "disk i/o error",  # SQLite
+    "unable to open database file",  # SQLite: the file or its folder can't be opened
+    "read-only transaction",  # PostgreSQL: a standby, or default_transaction_read_only
+    "no space left on device",  # PostgreSQL
+)
+
+
+def is_storage_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database saying its storage can't be written to just now."""
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    text = str(exc.orig).lower()
+    return any(sign in text for sign in STORAGE_FAILURE_SIGNS)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN, so writes can ask for IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA mmap_size=0")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        immediate = connection.get_execution_options().get("collab_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(url: str | None = None, **kwargs) -> sa.Engine:
+    """Create the engine for ``url`` (default: the configured DATABASE_URL)."""
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """Owns the engine. Views read through ``read()``; every write goes through ``write()``."""
+
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def from_url(cls, url: str | None = None) -> Database:
+        return cls(create_engine(url))
+
+    @contextmanager
+    def read(self) -> Iterator[so.Session]:
+        """A session for reading; it never commits."""
+        with so.Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[so.Session]:
+        """One writing transaction: committed when the block ends, rolled back on error.
+
+        When the storage can't take the write (disk full, read-only, unreadable), nothing
+        is stored and StorageUnavailable is raised, with the database's error as its
+        ``__cause__``; the error is logged too.
+        """
+        try:
+            with self._transaction() as session:
+                yield session
+        except sa.exc.DBAPIError as exc:
+            if not is_storage_failure(exc):
+                raise
+            # The database's own words, not the statement: its parameters are members' answers.
+            logger.error("The database could not store a write: %s", exc.orig)
+            raise StorageUnavailable() from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[so.Session]:
+        if not self.is_sqlite:
+            with so.Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+            return
+        with self._write_lock, self.engine.connect() as conn:
+            conn = conn.execution_options(collab_write=True)
+            with so.Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    def _alembic_config(self) -> AlembicConfig:
+        config = AlembicConfig()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return config
+
+    def schema_is_current(self) -> bool:
+        """Whether the schema is at the newest migration (read only: writes nothing)."""
+        heads = set(ScriptDirectory.from_config(self._alembic_config()).get_heads())
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to the newest migration.
+
+        Nothing is written when the schema is already current, so an app whose storage
+        has become read-only can still start and show what it holds.
+        """
+        if self.schema_is_current():
+            return
+        config = self._alembic_config()
+        if self.is_sqlite:
+            with self._write_lock, self.engine.connect() as conn:
+                config.attributes["connection"] = conn.execution_options(collab_write=True)
+                command.upgrade(config, "head")
+                conn.commit()
+        else:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+
+    def integrity_check(self) -> str:
+        """SQLite's ``PRAGMA integrity_check`` ("ok" when sound); "ok" elsewhere."""
+        if not self.is_sqlite:
+            return "ok"
+        with self.engine.connect() as conn:
+            return "; ".join(row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
