@@ -296,7 +296,7 @@ def _published_results(db: Database, *, framework: Framework, round_name: str):
 
 
 def export_summary(db: Database, *, framework: Framework, round_name: str, fmt: str) -> bytes:
-    """Per learning point and group: the DESIGN.md summary columns, suppressed cells empty."""
+    """Per learning point and group: the columns of docs/operations.md, withheld cells empty."""
     results = _published_results(db, framework=framework, round_name=round_name)
     return write_frame(summary_export_frame(results), fmt=fmt, sheet_name="Summary")
 
