@@ -8,7 +8,7 @@ from collab.domain.access import ADMIN, LEADERSHIP
 from collab.domain.organisations import list_organisations
 from collab.files import exports
 from collab.present import charts, meeting_charts, pack
-from collab.stats import privacy, readings
+from collab.stats import meeting, privacy, readings
 from collab.stats.participation import round_participation
 from collab.store.errors import CollabError
 from collab.web import leadership, ui
@@ -68,15 +68,15 @@ with st.sidebar:
     )
     order = st.radio(
         "Order of the learning points",
-        list(pack.ORDERS),
-        format_func=pack.ORDERS.get,
+        list(meeting.ORDERS),
+        format_func=meeting.ORDERS.get,
         key=ORDER_KEY,
         on_change=restart,
     )
 st.caption(
     ui.escape_markdown(
         f"Meeting mode · {leadership.round_label(by_name[round_name])} · "
-        f"{pack.ORDERS[order].lower()} · figures of fewer than {k} responses are withheld"
+        f"{meeting.ORDERS[order].lower()} · figures of fewer than {k} responses are withheld"
     )
 )
 ui.demo_banner()
@@ -92,10 +92,10 @@ found = leadership.load_results(view)
 if leadership.show_unavailable(found, framework):
     st.stop()
 
-keys = pack.learning_point_order(found.divergence, framework=framework, by=order)
+keys = meeting.learning_point_order(found.divergence, framework=framework, by=order)
 position = min(st.session_state[POSITION_KEY], len(keys) - 1)
 point = keys[position]
-picture = pack.point_picture(found, framework=framework, learning_point=point)
+picture = meeting.point_picture(found, framework=framework, learning_point=point)
 
 back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
 back.button(
