@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import actions, rounds
+from collab.present import pack
 from collab.stats import participation
 from collab.store.framework import load_framework
 
@@ -200,6 +201,17 @@ def test_meeting_offers_the_pack_and_workbook_for_download(demo_db):
     at = open_page(MEETING)
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Meeting pack (HTML)", "Figures (Excel)"]
+
+
+def test_the_pack_and_workbook_are_built_only_when_downloaded(demo_db, monkeypatch):
+    built = []
+    for name in ("build_meeting_pack", "build_meeting_workbook"):
+        monkeypatch.setattr(pack, name, lambda *args, name=name, **kwargs: built.append(name))
+    at = open_page(MEETING)
+    at.button(key="meeting_next").click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 2
+    assert built == []
 
 
 def test_trends_show_eight_small_charts_with_the_withheld_round_as_a_gap(demo_db, framework):

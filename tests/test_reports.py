@@ -1,5 +1,5 @@
-"""The meeting pack and workbook: offline, complete, private and escaped; plus the order of
-the learning points and the discussion prompts of meeting mode.
+"""The meeting pack and workbook: offline, complete, private and escaped, rendered from
+templates that escape what they are given.
 
 The pack is slow to build (plotly figures), so the alliance and its pack are made once per
 database for the module; each test reads that pack.
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -18,6 +20,7 @@ import pytest
 from collab.domain import actions, organisations, rounds
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.present import pack as meeting_pack
+from collab.stats import meeting
 from collab.store.db import Database, create_engine
 from collab.store.framework import load_framework
 
@@ -28,6 +31,15 @@ LIVED_COMMENT = "Only the four of us from the panel answered this time"
 SHOWN_COMMENT = "Commissioners decide before the meeting starts"
 HOSTILE_COMMENT = "<script>alert(1)</script>"
 HOSTILE_ACTION = "<img src=x onerror=alert(2)> =SUM(A1)"
+HOSTILE_ORGANISATION = "<b>Harbour</b> & Co"
+PRESENT_DIR = Path(meeting_pack.__file__).parent
+TEMPLATES_DIR = PRESENT_DIR / "templates"
+# Tags of a page's structure: plotly's own text markup (<b>, <i>, <br>, <span>) in chart
+# labels is not among them.
+PAGE_TAG = re.compile(
+    r"<(html|head|body|main|style|script|meta|title|header|footer|nav|section|div|table"
+    r"|thead|tbody|tr|th|td|ul|ol|li|p|h[1-6]|a|strong)[\s>]"
+)
 
 
 def fill_alliance(db: Database, *, lived_people: int) -> None:
@@ -42,6 +54,7 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
             ("lived_experience", "Lived Experience Panel"),
         )
     }
+    organisations.create_organisation(db, name=HOSTILE_ORGANISATION)
     info = rounds.create_round(db, name=ROUND)
 
     def response(group: str, score: int, comment: str = "") -> NewResponse:
@@ -65,6 +78,7 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
         round_name=ROUND,
         learning_point="right_people",
         description=HOSTILE_ACTION,
+        lead_organisation=HOSTILE_ORGANISATION,
         framework=framework,
     )
 
@@ -176,6 +190,42 @@ def test_comments_and_actions_are_escaped_in_the_pack(pack):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pack
     assert "<img src=x" not in pack
     assert HOSTILE_COMMENT in " ".join(read(pack).text)
+    assert "&lt;b&gt;Harbour&lt;/b&gt; &amp; Co" in pack
+    assert HOSTILE_ORGANISATION in " ".join(read(pack).text)
+
+
+def test_the_templates_escape_a_comment_they_are_given():
+    bullets = meeting_pack.TEMPLATES.get_template("_macros.html").module.bullets
+    shown = str(bullets([HOSTILE_COMMENT], "comments"))
+    assert "<script>" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert meeting_pack.TEMPLATES.from_string("{{ c }}").render(c=HOSTILE_COMMENT) == (
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+    )
+
+
+def test_the_stylesheet_file_is_copied_into_the_pack(pack):
+    stylesheet = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8").strip()
+    assert "@media print" in stylesheet
+    assert stylesheet in " ".join(read(pack).styles)
+
+
+def test_the_pack_modules_hold_no_page_markup():
+    sources = {path.name: path.read_text(encoding="utf-8") for path in PRESENT_DIR.glob("*.py")}
+    assert "pack.py" in sources
+    assert {name: PAGE_TAG.findall(text) for name, text in sources.items()} == {
+        name: [] for name in sources
+    }
+    assert PAGE_TAG.search("<div class='figure'>")  # so the check above can fail
+
+
+def test_only_the_figures_are_marked_safe():
+    sources = "".join(path.read_text(encoding="utf-8") for path in PRESENT_DIR.glob("*.py"))
+    assert sources.count("Markup(") == 1  # plotly's HTML of a figure the pack built
+    for template in TEMPLATES_DIR.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert "|safe" not in text.replace(" ", "")
+        assert "autoescape false" not in text
 
 
 def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
@@ -213,7 +263,7 @@ def test_the_workbook_has_the_four_sheets_with_their_columns(alliance_db, framew
             "round", "learning_point", "gap", "kruskal_h", "p_value", "epsilon_sq",
             "cross_group_consensus", "status", "split_within",
         ],
-        "participation": meeting_pack.WORKBOOK_PARTICIPATION_COLUMNS,
+        "participation": meeting.WORKBOOK_PARTICIPATION_COLUMNS,
         "actions": actions.EXPORT_COLUMNS,
     }  # fmt: skip
 
@@ -237,32 +287,3 @@ def test_the_workbook_leaves_withheld_cells_empty_and_neutralises_formulas(allia
     assert descriptions == [HOSTILE_ACTION]  # it starts with "<", so it needs no quote
     participation = list(workbook["participation"].iter_rows(min_row=2, values_only=True))
     assert ("Autumn 2025", "All organisations", "lived_experience", 4) == participation[2][:4]
-
-
-def test_learning_points_are_ordered_by_gap_with_insufficient_ones_last(framework):
-    divergence = pd.DataFrame(
-        {
-            "learning_point": framework.point_keys,
-            "gap": [0.2, 1.5, float("nan"), 0.9, 1.5, 0.1, 0.3, 0.0],
-            "status": ["shared", "divergent", "insufficient", "some_divergence",
-                       "divergent", "shared", "shared", "shared"],
-        }
-    )  # fmt: skip
-    assert meeting_pack.learning_point_order(divergence, framework=framework, by="gap") == [
-        "right_people", "assets", "difference", "focus", "upstream", "messiness",
-        "impact", "realistic",
-    ]  # fmt: skip
-    assert (
-        meeting_pack.learning_point_order(divergence, framework=framework, by="framework")
-        == framework.point_keys
-    )
-
-
-def test_discussion_prompts_fit_the_status_and_always_ask_about_peoples_lives():
-    divergent = meeting_pack.discussion_prompts(status="divergent", position=0)
-    missing = meeting_pack.discussion_prompts(status="insufficient", position=1)
-    assert len(divergent) == 3
-    assert "see this point very differently" in divergent[0]
-    assert "voice is missing" in missing[0]
-    assert all("change the lives" in prompts[1] for prompts in (divergent, missing))
-    assert divergent[2] != missing[2]

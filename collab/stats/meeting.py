@@ -1,0 +1,385 @@
+"""The leadership team's meeting in figures and words: the order the learning points are
+taken in, each point's picture with its discussion prompts, and the tables and sheets the
+meeting pack shares afterwards.
+
+Everything here is built from ``collab.stats.results`` output (``round_results`` and, for
+the trends, ``results_from_answers``), so the meeting shows exactly what the leadership
+pages show and withholds exactly what they withhold. Nothing here draws or writes a file:
+``collab.present.pack`` renders these pieces, ``collab.web.meeting`` puts them on screen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from collab.domain.actions import STATUS_NAMES, actions_frame_for_export, status_name
+from collab.stats import readings
+from collab.stats.participation import RoundParticipation, round_participation
+from collab.stats.privacy import effective_min_group_size
+from collab.stats.results import (
+    RoundResults,
+    divergence_export_frame,
+    round_results,
+    summary_export_frame,
+)
+from collab.stats.trends import Trends, direction_label
+from collab.store.db import Database
+from collab.store.framework import Framework
+
+ORDER_BY_GAP = "gap"
+ORDER_BY_FRAMEWORK = "framework"
+ORDERS = {ORDER_BY_GAP: "Largest gap first", ORDER_BY_FRAMEWORK: "Framework order"}
+
+STATUS_PROMPTS = {
+    "divergent": (
+        "The groups see this point very differently. What might each group be seeing "
+        "that the others are not?"
+    ),
+    "some_divergence": (
+        "The groups see this point somewhat differently. Which experiences sit behind "
+        "the higher and the lower scores?"
+    ),
+    "shared": (
+        "The groups broadly agree here. Is that agreement well founded, and what keeps it that way?"
+    ),
+    "insufficient": (
+        "Too few groups answered to compare them. Whose voice is missing on this point, "
+        "and how could we hear it next time?"
+    ),
+}
+LIVES_PROMPT = (
+    "Of everything on this point, what has the most potential to change the lives of "
+    "the people we are here for?"
+)
+FOLLOW_UP_PROMPTS = (
+    "What is already working here that we could build on, and who is doing it?",
+    "Where is it unclear who decides, and who do we need to name to decide it?",
+)
+
+# The columns of an agreed action as the meeting shows it, with their headings.
+ACTION_HEADINGS = {
+    "round": "Round",
+    "description": "Action",
+    "lead_organisation": "Lead",
+    "due_on": "Due",
+    "status": "Status",
+}
+WORKBOOK_PARTICIPATION_COLUMNS = [
+    "round",
+    "organisation",
+    "group",
+    "responses",
+    "expected",
+    "response_rate",
+    "flag",
+]
+ALL_ORGANISATIONS = "All organisations"
+
+
+def learning_point_order(divergence: pd.DataFrame, *, framework: Framework, by: str) -> list[str]:
+    """The learning point keys in the order the meeting takes them.
+
+    ``by="gap"``: points with a gap, largest first (framework order breaks ties), then the
+    points whose groups cannot be compared, in framework order. ``by="framework"``: the
+    framework's order. Without divergence figures the framework's order is used.
+    """
+    keys = framework.point_keys
+    if by == ORDER_BY_FRAMEWORK or divergence.empty:
+        return list(keys)
+    gaps = {}
+    for row in divergence.itertuples(index=False):
+        if row.status != "insufficient" and not readings.is_missing(row.gap):
+            gaps[row.learning_point] = float(row.gap)
+    ranked = sorted((k for k in keys if k in gaps), key=lambda k: (-gaps[k], keys.index(k)))
+    return ranked + [k for k in keys if k not in gaps]
+
+
+def discussion_prompts(*, status: str | None, position: int) -> list[str]:
+    """Three questions for the team on one learning point.
+
+    The first fits the point's status; the second is always about what would most change
+    people's lives; the third alternates, by ``position`` in the framework, between what
+    to build on and who decides, so the team does not hear the same three every time.
+    """
+    first = STATUS_PROMPTS.get(status or "insufficient", STATUS_PROMPTS["insufficient"])
+    return [first, LIVES_PROMPT, FOLLOW_UP_PROMPTS[position % len(FOLLOW_UP_PROMPTS)]]
+
+
+@dataclass(frozen=True)
+class PointPicture:
+    """One learning point of a round in words, ready to show: nothing withheld is in it.
+
+    ``status`` is None when the round's results cannot be shown. ``comments`` pairs each
+    shown group's name with its comments (plain text, to be shown escaped).
+    ``group_grid`` holds each group's figures with a reading in every cell (a withheld
+    group's column says why and holds no figure).
+    """
+
+    key: str
+    title: str
+    statement: str
+    status: str | None
+    status_label: str
+    status_reading: str
+    gap_text: str
+    changes: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+    comments: list[tuple[str, list[str]]] = field(default_factory=list)
+    point_table: pd.DataFrame | None = None
+    group_grid: pd.DataFrame | None = None
+    prompts: list[str] = field(default_factory=list)
+
+
+def _counted(comments: list[str]) -> list[str]:
+    """Identical comments once each, in their order, with how many people wrote them."""
+    counts = Counter(comments)
+    return [
+        text if counts[text] == 1 else f"{text} ({counts[text]} people wrote this)"
+        for text in dict.fromkeys(comments)
+    ]
+
+
+def point_picture(
+    results: RoundResults, *, framework: Framework, learning_point: str
+) -> PointPicture:
+    """The picture of ``learning_point`` in ``results``, privacy rules already applied."""
+    point = framework.point(learning_point)
+    position = framework.point_keys.index(learning_point)
+    if results.visibility != "results":
+        return PointPicture(
+            key=point.key,
+            title=point.title,
+            statement=point.statement,
+            status=None,
+            status_label="Results not shown",
+            status_reading=results.message,
+            gap_text="",
+            prompts=discussion_prompts(status=None, position=position),
+        )
+    row = results.divergence.set_index("learning_point").loc[learning_point]
+    status = str(row["status"])
+    rank = readings.gap_ranks(results.divergence).get(learning_point)
+    cells = results.summary[results.summary["learning_point"] == learning_point]
+    shown = cells[~cells["suppressed"].astype(bool)]
+    withheld = [
+        readings.withheld_reading(
+            framework.group_name(r.group), results.min_group_size, reason=str(r.reason)
+        )
+        for r in cells[cells["suppressed"].astype(bool)].itertuples(index=False)
+    ]
+    changes = []
+    if results.previous_round:
+        for r in results.gap_change[
+            results.gap_change["learning_point"] == learning_point
+        ].itertuples(index=False):
+            changes.append(
+                readings.gap_change_reading(r.gap_change, r.direction, results.previous_round)
+            )
+        for r in results.change[results.change["learning_point"] == learning_point].itertuples(
+            index=False
+        ):
+            changes.append(
+                readings.mean_change_reading(
+                    framework.group_name(r.group), r.mean_change, results.previous_round
+                )
+            )
+    point_comments = results.comments[results.comments["learning_point"] == learning_point]
+    comments = [
+        (framework.group_name(group), _counted(list(texts)))
+        for group in framework.group_keys
+        if len(texts := point_comments.loc[point_comments["stakeholder_group"] == group, "comment"])
+    ]
+    row_with_key = row.copy()
+    row_with_key["learning_point"] = learning_point
+    return PointPicture(
+        key=point.key,
+        title=point.title,
+        statement=point.statement,
+        status=status,
+        status_label=readings.status_label(status),
+        status_reading=readings.status_reading(status, framework=framework),
+        gap_text=readings.gap_reading(row["gap"], *(rank or (None, None))),
+        changes=changes,
+        withheld=withheld,
+        comments=comments,
+        point_table=readings.point_statistics_table(
+            row_with_key,
+            framework=framework,
+            rank=rank,
+            smallest_group=int(shown["n"].min()) if len(shown) else None,
+        ),
+        group_grid=readings.group_statistics_grid(cells, framework=framework),
+        prompts=discussion_prompts(status=status, position=position),
+    )
+
+
+def overview_table(
+    results: RoundResults, *, framework: Framework, order: list[str]
+) -> pd.DataFrame:
+    """One row per learning point, in ``order``: its status, gap, how the gap moved since
+    the previous round and the groups split within themselves (results must be shown)."""
+    rows = []
+    divergence = results.divergence.set_index("learning_point")
+    gap_change = results.gap_change.set_index("learning_point")
+    for key in order:
+        row = divergence.loc[key]
+        change = (
+            direction_label(str(gap_change.loc[key, "direction"]))
+            if key in gap_change.index
+            else ""
+        )
+        rows.append(
+            (
+                framework.point(key).title,
+                readings.status_label(str(row["status"])),
+                readings.number_text(row["gap"]),
+                change,
+                ", ".join(framework.group_name(g) for g in (row["split_within"] or [])),
+            )
+        )
+    since = f"Since {results.previous_round}" if results.previous_round else "Since last round"
+    return pd.DataFrame(rows, columns=["Learning point", "Status", "Gap", since, "Split within"])
+
+
+def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:
+    """Each learning point's gap in the first and the last round with results, and where
+    it is heading."""
+    rows = [
+        (
+            framework.point(r.learning_point).title,
+            r.first_round or "",
+            readings.number_text(r.first_gap),
+            r.last_round or "",
+            readings.number_text(r.last_gap),
+            direction_label(str(r.direction)),
+        )
+        for r in trends.gap_trend.itertuples(index=False)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["Learning point", "First round", "Gap then", "Last round", "Gap now", "Direction"],
+    )
+
+
+def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
+    """Each group's responses against its expected number, with its flag."""
+    by_group = taking_part.by_group
+    return pd.DataFrame(
+        {
+            "Group": by_group["group_name"],
+            "Responses": by_group["responses"],
+            "Expected": by_group["expected"].astype(object),
+            "Response rate": [
+                "" if readings.is_missing(r) else f"{float(r):.0%}"
+                for r in by_group["response_rate"]
+            ],
+            "Flag": by_group["flag"],
+        }
+    )
+
+
+def organisation_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
+    """Each organisation's responses per group against its expected number."""
+    by_org = taking_part.by_organisation
+    return pd.DataFrame(
+        {
+            "Organisation": by_org["organisation"],
+            "Group": by_org["group_name"],
+            "Responses": by_org["responses"],
+            "Expected": by_org["expected"].astype(object),
+            "Below expected": ["yes" if b else "" for b in by_org["below_expected"]],
+        }
+    )
+
+
+def actions_with_status_names(agreed: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``ACTION_HEADINGS`` of ``list_actions`` rows, each status by its name."""
+    named = agreed.assign(status=[status_name(s) for s in agreed["status"]])
+    return named[list(ACTION_HEADINGS)]
+
+
+def actions_table(agreed: pd.DataFrame, *, framework: Framework, with_point: bool) -> pd.DataFrame:
+    """``list_actions`` rows under their headings; ``with_point`` adds each action's
+    learning point by its title (a key the framework no longer has is shown as it is)."""
+    table = actions_with_status_names(agreed)
+    headings = dict(ACTION_HEADINGS)
+    if with_point:
+        table = table.assign(
+            learning_point=[
+                framework.point(k).title if k in framework.point_keys else k
+                for k in agreed["learning_point"]
+            ]
+        )
+        headings = {"learning_point": "Learning point", **headings}
+    return table[list(headings)].rename(columns=headings)
+
+
+def status_changes(agreed: pd.DataFrame, edited_names: list[str]) -> list[tuple[int, str]]:
+    """The ``(action id, status)`` pairs whose status name in ``edited_names`` (one per row
+    of ``agreed``, in its order) differs from the stored one."""
+    keys = {name: key for key, name in STATUS_NAMES.items()}
+    stored_names = [status_name(s) for s in agreed["status"]]
+    return [
+        (int(action_id), keys[new])
+        for action_id, old, new in zip(agreed["id"], stored_names, edited_names, strict=True)
+        if new != old
+    ]
+
+
+def participation_sheet(taking_part: RoundParticipation) -> pd.DataFrame:
+    """One row per group (organisation ``ALL_ORGANISATIONS``) and one per organisation and
+    group, in the columns of ``WORKBOOK_PARTICIPATION_COLUMNS``."""
+    round_name = taking_part.round.name
+    totals = pd.DataFrame(
+        {
+            "round": round_name,
+            "organisation": ALL_ORGANISATIONS,
+            "group": taking_part.by_group["stakeholder_group"],
+            "responses": taking_part.by_group["responses"],
+            "expected": taking_part.by_group["expected"],
+            "response_rate": taking_part.by_group["response_rate"],
+            "flag": taking_part.by_group["flag"],
+        }
+    )
+    by_org = taking_part.by_organisation
+    per_organisation = pd.DataFrame(
+        {
+            "round": round_name,
+            "organisation": by_org["organisation"],
+            "group": by_org["stakeholder_group"],
+            "responses": by_org["responses"],
+            "expected": by_org["expected"],
+            "response_rate": by_org["response_rate"],
+            "flag": ["below the expected number" if b else "" for b in by_org["below_expected"]],
+        }
+    )
+    frames = [f for f in (totals, per_organisation) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=WORKBOOK_PARTICIPATION_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[WORKBOOK_PARTICIPATION_COLUMNS]
+
+
+def workbook_sheets(
+    db: Database, *, framework: Framework, round_name: str, min_group_size: int
+) -> dict[str, pd.DataFrame]:
+    """The sheets of the meeting's workbook, by name: summary, divergence, participation
+    and actions.
+
+    ``summary`` and ``divergence`` have the export columns (withheld figures empty, never
+    0); ``participation`` is ``participation_sheet``; ``actions`` every action agreed up
+    to this round. Raises NotFound for an unknown round.
+    """
+    k = effective_min_group_size(min_group_size)
+    results = round_results(db, framework=framework, round_name=round_name, min_group_size=k)
+    taking_part = round_participation(
+        db, framework=framework, round_name=round_name, min_group_size=k
+    )
+    return {
+        "summary": summary_export_frame(results),
+        "divergence": divergence_export_frame(results),
+        "participation": participation_sheet(taking_part),
+        "actions": actions_frame_for_export(db, framework=framework, up_to_round=round_name),
+    }
