@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The exact versions the product is tested with, resolved from pyproject.toml by `make lock`.
+LOCK := requirements.lock
+LOCK_VENV := .venv-lock
+# Everything but the tests that need a browser, PostgreSQL, a load run or minutes.
+FAST := not browser and not postgres and not load and not slow
 
-.PHONY: run test lint bench clean-db
+.PHONY: run test test-fast lint bench lock clean-db
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The code runs from this checkout (pytest's pythonpath and `python -m collab` find it),
+# so the venv holds only the locked packages; it is brought up to date when the lock changes.
+$(STAMP): $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -20,12 +26,25 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "$(FAST)"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-
-clean-db:
-	rm -f data/alliance.db data/alliance.db-wal data/alliance.db-shm
+	$(BIN)/mypy collab pages app.py
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/scale.py
+
+# Re-resolve the lock after a dependency changes in pyproject.toml. Versions already
+# pinned are kept where they still fit; `make lock LOCK_ARGS=--upgrade` takes the newest.
+lock:
+	@test -x $(LOCK_VENV)/bin/uv || \
+		($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv)
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --extra postgres --extra dev \
+		--universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) -o $(LOCK)
+
+clean-db:
+	rm -f data/alliance.db data/alliance.db-wal data/alliance.db-shm

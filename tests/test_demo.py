@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from collab.demo import DemoSummary, build_demo, is_demo, is_empty
-from collab.domain.actions import list_actions
+from collab.demo.alliance import load_alliance
+from collab.domain.actions import STATUSES, list_actions
 from collab.domain.answers import load_answers
 from collab.domain.invite_codes import find_invite_code
 from collab.domain.organisations import create_organisation, list_organisations
@@ -240,3 +241,30 @@ def test_actions_agreed_in_closed_rounds_are_there_to_follow_up(db, summary):
     agreed = list_actions(db, up_to_round="Spring 2026")
     assert set(agreed["round"]) == {"Autumn 2025", "Spring 2026"}
     assert {"done", "in_progress", "agreed"} <= set(agreed["status"])
+
+
+def test_demo_data_files_refer_only_to_what_they_and_the_framework_define(framework):
+    alliance = load_alliance()
+    names = {o.name for o in alliance.organisations}
+    assert {o.stakeholder_group for o in alliance.organisations} == set(alliance.groups)
+    assert set(alliance.groups) <= set(framework.group_keys)
+    for demo_round in alliance.rounds:
+        assert set(demo_round.respondents) == set(alliance.groups)
+        assert demo_round.opens_on < demo_round.closes_on
+    round_names = [r.name for r in alliance.rounds]
+    for action in alliance.actions:
+        assert action.lead in names
+        assert action.round_name in round_names
+        assert action.learning_point in framework.point_keys
+        assert action.status in STATUSES
+    model = alliance.answers
+    for point in framework.point_keys:
+        for group in alliance.groups:
+            if (point, group) != model.split:
+                assert len(model.target_means[point][group]) == len(alliance.rounds)
+            for tone in ("low", "high"):
+                assert alliance.comments.scored[point][group][tone], (point, group, tone)
+    assert set(alliance.comments.dont_know) == set(alliance.groups)
+    patterns = alliance.patterns
+    named = {*patterns.divergent, *patterns.shared, *patterns.in_between, patterns.converging}
+    assert named <= set(framework.point_keys)

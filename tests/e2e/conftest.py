@@ -51,7 +51,7 @@ def _chromium() -> Path | None:
 
 def _browser_problem() -> str | None:
     if sync_playwright is None:
-        return "the playwright package is not installed (pip install -r requirements-dev.txt)"
+        return "the playwright package is not installed (`make test` installs it)"
     if _chromium() is None:
         return f"Chromium is not installed (looked for {CHROMIUM} and 'chromium' on PATH)"
     return None
