@@ -198,7 +198,9 @@ else:
     if st.button("Save status changes", key="meeting_actions_save", disabled=not changed):
         try:
             for action_id, status in changed:
-                actions.update_action_status(db, action_id=action_id, status=status)
+                actions.update_action_status(
+                    db, actor=ui.role(), action_id=action_id, status=status
+                )
         except CollabError as exc:
             ui.show_error(exc)
         else:
@@ -212,6 +214,7 @@ def record() -> None:
     try:
         actions.record_action(
             db,
+            actor=ui.role(),
             round_name=round_name,
             learning_point=point,
             description=st.session_state.get(DESCRIPTION_KEY) or "",

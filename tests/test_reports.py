@@ -35,14 +35,14 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
     lived-experience members, whose scores (1, 1, 1, 2, ...) and comment are distinctive."""
     framework = load_framework()
     ids = {
-        group: organisations.create_organisation(db, name=name).id
+        group: organisations.create_organisation(db, name=name, actor="admin").id
         for group, name in (
             ("commissioner", "Calderholt County Council"),
             ("provider", "Lanternway Night Shelter"),
             ("lived_experience", "Lived Experience Panel"),
         )
     }
-    info = rounds.create_round(db, name=ROUND)
+    info = rounds.create_round(db, name=ROUND, actor="admin")
 
     def response(group: str, score: int, comment: str = "") -> NewResponse:
         answers = {p: AnswerInput(score=score) for p in framework.point_keys}
@@ -66,6 +66,7 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
         learning_point="right_people",
         description=HOSTILE_ACTION,
         framework=framework,
+        actor="admin",
     )
 
 
@@ -180,7 +181,7 @@ def test_comments_and_actions_are_escaped_in_the_pack(pack):
 
 def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
     fill_alliance(sqlite_db, lived_people=6)
-    rounds.open_round(sqlite_db, name=ROUND)
+    rounds.open_round(sqlite_db, name=ROUND, actor="admin")
     pack = meeting_pack.build_meeting_pack(
         sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
     )
