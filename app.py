@@ -32,12 +32,18 @@ leadership_pages = [
     st.Page("pages/participation.py", title="Participation", icon=":material/groups:"),
 ]
 admin_pages = [
+    st.Page("pages/admin_rounds.py", title="Rounds", icon=":material/event:", url_path="rounds"),
     st.Page(
-        "pages/admin.py",
-        title="Administration",
-        icon=":material/admin_panel_settings:",
-        url_path="admin",
+        "pages/admin_organisations.py",
+        title="Organisations",
+        icon=":material/corporate_fare:",
+        url_path="organisations",
     ),
+    st.Page("pages/admin_codes.py", title="Invite codes", icon=":material/key:", url_path="codes"),
+    st.Page("pages/admin_import.py", title="Import", icon=":material/upload:", url_path="import"),
+    st.Page("pages/admin_export.py", title="Export", icon=":material/download:", url_path="export"),
+    st.Page("pages/admin_backup.py", title="Backup", icon=":material/backup:", url_path="backup"),
+    st.Page("pages/admin_audit.py", title="Audit log", icon=":material/history:", url_path="audit"),
 ]
 
 pages_by_role = {

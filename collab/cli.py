@@ -1,8 +1,10 @@
-"""The command line, ``python -m collab``: set-up, demo, rounds, codes, import, export, backup.
+"""The command line, ``python -m collab``: set-up, demo, rounds, codes, import, export,
+backup and the audit log.
 
 The database comes from DATABASE_URL (default: the SQLite file in ``data/``) and the
 framework from the settings. A problem the user can fix is printed as ``error: ...`` and
-the command exits with status 1; no traceback.
+the command exits with status 1; no traceback. Every change, export and backup goes
+through the same domain functions as the pages, recorded with the actor ``command line``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
 from collab.domain.answers import participation
+from collab.domain.audit import COMMAND_LINE, recent_entries
+from collab.domain.backup import backup_database
 from collab.domain.invite_codes import (
     create_invite_code,
     invite_link,
@@ -41,7 +45,7 @@ from collab.domain.rounds import (
     open_round,
     set_live_results,
 )
-from collab.files.exports import EXPORTS, FORMATS
+from collab.files.exports import EXPORTS, FORMATS, export_round
 from collab.files.imports import apply_import, check_import, size_problem
 from collab.store.config import PROJECT_DIR, Settings, SettingsError, get_settings
 from collab.store.db import Database
@@ -199,31 +203,36 @@ def _rounds_create(ctx: _Context, args: argparse.Namespace) -> int:
             )
     info = create_round(
         db,
+        actor=COMMAND_LINE,
         name=args.name,
         opens_on=args.opens,
         closes_on=args.closes,
         live_results=args.live_results,
     )
     if args.open:
-        info = open_round(db, name=info.name)
+        info = open_round(db, actor=COMMAND_LINE, name=info.name)
     print(f"created round '{info.name}' ({info.status})")
     return 0
 
 
 def _rounds_open(ctx: _Context, args: argparse.Namespace) -> int:
-    info = open_round(ctx.database(), name=args.name, allow_several=args.allow_several)
+    info = open_round(
+        ctx.database(), actor=COMMAND_LINE, name=args.name, allow_several=args.allow_several
+    )
     print(f"round '{info.name}' is open: members can submit answers")
     return 0
 
 
 def _rounds_close(ctx: _Context, args: argparse.Namespace) -> int:
-    info = close_round(ctx.database(), name=args.name)
+    info = close_round(ctx.database(), actor=COMMAND_LINE, name=args.name)
     print(f"round '{info.name}' is closed: its results are now shown")
     return 0
 
 
 def _rounds_live(ctx: _Context, args: argparse.Namespace) -> int:
-    info = set_live_results(ctx.database(), name=args.name, on=args.state == "on")
+    info = set_live_results(
+        ctx.database(), actor=COMMAND_LINE, name=args.name, on=args.state == "on"
+    )
     print(f"live results for round '{info.name}' are {args.state}")
     return 0
 
@@ -253,7 +262,7 @@ def _rounds_list(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _organisations_add(ctx: _Context, args: argparse.Namespace) -> int:
-    info = create_organisation(ctx.database(), name=args.name)
+    info = create_organisation(ctx.database(), actor=COMMAND_LINE, name=args.name)
     print(f"added organisation '{info.name}'")
     return 0
 
@@ -270,7 +279,7 @@ def _organisations_list(ctx: _Context, args: argparse.Namespace) -> int:
 def _organisations_rename(ctx: _Context, args: argparse.Namespace) -> int:
     db = ctx.database()
     old = get_organisation(db, args.old)
-    info = rename_organisation(db, organisation_id=old.id, name=args.new)
+    info = rename_organisation(db, actor=COMMAND_LINE, organisation_id=old.id, name=args.new)
     print(f"renamed '{old.name}' to '{info.name}'")
     return 0
 
@@ -279,7 +288,10 @@ def _set_active(active: bool) -> Callable[[_Context, argparse.Namespace], int]:
     def command(ctx: _Context, args: argparse.Namespace) -> int:
         db = ctx.database()
         info = set_organisation_active(
-            db, organisation_id=get_organisation(db, args.name).id, active=active
+            db,
+            actor=COMMAND_LINE,
+            organisation_id=get_organisation(db, args.name).id,
+            active=active,
         )
         print(f"'{info.name}' is {'active' if active else 'deactivated'}")
         return 0
@@ -293,6 +305,7 @@ def _set_active(active: bool) -> Callable[[_Context, argparse.Namespace], int]:
 def _codes_create(ctx: _Context, args: argparse.Namespace) -> int:
     info, code = create_invite_code(
         ctx.database(),
+        actor=COMMAND_LINE,
         framework=ctx.framework,
         organisation=args.organisation,
         stakeholder_group=args.group,
@@ -320,7 +333,7 @@ def _codes_create(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _codes_revoke(ctx: _Context, args: argparse.Namespace) -> int:
-    info = revoke_invite_code(ctx.database(), code_id=args.id)
+    info = revoke_invite_code(ctx.database(), actor=COMMAND_LINE, code_id=args.id)
     print(f"revoked invite code {info.id} ({info.organisation}, {info.stakeholder_group})")
     return 0
 
@@ -388,7 +401,7 @@ def _import(ctx: _Context, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    written = apply_import(db, plan)
+    written = apply_import(db, plan, actor=COMMAND_LINE, file_name=path.name)
     print(f"imported {written} response{'s' if written != 1 else ''}")
     if plan.rounds_to_create:
         print(f"created closed round(s): {', '.join(plan.rounds_to_create)}")
@@ -398,15 +411,21 @@ def _import(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _export(ctx: _Context, args: argparse.Namespace) -> int:
-    export = EXPORTS.get(args.what)
-    if export is None:
+    if args.what not in EXPORTS:
         raise Refused(
             f"Exporting the {args.what} is not available in this version; "
             f"it can export: {', '.join(EXPORTS)}."
         )
     if args.output is None and args.format == "xlsx" and sys.stdout.isatty():
         raise Refused("An Excel file can't be shown in a terminal; save it with -o FILE.xlsx.")
-    data = export(ctx.database(), framework=ctx.framework, round_name=args.round, fmt=args.format)
+    data = export_round(
+        ctx.database(),
+        actor=COMMAND_LINE,
+        framework=ctx.framework,
+        what=args.what,
+        round_name=args.round,
+        fmt=args.format,
+    )
     if args.output is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -442,11 +461,40 @@ def _report(ctx: _Context, args: argparse.Namespace) -> int:
 
 
 def _backup(ctx: _Context, args: argparse.Namespace) -> int:
-    from collab.domain.backup import backup_database
-
-    result = backup_database(ctx.database(), Path(args.file))
+    result = backup_database(ctx.database(), Path(args.file), actor=COMMAND_LINE)
     print(f"backed up {ctx.where} to {result.path} ({result.bytes:,} bytes, checked: ok)")
     return 0
+
+
+def _audit(ctx: _Context, args: argparse.Namespace) -> int:
+    entries = recent_entries(ctx.database(), limit=args.limit)
+    records = [
+        {
+            "at": row.at.isoformat(timespec="seconds"),
+            "actor": row.actor,
+            "action": row.action,
+            "detail": row.detail,
+        }
+        for row in entries.itertuples(index=False)
+    ]
+    if args.json:
+        print(json.dumps(records, indent=2))
+    elif not records:
+        print("The audit log is empty: no change has been made yet.")
+    else:
+        rows = [(r["at"], r["actor"], r["action"], r["detail"]) for r in records]
+        print(_table(["at (UTC)", "actor", "action", "detail"], rows))
+    return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number from 1 up")
+    return number
 
 
 # --- the parser ---------------------------------------------------------------------------
@@ -561,6 +609,13 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="write a consistent snapshot while the app runs")
     backup.add_argument("file", metavar="FILE")
     backup.set_defaults(handler=_backup)
+
+    audit = commands.add_parser("audit", help="list the audit log, newest first")
+    audit.add_argument("--json", action="store_true", help="print one JSON array")
+    audit.add_argument(
+        "--limit", type=_positive, default=200, metavar="N", help="the newest N (default 200)"
+    )
+    audit.set_defaults(handler=_audit)
     return parser
 
 

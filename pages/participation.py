@@ -6,6 +6,7 @@ import streamlit as st
 
 from collab.domain import rounds
 from collab.domain.access import ADMIN
+from collab.domain.expected import save_expected_participation
 from collab.present import meeting_charts
 from collab.stats import participation, privacy
 from collab.store.errors import CollabError
@@ -154,8 +155,8 @@ if ui.role() == ADMIN:
         )
         if st.button("Save expected numbers", key="participation_expected_save"):
             try:
-                changed = participation.save_expected_participation(
-                    db, framework=framework, table=edited, role=ui.role()
+                changed = save_expected_participation(
+                    db, actor=ui.role(), framework=framework, table=edited
                 )
             except CollabError as exc:
                 ui.show_error(exc)

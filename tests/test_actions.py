@@ -17,8 +17,8 @@ COUNCIL = "Calderholt County Council"
 
 @pytest.fixture
 def alliance(db):
-    organisations.create_organisation(db, name=COUNCIL)
-    rounds.create_round(db, name="Autumn 2025")
+    organisations.create_organisation(db, name=COUNCIL, actor="admin")
+    rounds.create_round(db, name="Autumn 2025", actor="admin")
     return db
 
 
@@ -31,6 +31,7 @@ def test_a_recorded_action_is_agreed_and_listed_with_its_lead_and_due_date(allia
         lead_organisation=COUNCIL,
         due_on=dt.date(2026, 1, 31),
         framework=framework,
+        actor="admin",
     )
     assert recorded.status == "agreed"
     assert recorded.description == "Invite a budget holder from each council"
@@ -55,6 +56,7 @@ def test_an_action_without_lead_or_due_date_lists_them_as_none(alliance, framewo
         learning_point="assets",
         description="Map what already works",
         framework=framework,
+        actor="admin",
     )
     row = actions.list_actions(alliance).iloc[0]
     assert row["lead_organisation"] is None
@@ -68,8 +70,11 @@ def test_updating_the_status_changes_it_and_the_update_time(alliance, framework)
         learning_point="focus",
         description="Agree three priorities",
         framework=framework,
+        actor="admin",
     )
-    updated = actions.update_action_status(alliance, action_id=recorded.id, status="in_progress")
+    updated = actions.update_action_status(
+        alliance, action_id=recorded.id, status="in_progress", actor="admin"
+    )
     assert updated.status == "in_progress"
     assert updated.updated_at >= recorded.updated_at
     assert list(actions.list_actions(alliance)["status"]) == ["in_progress"]
@@ -84,24 +89,27 @@ def test_actions_of_an_earlier_round_show_in_the_next_rounds_meeting_with_their_
         learning_point="right_people",
         description="Invite a budget holder",
         framework=framework,
+        actor="admin",
     )
-    actions.update_action_status(alliance, action_id=first.id, status="done")
-    rounds.create_round(alliance, name="Spring 2026")
-    rounds.open_round(alliance, name="Spring 2026")
+    actions.update_action_status(alliance, action_id=first.id, status="done", actor="admin")
+    rounds.create_round(alliance, name="Spring 2026", actor="admin")
+    rounds.open_round(alliance, name="Spring 2026", actor="admin")
     actions.record_action(
         alliance,
         round_name="Spring 2026",
         learning_point="right_people",
         description="Review who attends",
         framework=framework,
+        actor="admin",
     )
-    rounds.create_round(alliance, name="Autumn 2026")
+    rounds.create_round(alliance, name="Autumn 2026", actor="admin")
     actions.record_action(
         alliance,
         round_name="Autumn 2026",
         learning_point="right_people",
         description="Not yet discussed in spring",
         framework=framework,
+        actor="admin",
     )
 
     meeting = actions.list_actions(
@@ -121,6 +129,7 @@ def test_listing_for_one_learning_point_leaves_out_the_others(alliance, framewor
             learning_point=point,
             description=f"Something on {point}",
             framework=framework,
+            actor="admin",
         )
     listed = actions.list_actions(alliance, learning_point="impact")
     assert list(listed["learning_point"]) == ["impact"]
@@ -145,7 +154,7 @@ def test_an_invalid_action_is_refused_and_nothing_is_stored(
         "description": "Talk about behaviours first",
     }
     with pytest.raises(error, match=message):
-        actions.record_action(alliance, framework=framework, **(values | change))
+        actions.record_action(alliance, framework=framework, **(values | change), actor="admin")
     assert actions.list_actions(alliance).empty
 
 
@@ -156,6 +165,7 @@ def test_a_description_of_exactly_500_characters_is_accepted(alliance, framework
         learning_point="upstream",
         description="y" * 500,
         framework=framework,
+        actor="admin",
     )
     assert len(recorded.description) == 500
 
@@ -167,11 +177,16 @@ def test_an_unknown_status_or_action_is_refused(alliance, framework):
         learning_point="upstream",
         description="Talk about behaviours first",
         framework=framework,
+        actor="admin",
     )
     with pytest.raises(Refused, match="not an action status"):
-        actions.update_action_status(alliance, action_id=recorded.id, status="finished")
+        actions.update_action_status(
+            alliance, action_id=recorded.id, status="finished", actor="admin"
+        )
     with pytest.raises(NotFound, match="no longer exists"):
-        actions.update_action_status(alliance, action_id=recorded.id + 99, status="done")
+        actions.update_action_status(
+            alliance, action_id=recorded.id + 99, status="done", actor="admin"
+        )
     assert list(actions.list_actions(alliance)["status"]) == ["agreed"]
 
 
@@ -183,6 +198,7 @@ def test_the_export_frame_names_the_point_and_status_in_words(alliance, framewor
         description="Name who decides on the shared budget",
         lead_organisation=COUNCIL,
         framework=framework,
+        actor="admin",
     )
     frame = actions.actions_frame_for_export(alliance, framework=framework)
     assert list(frame.columns) == actions.EXPORT_COLUMNS
@@ -197,6 +213,7 @@ def test_exported_actions_are_neutralised_against_formula_injection(alliance, fr
         learning_point="upstream",
         description='=HYPERLINK("http://example.org","click")',
         framework=framework,
+        actor="admin",
     )
     frame = actions.actions_frame_for_export(alliance, framework=framework)
     csv_text = write_frame(frame, fmt="csv").decode("utf-8-sig")

@@ -241,8 +241,8 @@ def test_more_learning_points_than_one_packed_number_holds(db, tmp_path):
     )
     framework = parse_framework(text + extra, tmp_path / "framework.toml")
     assert len(framework.point_keys) > stored_answers._POINTS_PER_PATTERN
-    council = create_organisation(db, name="County Council")
-    spring = create_round(db, name="Spring")
+    council = create_organisation(db, name="County Council", actor="admin")
+    spring = create_round(db, name="Spring", actor="admin")
     rng = random.Random(5)
     choices = [*range(1, 6), "dk"]
     people = [

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from collab.domain import backup, invite_codes, organisations, rounds, submissions
+from collab.domain import audit, backup, invite_codes, organisations, rounds, submissions
 from collab.domain.backup import BackupFailed, backup_bytes, backup_database
 from collab.domain.submissions import AnswerInput
 from collab.store.db import Database, create_engine
@@ -20,14 +20,15 @@ SUBMITTING_THREADS = 8
 
 @pytest.fixture
 def open_round_code(sqlite_db, framework):
-    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter")
-    rounds.create_round(sqlite_db, name="Spring 2027")
-    rounds.open_round(sqlite_db, name="Spring 2027")
+    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter", actor="admin")
+    rounds.create_round(sqlite_db, name="Spring 2027", actor="admin")
+    rounds.open_round(sqlite_db, name="Spring 2027", actor="admin")
     _, code = invite_codes.create_invite_code(
         sqlite_db,
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        actor="admin",
     )
     return code
 
@@ -102,7 +103,7 @@ def test_backup_while_members_submit_holds_everything_committed_before_it(
     with Submitters(sqlite_db, framework, open_round_code) as submitters:
         submitters.wait_for(40)
         committed_before = submitters.committed
-        result = backup_database(sqlite_db, target)
+        result = backup_database(sqlite_db, target, actor="admin")
         submitters.wait_for(committed_before + 40)
     assert not submitters.errors
     assert result.integrity == "ok"
@@ -114,11 +115,12 @@ def test_backup_while_members_submit_holds_everything_committed_before_it(
 
 
 def test_backup_does_not_wait_for_a_writing_transaction(sqlite_db, tmp_path):
+    """The copy is made while a writer holds the database; only its audit entry waits."""
     target = tmp_path / "alliance-backup.db"
     finished = threading.Event()
 
     def take_backup() -> None:
-        backup_database(sqlite_db, target)
+        backup_database(sqlite_db, target, actor="admin")
         finished.set()
 
     with sqlite_db.write() as session:
@@ -126,16 +128,22 @@ def test_backup_does_not_wait_for_a_writing_transaction(sqlite_db, tmp_path):
         session.flush()
         thread = threading.Thread(target=take_backup, daemon=True)
         thread.start()
-        thread.join(timeout=20)
-        assert finished.is_set()
+        deadline = time.monotonic() + 20
+        while not target.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert target.exists()
+        assert integrity_of(target) == "ok"
+    thread.join(timeout=20)
+    assert finished.is_set()
     assert count_rows(target, "organisations") == 0
+    assert list(audit.recent_entries(sqlite_db)["action"]) == ["backup.write"]
 
 
 def test_a_backup_failing_its_integrity_check_leaves_no_file(sqlite_db, tmp_path, monkeypatch):
     monkeypatch.setattr(backup, "_integrity_of", lambda path: "*** page 3 is never used")
     target = tmp_path / "alliance-backup.db"
     with pytest.raises(BackupFailed, match="integrity check"):
-        backup_database(sqlite_db, target)
+        backup_database(sqlite_db, target, actor="admin")
     assert not target.exists()
     leftovers = [p.name for p in tmp_path.iterdir() if not p.name.startswith("alliance.db")]
     assert leftovers == []
@@ -146,28 +154,28 @@ def test_a_failed_backup_keeps_the_previous_backup_untouched(sqlite_db, tmp_path
     target.write_bytes(b"the previous backup")
     monkeypatch.setattr(backup, "_integrity_of", lambda path: "*** corrupt")
     with pytest.raises(BackupFailed):
-        backup_database(sqlite_db, target)
+        backup_database(sqlite_db, target, actor="admin")
     assert target.read_bytes() == b"the previous backup"
 
 
 def test_a_backup_replaces_an_older_backup_at_the_target(sqlite_db, tmp_path):
     target = tmp_path / "alliance-backup.db"
     target.write_bytes(b"an older backup")
-    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter")
-    backup_database(sqlite_db, target)
+    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter", actor="admin")
+    backup_database(sqlite_db, target, actor="admin")
     assert count_rows(target, "organisations") == 1
 
 
 def test_backing_up_onto_the_live_database_is_refused(sqlite_db, tmp_path):
     with pytest.raises(Refused, match="overwrite the live database"):
-        backup_database(sqlite_db, tmp_path / "alliance.db")
+        backup_database(sqlite_db, tmp_path / "alliance.db", actor="admin")
     assert integrity_of(tmp_path / "alliance.db") == "ok"
 
 
 def test_backup_bytes_is_a_sound_database(sqlite_db, tmp_path):
-    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter")
+    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter", actor="admin")
     copy = tmp_path / "downloaded.db"
-    copy.write_bytes(backup_bytes(sqlite_db))
+    copy.write_bytes(backup_bytes(sqlite_db, actor="admin"))
     assert integrity_of(copy) == "ok"
     assert count_rows(copy, "organisations") == 1
 
@@ -176,7 +184,7 @@ def test_postgresql_backups_are_refused_with_pg_dump_advice(tmp_path):
     # Refused before any connection is made, so no server is needed.
     postgres = Database(create_engine("postgresql+psycopg://alliance@127.0.0.1:5432/alliance"))
     with pytest.raises(Refused, match="pg_dump"):
-        backup_database(postgres, tmp_path / "alliance-backup.db")
+        backup_database(postgres, tmp_path / "alliance-backup.db", actor="admin")
     with pytest.raises(Refused, match="pg_dump"):
-        backup_bytes(postgres)
+        backup_bytes(postgres, actor="admin")
     assert list(tmp_path.iterdir()) == []

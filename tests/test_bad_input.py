@@ -64,12 +64,16 @@ def open_round(
     db: Database, framework: Framework, *, organisation: str = ORGANISATION, name: str = ROUND
 ) -> dict[str, str]:
     """An organisation, an open round and an invite code per group (by group key)."""
-    organisations.create_organisation(db, name=organisation)
-    rounds.create_round(db, name=name, closes_on=dt.date(2027, 4, 30))
-    rounds.open_round(db, name=name)
+    organisations.create_organisation(db, name=organisation, actor="admin")
+    rounds.create_round(db, name=name, closes_on=dt.date(2027, 4, 30), actor="admin")
+    rounds.open_round(db, name=name, actor="admin")
     return {
         group: invite_codes.create_invite_code(
-            db, framework=framework, organisation=organisation, stakeholder_group=group
+            db,
+            framework=framework,
+            organisation=organisation,
+            stakeholder_group=group,
+            actor="admin",
         )[1]
         for group in framework.group_keys
     }
@@ -147,8 +151,11 @@ def closed_round_with_html_comments(app_db: Database, framework: Framework) -> N
         for _ in range(people)
     ]
     rows[0]["comment_focus"] = IMPORTED_COMMENT
-    assert import_responses(app_db, framework=framework, data=csv_file(framework, rows)) == 14
-    rounds.close_round(app_db, name=ROUND)
+    assert (
+        import_responses(app_db, framework=framework, data=csv_file(framework, rows), actor="admin")
+        == 14
+    )
+    rounds.close_round(app_db, name=ROUND, actor="admin")
 
 
 def test_html_in_comments_is_shown_as_text_on_the_learning_point_page(app_db, framework):
@@ -194,7 +201,10 @@ def alliance_with_sql_metacharacters(db: Database, framework: Framework) -> None
         "comment_upstream": SQL_COMMENT,
     }
     data = csv_file(framework, [row])
-    assert import_responses(db, framework=framework, data=data, create_missing=True) == 1
+    assert (
+        import_responses(db, framework=framework, data=data, create_missing=True, actor="admin")
+        == 1
+    )
 
 
 def test_sql_metacharacters_are_stored_and_exported_as_typed(db, framework):
@@ -225,7 +235,9 @@ def test_response_file_with_sql_metacharacters_survives_export_and_import(db, fr
     exported = export_responses(db, framework=framework, round_name=SQL_ROUND, fmt="csv")
     copy = make_sqlite_database(tmp_path / "copy")
     try:
-        imported = import_responses(copy, framework=framework, data=exported, create_missing=True)
+        imported = import_responses(
+            copy, framework=framework, data=exported, create_missing=True, actor="admin"
+        )
         exported_again = export_responses(
             copy, framework=framework, round_name=SQL_ROUND, fmt="csv"
         )
@@ -298,7 +310,11 @@ def test_imported_comment_over_the_limit_is_refused_naming_row_and_column(db, fr
     before = table_counts(db)
     with pytest.raises(ImportRejected) as rejected:
         import_responses(
-            db, framework=framework, data=csv_file(framework, rows), max_comment_chars=60
+            db,
+            framework=framework,
+            data=csv_file(framework, rows),
+            max_comment_chars=60,
+            actor="admin",
         )
 
     assert [(p.row, p.column) for p in rejected.value.problems] == [(3, "comment_focus")]
@@ -351,7 +367,10 @@ def round_with_formulas(db: Database, framework: Framework) -> None:
     )
     row = {"round": ROUND, "organisation": FORMULAS[0], "group": "commissioner"}
     row |= {"respondent": "=cmd|' /C calc'!A0", "comment_focus": FORMULAS[1]}
-    assert import_responses(db, framework=framework, data=csv_file(framework, [row])) == 1
+    assert (
+        import_responses(db, framework=framework, data=csv_file(framework, [row]), actor="admin")
+        == 1
+    )
 
 
 def holds_a_formula(text: object) -> bool:
@@ -386,7 +405,9 @@ def test_neutralised_export_imports_back_to_the_text_as_typed(db, framework, tmp
     exported = export_responses(db, framework=framework, round_name=ROUND, fmt="csv")
     copy = make_sqlite_database(tmp_path / "copy")
     try:
-        import_responses(copy, framework=framework, data=exported, create_missing=True)
+        import_responses(
+            copy, framework=framework, data=exported, create_missing=True, actor="admin"
+        )
         records = json.loads(
             export_responses(copy, framework=framework, round_name=ROUND, fmt="json")
         )

@@ -10,7 +10,8 @@ import pytest
 from collab import cli
 from collab.demo import DEMO_ADMIN_PASSCODE, DEMO_LEADERSHIP_PASSCODE
 from collab.domain.answers import load_answers
-from collab.domain.invite_codes import find_invite_code
+from collab.domain.audit import recent_entries
+from collab.domain.invite_codes import find_invite_code, normalise_code
 from collab.domain.organisations import list_organisations
 from collab.domain.rounds import get_round, list_rounds
 from collab.store.db import Database
@@ -344,3 +345,64 @@ def test_make_run_steps_work_with_database_url_on_postgresql(
         db = Database.from_url(url)
         assert [r.name for r in list_rounds(db)] == ["Autumn 2025", "Spring 2026", "Autumn 2026"]
         db.dispose()
+
+
+def test_changes_made_on_the_command_line_are_audited_as_the_command_line(
+    run, shelter, framework, tmp_path
+):
+    assert run("rounds", "create", "Spring 2027", "--open")[0] == 0
+    status, out, _ = run(
+        "codes",
+        "create",
+        "--organisation",
+        "Riverside Night Shelter",
+        "--group",
+        "provider",
+        "--json",
+    )
+    code = json.loads(out)["code"]
+    rows = [["Winter 2026", "Riverside Night Shelter", "provider", "P1"] + ["4"] * 8]
+    assert (
+        run("import", write_csv(tmp_path / "in.csv", framework, rows), "--create-missing")[0] == 0
+    )
+    assert run("backup", str(tmp_path / "copy.db"))[0] == 0
+    entries = recent_entries(shelter)
+    assert list(entries["action"]) == [
+        "backup.write",
+        "responses.import",
+        "invite_code.create",
+        "round.open",
+        "round.create",
+        "organisation.create",
+    ]
+    assert set(entries["actor"]) == {"command line"}
+    assert (
+        entries.iloc[1].detail == "Imported 1 responses from in.csv, creating rounds Winter 2026."
+    )
+    assert not any(normalise_code(code) in normalise_code(d) for d in entries["detail"])
+
+
+def test_audit_lists_the_log_newest_first_as_a_table_or_json(run, shelter):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    status, out, _ = run("audit", "--json")
+    assert status == 0
+    records = json.loads(out)
+    assert [(r["actor"], r["action"]) for r in records] == [
+        ("command line", "round.create"),
+        ("command line", "organisation.create"),
+    ]
+    assert set(records[0]) == {"at", "actor", "action", "detail"}
+    assert records[0]["detail"] == "Created round 'Spring 2027' (no dates set)."
+    status, out, _ = run("audit", "--limit", "1")
+    lines = out.splitlines()
+    assert status == 0 and len(lines) == 3
+    assert lines[0].split() == ["at", "(UTC)", "actor", "action", "detail"]
+    assert "command line  round.create  Created round 'Spring 2027'" in lines[2]
+
+
+def test_audit_of_an_empty_log_says_so(run, initialised):
+    status, out, _ = run("audit")
+    assert status == 0 and "empty" in out
+    assert run("audit", "--json")[1].strip() == "[]"
+    with pytest.raises(SystemExit):
+        run("audit", "--limit", "0")

@@ -26,12 +26,16 @@ THREADS = 16
 
 def open_alliance(db: Database, framework: Framework) -> list[str]:
     """An open round and one invite code per stakeholder group; return the codes."""
-    organisations.create_organisation(db, name="Northgate Council")
-    rounds.create_round(db, name="Busy meeting", closes_on=dt.date(2027, 6, 30))
-    rounds.open_round(db, name="Busy meeting")
+    organisations.create_organisation(db, name="Northgate Council", actor="admin")
+    rounds.create_round(db, name="Busy meeting", closes_on=dt.date(2027, 6, 30), actor="admin")
+    rounds.open_round(db, name="Busy meeting", actor="admin")
     return [
         invite_codes.create_invite_code(
-            db, framework=framework, organisation="Northgate Council", stakeholder_group=group
+            db,
+            framework=framework,
+            organisation="Northgate Council",
+            stakeholder_group=group,
+            actor="admin",
         )[1]
         for group in framework.group_keys
     ]

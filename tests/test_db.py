@@ -2,9 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from collab.domain import audit
 from collab.store.db import MIGRATIONS_DIR, Database, create_engine
 from collab.store.models import Organisation
 
@@ -111,3 +113,22 @@ def test_a_new_database_is_not_current_until_upgraded(tmp_path):
     db.upgrade()
     assert db.schema_is_current()
     db.dispose()
+
+
+def test_audit_entries_keep_who_made_them_when_role_becomes_actor(db):
+    config = db._alembic_config()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+        assert "role" in {c["name"] for c in sa.inspect(conn).get_columns("audit_entries")}
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit_entries (at, role, action, detail) "
+                "VALUES ('2027-03-05 14:30:00', 'admin', 'round.create', 'Created round.')"
+            )
+        )
+        command.upgrade(config, "head")
+    entries = audit.recent_entries(db)
+    assert list(zip(entries["actor"], entries["action"], strict=True)) == [
+        ("admin", "round.create")
+    ]

@@ -178,7 +178,7 @@ def test_another_seed_gives_other_answers_with_the_same_patterns(db, framework, 
 
 
 def test_building_on_a_database_with_data_is_refused_and_writes_nothing(db, framework):
-    create_organisation(db, name="Existing Alliance Member")
+    create_organisation(db, name="Existing Alliance Member", actor="admin")
     with pytest.raises(Refused):
         build_demo(db, framework=framework)
     assert [o.name for o in list_organisations(db)] == ["Existing Alliance Member"]
@@ -201,8 +201,8 @@ def test_database_is_marked_as_demo_only_after_building(db, framework):
 
 def test_database_is_empty_until_an_organisation_or_round_exists(db, second_db):
     assert is_empty(db) and is_empty(second_db)
-    create_organisation(db, name="First Member")
-    create_round(second_db, name="Spring 2027")
+    create_organisation(db, name="First Member", actor="admin")
+    create_round(second_db, name="Spring 2027", actor="admin")
     assert not is_empty(db)
     assert not is_empty(second_db)
 

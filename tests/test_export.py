@@ -126,9 +126,11 @@ def test_unknown_format_is_refused(mixed_frame):
 @pytest.fixture
 def answered_round(db, framework):
     """A closed round with three responses: scores, don't-knows, gaps and comments."""
-    round_id = rounds.create_round(db, name=ROUND).id
-    shelter = organisations.create_organisation(db, name="Riverside Night Shelter").id
-    trust = organisations.create_organisation(db, name="=Calder Housing Trust").id
+    round_id = rounds.create_round(db, name=ROUND, actor="admin").id
+    shelter = organisations.create_organisation(
+        db, name="Riverside Night Shelter", actor="admin"
+    ).id
+    trust = organisations.create_organisation(db, name="=Calder Housing Trust", actor="admin").id
     keys = framework.point_keys
     first = {k: AnswerInput(score=4) for k in keys} | {
         "upstream": AnswerInput(score=2, comment="=cmd|' /C calc'!A0"),
@@ -192,7 +194,7 @@ def test_response_export_of_an_unknown_round_is_not_found(answered_round, framew
 
 
 def test_response_export_of_an_empty_round_is_just_the_header(db, framework):
-    rounds.create_round(db, name="Autumn 2027")
+    rounds.create_round(db, name="Autumn 2027", actor="admin")
     rows = read_csv(export_responses(db, framework=framework, round_name="Autumn 2027", fmt="csv"))
     assert rows == []
 
@@ -217,7 +219,9 @@ def test_exported_round_imports_into_a_fresh_database_unchanged(
     (tmp_path / "copy").mkdir()
     fresh = make_sqlite_database(tmp_path / "copy")
     try:
-        written = import_responses(fresh, framework=framework, data=data, create_missing=True)
+        written = import_responses(
+            fresh, framework=framework, data=data, create_missing=True, actor="admin"
+        )
         assert written == 3
         assert comparable(load_answers(fresh)) == comparable(load_answers(answered_round))
         assert rounds.get_round(fresh, ROUND).status == "closed"

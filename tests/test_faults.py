@@ -63,12 +63,16 @@ def table_counts(db: Database) -> dict[str, int]:
 
 def open_alliance(db: Database, framework: Framework) -> list[str]:
     """An organisation, an open round and one invite code per group; return the codes."""
-    organisations.create_organisation(db, name=ORGANISATION)
-    rounds.create_round(db, name=ROUND, closes_on=dt.date(2027, 7, 31))
-    rounds.open_round(db, name=ROUND)
+    organisations.create_organisation(db, name=ORGANISATION, actor="admin")
+    rounds.create_round(db, name=ROUND, closes_on=dt.date(2027, 7, 31), actor="admin")
+    rounds.open_round(db, name=ROUND, actor="admin")
     return [
         invite_codes.create_invite_code(
-            db, framework=framework, organisation=ORGANISATION, stakeholder_group=group
+            db,
+            framework=framework,
+            organisation=ORGANISATION,
+            stakeholder_group=group,
+            actor="admin",
         )[1]
         for group in framework.group_keys
     ]
@@ -362,7 +366,7 @@ def test_an_import_on_read_only_storage_says_nothing_was_imported(db, framework)
     read_only = refusing_writes(db)
     try:
         with pytest.raises(StorageUnavailable, match="Nothing was imported") as refused:
-            import_responses(read_only, framework=framework, data=data)
+            import_responses(read_only, framework=framework, data=data, actor="admin")
     finally:
         read_only.dispose()
     assert "still on this page" not in str(refused.value)

@@ -60,9 +60,9 @@ def response(framework, *, organisation=SHELTER, group="provider", respondent=""
 
 @pytest.fixture
 def alliance(db):
-    organisations.create_organisation(db, name=SHELTER)
-    organisations.create_organisation(db, name=TRUST)
-    rounds.create_round(db, name=ROUND)
+    organisations.create_organisation(db, name=SHELTER, actor="admin")
+    organisations.create_organisation(db, name=TRUST, actor="admin")
+    rounds.create_round(db, name=ROUND, actor="admin")
     return db
 
 
@@ -70,7 +70,7 @@ def rejected(db, framework, data: bytes, **options) -> list:
     """Import ``data`` expecting a refusal; check nothing was written; return the problems."""
     before = table_counts(db)
     with pytest.raises(ImportRejected) as caught:
-        import_responses(db, framework=framework, data=data, **options)
+        import_responses(db, framework=framework, data=data, **options, actor="admin")
     assert table_counts(db) == before
     return caught.value.problems
 
@@ -171,7 +171,9 @@ def test_unknown_group_suggests_the_closest_group_key(alliance, framework):
 
 def test_deactivated_organisation_is_refused(alliance, framework):
     trust = organisations.get_organisation(alliance, TRUST)
-    organisations.set_organisation_active(alliance, organisation_id=trust.id, active=False)
+    organisations.set_organisation_active(
+        alliance, organisation_id=trust.id, active=False, actor="admin"
+    )
     rows = [header(framework), response(framework), response(framework, organisation=TRUST)]
     problem = only_problem(rejected(alliance, framework, csv_bytes(rows)))
     assert (problem.row, problem.column) == (3, "organisation")
@@ -192,7 +194,7 @@ def test_respondent_twice_in_one_round_of_the_file_is_refused(alliance, framewor
 
 def test_respondent_already_in_the_database_for_the_round_is_refused(alliance, framework):
     first = csv_bytes([header(framework), response(framework, respondent="P-17")])
-    assert import_responses(alliance, framework=framework, data=first) == 1
+    assert import_responses(alliance, framework=framework, data=first, actor="admin") == 1
     again = csv_bytes(
         [
             header(framework),
@@ -206,7 +208,7 @@ def test_respondent_already_in_the_database_for_the_round_is_refused(alliance, f
 
 
 def test_respondent_keeps_one_organisation_and_group(alliance, framework):
-    rounds.create_round(alliance, name="Autumn 2027")
+    rounds.create_round(alliance, name="Autumn 2027", actor="admin")
     later = response(framework, organisation=TRUST, respondent="P-17")
     later[0] = "Autumn 2027"
     rows = [header(framework), response(framework, respondent="P-17"), later]
@@ -282,7 +284,7 @@ def test_valid_import_reports_its_rows_and_stores_exact_answers(alliance, framew
             framework, group="commissioner", scores={"focus": " DK ", "comment_focus": "Unsure"}
         ),
     ]
-    assert import_responses(alliance, framework=framework, data=csv_bytes(rows)) == 3
+    assert import_responses(alliance, framework=framework, data=csv_bytes(rows), actor="admin") == 3
 
     answers = load_answers(alliance).set_index(["respondent", "learning_point"])
     first = answers.loc["P-1"]
@@ -301,11 +303,11 @@ def test_valid_import_reports_its_rows_and_stores_exact_answers(alliance, framew
 
 
 def test_same_respondent_in_two_rounds_is_one_person(alliance, framework):
-    rounds.create_round(alliance, name="Autumn 2027")
+    rounds.create_round(alliance, name="Autumn 2027", actor="admin")
     later = response(framework, respondent="P-17")
     later[0] = "Autumn 2027"
     data = csv_bytes([header(framework), response(framework, respondent="P-17"), later])
-    assert import_responses(alliance, framework=framework, data=data) == 2
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 2
     answers = load_answers(alliance)
     assert set(answers["respondent"]) == {"P-17"}
     assert answers["round"].nunique() == 2
@@ -320,7 +322,7 @@ def test_create_missing_creates_the_round_closed_and_the_organisation(alliance, 
         ["Autumn 2027"],
         ["New Hope Hostel"],
     )
-    assert apply_import(alliance, plan) == 2
+    assert apply_import(alliance, plan, actor="admin") == 2
     created = rounds.get_round(alliance, "Autumn 2027")
     assert created.status == "closed"
     assert organisations.get_organisation(alliance, "New Hope Hostel").active
@@ -339,7 +341,7 @@ def test_checking_a_file_writes_nothing_and_previews_its_first_rows(alliance, fr
 def test_headers_ignore_case_and_spaces_and_a_byte_order_mark_is_accepted(alliance, framework):
     columns = [f" {c.upper()} " for c in header(framework, comments=False)]
     data = b"\xef\xbb\xbf" + csv_bytes([columns, response(framework)[: len(columns)]])
-    assert import_responses(alliance, framework=framework, data=data) == 1
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 1
 
 
 def test_missing_learning_point_column_means_nobody_in_the_file_answered_it(alliance, framework):
@@ -347,7 +349,7 @@ def test_missing_learning_point_column_means_nobody_in_the_file_answered_it(alli
         ["round", "organisation", "group", "upstream", "impact"],
         [ROUND, SHELTER, "provider", "4", "DK"],
     ]
-    assert import_responses(alliance, framework=framework, data=csv_bytes(rows)) == 1
+    assert import_responses(alliance, framework=framework, data=csv_bytes(rows), actor="admin") == 1
     assert sorted(load_answers(alliance)["learning_point"]) == ["impact", "upstream"]
 
 
@@ -361,7 +363,7 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_the_spreadsheet(al
 def test_semicolon_separated_file_is_read(alliance, framework):
     rows = [header(framework, comments=False), response(framework)[:12]]
     data = "\r\n".join(";".join(r) for r in rows).encode()
-    assert import_responses(alliance, framework=framework, data=data) == 1
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 1
 
 
 def test_apply_refuses_a_plan_with_problems(alliance, framework):
@@ -369,7 +371,7 @@ def test_apply_refuses_a_plan_with_problems(alliance, framework):
     plan = check_import(alliance, framework=framework, data=data)
     assert not plan.ok
     with pytest.raises(ImportRejected) as caught:
-        apply_import(alliance, plan)
+        apply_import(alliance, plan, actor="admin")
     assert caught.value.problems == plan.problems
 
 
@@ -391,7 +393,9 @@ def test_large_import_is_written_in_one_go_with_progress(alliance, framework):
     seen = []
     plan = check_import(alliance, framework=framework, data=csv_bytes(rows))
     assert (
-        apply_import(alliance, plan, progress=lambda done, total: seen.append((done, total)))
+        apply_import(
+            alliance, plan, progress=lambda done, total: seen.append((done, total)), actor="admin"
+        )
         == 2000
     )
     assert seen[-1] == (2000, 2000)

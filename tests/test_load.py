@@ -40,13 +40,17 @@ STUCK_AFTER_SECONDS = 120
 def open_alliance(db: Database, framework: Framework) -> tuple[int, list[str]]:
     """An open round with live results and a code per organisation and group."""
     for name in ORGANISATIONS:
-        organisations.create_organisation(db, name=name)
-    info = rounds.create_round(db, name=ROUND, closes_on=dt.date(2027, 5, 31))
-    rounds.open_round(db, name=ROUND)
-    rounds.set_live_results(db, name=ROUND, on=True)
+        organisations.create_organisation(db, name=name, actor="admin")
+    info = rounds.create_round(db, name=ROUND, closes_on=dt.date(2027, 5, 31), actor="admin")
+    rounds.open_round(db, name=ROUND, actor="admin")
+    rounds.set_live_results(db, name=ROUND, on=True, actor="admin")
     codes = [
         invite_codes.create_invite_code(
-            db, framework=framework, organisation=organisation, stakeholder_group=group
+            db,
+            framework=framework,
+            organisation=organisation,
+            stakeholder_group=group,
+            actor="admin",
         )[1]
         for organisation in ORGANISATIONS
         for group in framework.group_keys

@@ -138,7 +138,7 @@ def test_open_round_shows_participation_counts_only(demo_db):
 def test_reopening_a_round_hides_its_results_at_once_despite_the_cache(demo_db):
     at = open_page(DIVERGENCE)
     assert at.get("plotly_chart")  # the closed round's results, now cached
-    rounds.open_round(demo_db, name=SECOND_ROUND, allow_several=True)
+    rounds.open_round(demo_db, name=SECOND_ROUND, allow_several=True, actor="admin")
     at.run()
     assert "This round is still open" in at.info[0].value
     assert at.get("plotly_chart") == []
@@ -148,7 +148,7 @@ def test_closing_a_round_elsewhere_shows_its_results_on_the_next_run(demo_db):
     at = open_page(DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
     assert at.get("plotly_chart") == []
-    rounds.close_round(demo_db, name=OPEN_ROUND)
+    rounds.close_round(demo_db, name=OPEN_ROUND, actor="admin")
     at.run()
     assert len(at.get("plotly_chart")) == 2
 
@@ -169,7 +169,7 @@ def test_empty_database_says_there_is_no_round_yet(app_db, page):
 
 
 def test_a_round_without_answers_says_nobody_has_answered(app_db):
-    rounds.create_round(app_db, name="Spring 2027")
+    rounds.create_round(app_db, name="Spring 2027", actor="admin")
     at = open_page(DIVERGENCE)
     assert "Nobody has answered round 'Spring 2027' yet" in at.info[0].value
 
@@ -222,9 +222,11 @@ def test_learning_point_page_of_an_open_round_shows_counts_only(demo_db):
 
 
 def add_round_with_comment(db: Database, framework: Framework, comment: str) -> None:
-    rounds.create_round(db, name="Spring 2027")
+    rounds.create_round(db, name="Spring 2027", actor="admin")
     round_id = rounds.get_round(db, "Spring 2027").id
-    organisation = organisations.create_organisation(db, name="Riverside Housing Trust")
+    organisation = organisations.create_organisation(
+        db, name="Riverside Housing Trust", actor="admin"
+    )
     answers = {p: AnswerInput(score=3, comment=comment) for p in framework.point_keys}
     people = [
         NewResponse(round_id, organisation.id, group, answers)

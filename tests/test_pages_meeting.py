@@ -181,6 +181,7 @@ def test_an_earlier_rounds_action_shows_in_the_next_meeting_and_its_status_can_c
         learning_point="right_people",
         description="Invite a decision-maker from each council",
         framework=framework,
+        actor="admin",
     )
     at = open_page(MEETING)
     editor = at.data_editor(key="meeting_actions_right_people").value
@@ -263,7 +264,7 @@ def test_the_admin_sets_an_expected_number_and_a_shortfall_is_flagged(demo_db, f
 
 
 def test_live_results_bring_the_open_round_into_the_trends(demo_db):
-    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=True)
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=True, actor="admin")
     at = open_page(TRENDS)
     figure = chart(at, "trends_small_multiples")
     assert len(figure["data"][0]["x"]) == 3

@@ -31,15 +31,19 @@ ROUND = "Spring 2027"
 @pytest.fixture
 def alliance(app_db, framework) -> dict[str, str]:
     """One organisation, an open round and invite codes: provider, lived experience, revoked."""
-    organisations.create_organisation(app_db, name=ORGANISATION)
-    rounds.create_round(app_db, name=ROUND, closes_on=dt.date(2027, 4, 30))
-    rounds.open_round(app_db, name=ROUND)
+    organisations.create_organisation(app_db, name=ORGANISATION, actor="admin")
+    rounds.create_round(app_db, name=ROUND, closes_on=dt.date(2027, 4, 30), actor="admin")
+    rounds.open_round(app_db, name=ROUND, actor="admin")
     codes = {}
     for group in ("provider", "lived_experience", "commissioner"):
         info, codes[group] = invite_codes.create_invite_code(
-            app_db, framework=framework, organisation=ORGANISATION, stakeholder_group=group
+            app_db,
+            framework=framework,
+            organisation=ORGANISATION,
+            stakeholder_group=group,
+            actor="admin",
         )
-    invite_codes.revoke_invite_code(app_db, code_id=info.id)
+    invite_codes.revoke_invite_code(app_db, code_id=info.id, actor="admin")
     codes["revoked"] = codes.pop("commissioner")
     return codes
 
@@ -183,7 +187,7 @@ def test_home_counts_answers_stored_elsewhere_as_soon_as_they_arrive(alliance, a
 
 
 def test_home_says_no_round_is_open_when_every_round_is_closed(alliance, app_db):
-    rounds.close_round(app_db, name=ROUND)
+    rounds.close_round(app_db, name=ROUND, actor="admin")
     at = start_app()
     assert "No round is open" in page_text(at)
 
@@ -244,7 +248,7 @@ def test_revoked_code_gets_a_friendly_message_and_no_form(alliance):
 
 
 def test_valid_code_with_no_open_round_gets_a_friendly_message(alliance, app_db):
-    rounds.close_round(app_db, name=ROUND)
+    rounds.close_round(app_db, name=ROUND, actor="admin")
     at = open_submit_page(alliance["provider"])
     assert not at.exception
     assert "No round is open" in page_text(at)
@@ -366,7 +370,7 @@ def test_receipt_of_a_closed_round_cannot_be_loaded(alliance, framework, app_db)
     choose(at, all_answered(framework))
     send(at)
     receipt_code = shown_receipt(at)
-    rounds.close_round(app_db, name=ROUND)
+    rounds.close_round(app_db, name=ROUND, actor="admin")
     at = revise_page(receipt_code)
     assert not at.exception
     assert "has closed" in page_text(at)
@@ -376,7 +380,7 @@ def test_receipt_of_a_closed_round_cannot_be_loaded(alliance, framework, app_db)
 def test_round_closing_while_the_form_is_open_stores_nothing(alliance, framework, app_db):
     at = open_submit_page(alliance["provider"])
     choose(at, all_answered(framework))
-    rounds.close_round(app_db, name=ROUND)
+    rounds.close_round(app_db, name=ROUND, actor="admin")
     send(at)
     assert not at.exception
     assert "No round is open" in page_text(at)
@@ -391,7 +395,7 @@ def test_round_closing_during_a_revision_keeps_the_stored_answers(alliance, fram
     receipt_code = shown_receipt(at)
     at = revise_page(receipt_code)
     choose(at, {"upstream": 5})
-    rounds.close_round(app_db, name=ROUND)
+    rounds.close_round(app_db, name=ROUND, actor="admin")
     send(at)
     assert "has closed" in page_text(at)
     with app_db.read() as session:

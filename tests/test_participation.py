@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from collab.domain import audit, organisations, rounds
+from collab.domain import audit, expected, organisations, rounds
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.stats import participation
 from collab.store.errors import NotFound, Refused
@@ -32,10 +32,10 @@ def add(db, framework, round_name: str, organisation: str, group: str, people: i
 @pytest.fixture
 def alliance(db, framework):
     for name in (COUNCIL, SHELTER, PANEL):
-        organisations.create_organisation(db, name=name)
-    rounds.create_round(db, name="Autumn 2025")
-    rounds.create_round(db, name="Spring 2026")
-    rounds.open_round(db, name="Spring 2026")
+        organisations.create_organisation(db, name=name, actor="admin")
+    rounds.create_round(db, name="Autumn 2025", actor="admin")
+    rounds.create_round(db, name="Spring 2026", actor="admin")
+    rounds.open_round(db, name="Spring 2026", actor="admin")
     add(db, framework, "Autumn 2025", COUNCIL, "commissioner", 6)
     add(db, framework, "Autumn 2025", SHELTER, "provider", 7)
     add(db, framework, "Autumn 2025", PANEL, "lived_experience", 3)
@@ -82,37 +82,41 @@ def test_responses_are_counted_for_every_round(alliance, framework):
 
 
 def test_expected_numbers_are_stored_read_back_changed_and_removed(alliance, framework):
-    participation.set_expected_participation(
+    expected.set_expected_participation(
         alliance,
         framework=framework,
         organisation=COUNCIL,
         stakeholder_group="commissioner",
         expected=8,
+        actor="admin",
     )
-    participation.set_expected_participation(
+    expected.set_expected_participation(
         alliance,
         framework=framework,
         organisation=PANEL,
         stakeholder_group="lived_experience",
         expected=6,
+        actor="admin",
     )
-    participation.set_expected_participation(
+    expected.set_expected_participation(
         alliance,
         framework=framework,
         organisation=COUNCIL,
         stakeholder_group="commissioner",
         expected=10,
+        actor="admin",
     )
     assert participation.expected_participation(alliance).to_records(index=False).tolist() == [
         (COUNCIL, "commissioner", 10),
         (PANEL, "lived_experience", 6),
     ]
-    participation.set_expected_participation(
+    expected.set_expected_participation(
         alliance,
         framework=framework,
         organisation=PANEL,
         stakeholder_group="lived_experience",
         expected=None,
+        actor="admin",
     )
     assert participation.expected_participation(alliance)["organisation"].tolist() == [COUNCIL]
 
@@ -121,24 +125,24 @@ def test_saving_the_edited_table_changes_only_what_changed_and_is_audited(allian
     table = participation.expected_table(alliance, framework=framework)
     table.loc[table["organisation"] == SHELTER, "expected"] = 12
     assert (
-        participation.save_expected_participation(
-            alliance, framework=framework, table=table, role="admin"
+        expected.save_expected_participation(
+            alliance, framework=framework, table=table, actor="admin"
         )
         == 1
     )
     assert (
-        participation.save_expected_participation(
-            alliance, framework=framework, table=table, role="admin"
+        expected.save_expected_participation(
+            alliance, framework=framework, table=table, actor="admin"
         )
         == 0
     )
     entry = audit.recent_entries(alliance).iloc[0]
-    assert (entry["role"], entry["action"]) == ("admin", "participation.expected")
+    assert (entry["actor"], entry["action"]) == ("admin", "participation.expected")
     assert f"{SHELTER}, Service providers: 12" in entry["detail"]
 
 
 def test_the_expected_table_lists_the_groups_each_organisation_answers_for(alliance, framework):
-    organisations.create_organisation(alliance, name="New Partner")
+    organisations.create_organisation(alliance, name="New Partner", actor="admin")
     table = participation.expected_table(alliance, framework=framework)
     groups = table.groupby("organisation")["stakeholder_group"].apply(list).to_dict()
     assert groups[COUNCIL] == ["commissioner"]
@@ -148,7 +152,7 @@ def test_the_expected_table_lists_the_groups_each_organisation_answers_for(allia
 
 
 @pytest.mark.parametrize(
-    ("organisation", "group", "expected", "error"),
+    ("organisation", "group", "number", "error"),
     [
         (COUNCIL, "commissioner", -1, Refused),
         (COUNCIL, "commissioner", 2.5, Refused),
@@ -158,25 +162,28 @@ def test_the_expected_table_lists_the_groups_each_organisation_answers_for(allia
     ],
 )
 def test_an_invalid_expected_number_stores_nothing(
-    alliance, framework, organisation, group, expected, error
+    alliance, framework, organisation, group, number, error
 ):
     table = pd.DataFrame(
-        [(SHELTER, "provider", 9), (organisation, group, expected)],
-        columns=participation.EXPECTED_COLUMNS,
+        [(SHELTER, "provider", 9), (organisation, group, number)],
+        columns=expected.EXPECTED_COLUMNS,
     )
     with pytest.raises(error):
-        participation.save_expected_participation(alliance, framework=framework, table=table)
+        expected.save_expected_participation(
+            alliance, framework=framework, table=table, actor="admin"
+        )
     assert participation.expected_participation(alliance).empty
 
 
 def test_a_group_below_its_expected_number_is_flagged(alliance, framework):
-    for organisation, group, expected in ((COUNCIL, "commissioner", 8), (SHELTER, "provider", 7)):
-        participation.set_expected_participation(
+    for organisation, group, number in ((COUNCIL, "commissioner", 8), (SHELTER, "provider", 7)):
+        expected.set_expected_participation(
             alliance,
             framework=framework,
             organisation=organisation,
             stakeholder_group=group,
-            expected=expected,
+            expected=number,
+            actor="admin",
         )
     found = participation.round_participation(
         alliance, framework=framework, round_name="Autumn 2025", min_group_size=K

@@ -47,15 +47,15 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
     lived-experience members, whose scores (1, 1, 1, 2, ...) and comment are distinctive."""
     framework = load_framework()
     ids = {
-        group: organisations.create_organisation(db, name=name).id
+        group: organisations.create_organisation(db, name=name, actor="admin").id
         for group, name in (
             ("commissioner", "Calderholt County Council"),
             ("provider", "Lanternway Night Shelter"),
             ("lived_experience", "Lived Experience Panel"),
         )
     }
-    organisations.create_organisation(db, name=HOSTILE_ORGANISATION)
-    info = rounds.create_round(db, name=ROUND)
+    organisations.create_organisation(db, name=HOSTILE_ORGANISATION, actor="admin")
+    info = rounds.create_round(db, name=ROUND, actor="admin")
 
     def response(group: str, score: int, comment: str = "") -> NewResponse:
         answers = {p: AnswerInput(score=score) for p in framework.point_keys}
@@ -80,6 +80,7 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
         description=HOSTILE_ACTION,
         lead_organisation=HOSTILE_ORGANISATION,
         framework=framework,
+        actor="admin",
     )
 
 
@@ -230,7 +231,7 @@ def test_only_the_figures_are_marked_safe():
 
 def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
     fill_alliance(sqlite_db, lived_people=6)
-    rounds.open_round(sqlite_db, name=ROUND)
+    rounds.open_round(sqlite_db, name=ROUND, actor="admin")
     pack = meeting_pack.build_meeting_pack(
         sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
     )

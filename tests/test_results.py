@@ -39,11 +39,11 @@ def add_people(db, framework, *, round_id, organisation_id, group, scores, comme
 @pytest.fixture
 def two_rounds(db, framework):
     """Autumn then Spring, both closed: commissioners converge on the providers."""
-    council = create_organisation(db, name="County Council")
-    shelter = create_organisation(db, name="Shelter Trust")
-    voices = create_organisation(db, name="Voices")
-    autumn = create_round(db, name="Autumn 2026")
-    spring = create_round(db, name="Spring 2027")
+    council = create_organisation(db, name="County Council", actor="admin")
+    shelter = create_organisation(db, name="Shelter Trust", actor="admin")
+    voices = create_organisation(db, name="Voices", actor="admin")
+    autumn = create_round(db, name="Autumn 2026", actor="admin")
+    spring = create_round(db, name="Spring 2027", actor="admin")
     for info, commissioner, provider in (
         (autumn, [3, 3, 3, 3, 3], [4, 4, 4, 4, 4]),
         (spring, [4, 4, 4, 4, 4], [4, 4, 4, 4, 5]),
@@ -141,13 +141,13 @@ def test_unknown_round_is_named_in_the_message(two_rounds, framework):
 
 
 def test_no_round_name_means_the_latest_closed_round(two_rounds, framework):
-    create_round(two_rounds, name="Summer 2027")
-    open_round(two_rounds, name="Summer 2027")
+    create_round(two_rounds, name="Summer 2027", actor="admin")
+    open_round(two_rounds, name="Summer 2027", actor="admin")
     assert results_of(two_rounds, framework, None).round.name == "Spring 2027"
 
 
 def test_round_without_submissions_has_no_data(two_rounds, framework):
-    create_round(two_rounds, name="Summer 2027")
+    create_round(two_rounds, name="Summer 2027", actor="admin")
     outcome = results_of(two_rounds, framework, "Summer 2027")
     assert outcome.visibility == "no_data"
     assert "Summer 2027" in outcome.message
@@ -156,9 +156,9 @@ def test_round_without_submissions_has_no_data(two_rounds, framework):
 
 
 def test_open_round_shows_counts_only(two_rounds, framework):
-    summer = create_round(two_rounds, name="Summer 2027")
-    open_round(two_rounds, name="Summer 2027")
-    shelter = create_organisation(two_rounds, name="Night Shelter")
+    summer = create_round(two_rounds, name="Summer 2027", actor="admin")
+    open_round(two_rounds, name="Summer 2027", actor="admin")
+    shelter = create_organisation(two_rounds, name="Night Shelter", actor="admin")
     add_people(
         two_rounds,
         framework,
@@ -208,8 +208,8 @@ def test_export_frames_are_empty_when_results_are_not_shown(db, framework):
 
 
 def test_identical_scores_give_empty_kruskal_wallis_in_the_export(db, framework):
-    council = create_organisation(db, name="County Council")
-    autumn = create_round(db, name="Autumn 2026")
+    council = create_organisation(db, name="County Council", actor="admin")
+    autumn = create_round(db, name="Autumn 2026", actor="admin")
     for group in ("commissioner", "provider"):
         add_people(
             db,

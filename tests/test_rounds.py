@@ -10,11 +10,15 @@ from collab.store.errors import NotFound, Refused
 
 def test_a_new_round_is_closed_and_opening_it_makes_it_current(db):
     created = rounds.create_round(
-        db, name="Spring 2027", opens_on=dt.date(2027, 3, 1), closes_on=dt.date(2027, 3, 31)
+        db,
+        name="Spring 2027",
+        opens_on=dt.date(2027, 3, 1),
+        closes_on=dt.date(2027, 3, 31),
+        actor="admin",
     )
     assert (created.is_open, created.live_results) == (False, False)
     assert rounds.current_round(db) is None
-    rounds.open_round(db, name="Spring 2027")
+    rounds.open_round(db, name="Spring 2027", actor="admin")
     current = rounds.current_round(db)
     assert current.name == "Spring 2027"
     assert current.closes_on == dt.date(2027, 3, 31)
@@ -22,48 +26,54 @@ def test_a_new_round_is_closed_and_opening_it_makes_it_current(db):
 
 
 def test_only_one_round_is_open_unless_the_admin_allows_several(db):
-    rounds.create_round(db, name="A")
-    rounds.create_round(db, name="B")
-    rounds.open_round(db, name="A")
+    rounds.create_round(db, name="A", actor="admin")
+    rounds.create_round(db, name="B", actor="admin")
+    rounds.open_round(db, name="A", actor="admin")
     with pytest.raises(Refused, match="Round 'A' is still open"):
-        rounds.open_round(db, name="B")
-    rounds.open_round(db, name="B", allow_several=True)
+        rounds.open_round(db, name="B", actor="admin")
+    rounds.open_round(db, name="B", allow_several=True, actor="admin")
     assert [r.is_open for r in rounds.list_rounds(db)] == [True, True]
 
 
 def test_closing_a_round_makes_results_visible_and_live_results_show_them_while_open(db):
-    rounds.create_round(db, name="A")
-    rounds.open_round(db, name="A")
-    assert rounds.set_live_results(db, name="A", on=True).results_visible is True
-    rounds.set_live_results(db, name="A", on=False)
-    closed = rounds.close_round(db, name="A")
+    rounds.create_round(db, name="A", actor="admin")
+    rounds.open_round(db, name="A", actor="admin")
+    assert rounds.set_live_results(db, name="A", on=True, actor="admin").results_visible is True
+    rounds.set_live_results(db, name="A", on=False, actor="admin")
+    closed = rounds.close_round(db, name="A", actor="admin")
     assert closed.results_visible is True
     assert rounds.latest_closed_round(db).name == "A"
 
 
 def test_round_names_are_unique_and_dates_must_be_in_order(db):
-    rounds.create_round(db, name="A")
+    rounds.create_round(db, name="A", actor="admin")
     with pytest.raises(Refused, match="already exists"):
-        rounds.create_round(db, name="A")
+        rounds.create_round(db, name="A", actor="admin")
     with pytest.raises(Refused, match="close before it opens"):
         rounds.create_round(
-            db, name="B", opens_on=dt.date(2027, 2, 1), closes_on=dt.date(2027, 1, 1)
+            db, name="B", opens_on=dt.date(2027, 2, 1), closes_on=dt.date(2027, 1, 1), actor="admin"
         )
     with pytest.raises(NotFound, match="no round called 'C'"):
-        rounds.close_round(db, name="C")
+        rounds.close_round(db, name="C", actor="admin")
 
 
 def test_organisations_are_renamed_and_deactivated_without_losing_them(db):
-    shelter = organisations.create_organisation(db, name="  Riverside   Night Shelter ")
+    shelter = organisations.create_organisation(
+        db, name="  Riverside   Night Shelter ", actor="admin"
+    )
     assert shelter.name == "Riverside Night Shelter"
-    organisations.rename_organisation(db, organisation_id=shelter.id, name="Riverside Shelter")
-    organisations.set_organisation_active(db, organisation_id=shelter.id, active=False)
+    organisations.rename_organisation(
+        db, organisation_id=shelter.id, name="Riverside Shelter", actor="admin"
+    )
+    organisations.set_organisation_active(
+        db, organisation_id=shelter.id, active=False, actor="admin"
+    )
     listed = organisations.list_organisations(db)
     assert [(o.name, o.active) for o in listed] == [("Riverside Shelter", False)]
     assert organisations.list_organisations(db, include_inactive=False) == []
 
 
 def test_an_unknown_organisation_suggests_the_closest_name(db):
-    organisations.create_organisation(db, name="Riverside Night Shelter")
+    organisations.create_organisation(db, name="Riverside Night Shelter", actor="admin")
     with pytest.raises(NotFound, match="Did you mean 'Riverside Night Shelter'"):
         organisations.get_organisation(db, "riverside night shelters")

@@ -12,14 +12,15 @@ from collab.store.models import Answer, InviteCode, Revision, Submission
 
 @pytest.fixture
 def open_alliance(db, framework):
-    organisations.create_organisation(db, name="Riverside Night Shelter")
-    rounds.create_round(db, name="Spring 2027")
-    rounds.open_round(db, name="Spring 2027")
+    organisations.create_organisation(db, name="Riverside Night Shelter", actor="admin")
+    rounds.create_round(db, name="Spring 2027", actor="admin")
+    rounds.open_round(db, name="Spring 2027", actor="admin")
     _, code = invite_codes.create_invite_code(
         db,
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        actor="admin",
     )
     return db, code
 
@@ -54,7 +55,7 @@ def test_unknown_and_revoked_codes_are_refused_kindly(open_alliance):
     with pytest.raises(NotFound):
         invite_codes.find_invite_code(db, "")
     info = invite_codes.find_invite_code(db, code)
-    invite_codes.revoke_invite_code(db, code_id=info.id)
+    invite_codes.revoke_invite_code(db, code_id=info.id, actor="admin")
     with pytest.raises(Refused, match="no longer in use"):
         invite_codes.find_invite_code(db, code)
 
@@ -142,7 +143,7 @@ def test_no_submission_or_revision_once_the_round_has_closed(open_alliance, fram
     receipt = submissions.submit(
         db, framework=framework, code=code, answers=full_answers(framework)
     )
-    rounds.close_round(db, name="Spring 2027")
+    rounds.close_round(db, name="Spring 2027", actor="admin")
     with pytest.raises(Refused, match="has closed"):
         submissions.revise(
             db, framework=framework, receipt_code=receipt.code, answers=full_answers(framework, 1)
@@ -172,9 +173,9 @@ def test_the_database_allows_one_submission_per_respondent_and_round(open_allian
 
 
 def test_bulk_responses_reuse_a_respondent_across_rounds_and_refuse_a_twin(db, framework):
-    org = organisations.create_organisation(db, name="Peer Network")
-    first = rounds.create_round(db, name="Autumn 2026")
-    second = rounds.create_round(db, name="Spring 2027")
+    org = organisations.create_organisation(db, name="Peer Network", actor="admin")
+    first = rounds.create_round(db, name="Autumn 2026", actor="admin")
+    second = rounds.create_round(db, name="Spring 2027", actor="admin")
 
     def response(round_id):
         return submissions.NewResponse(

@@ -184,11 +184,11 @@ def test_an_open_round_is_left_out_unless_its_live_results_are_on(framework):
 def test_the_alliance_trends_read_from_the_database_follow_the_open_rounds_live_setting(
     db, framework
 ):
-    council = organisations.create_organisation(db, name="Council")
-    shelter = organisations.create_organisation(db, name="Shelter")
+    council = organisations.create_organisation(db, name="Council", actor="admin")
+    shelter = organisations.create_organisation(db, name="Shelter", actor="admin")
     for name in ("Autumn 2025", "Spring 2026"):
-        rounds.create_round(db, name=name)
-    rounds.open_round(db, name="Spring 2026")
+        rounds.create_round(db, name=name, actor="admin")
+    rounds.open_round(db, name="Spring 2026", actor="admin")
     by_name = {r.name: r for r in rounds.list_rounds(db)}
     responses = [
         NewResponse(
@@ -206,7 +206,7 @@ def test_the_alliance_trends_read_from_the_database_follow_the_open_rounds_live_
 
     closed_only = trends.alliance_trends(db, framework=framework, min_group_size=K)
     assert closed_only.rounds == ["Autumn 2025"]
-    rounds.set_live_results(db, name="Spring 2026", on=True)
+    rounds.set_live_results(db, name="Spring 2026", on=True, actor="admin")
     with_live = trends.alliance_trends(db, framework=framework, min_group_size=K)
     assert with_live.rounds == ["Autumn 2025", "Spring 2026"]
     assert with_live.series("upstream", "provider") == [2.0, 2.0]

@@ -2,6 +2,10 @@
 
 An action belongs to the round whose results the meeting discussed. It stays listed in
 the meetings of later rounds, with its status, so the team can see what became of it.
+
+``record_action(db, actor=...)`` and ``update_action_status`` commit a change with its
+audit entry; the ``..._in(session, ...)`` forms make the change alone inside a
+transaction the caller holds (and audits).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from collab.domain import audit
 from collab.domain.organisations import closest_name
 from collab.store.config import get_settings
 from collab.store.db import Database
@@ -124,9 +129,67 @@ def _organisation_by_name(session: so.Session, name: str) -> Organisation:
     return found
 
 
+def record_action_in(
+    session: so.Session,
+    *,
+    framework: Framework,
+    round_name: str,
+    learning_point: str,
+    description: str,
+    lead_organisation: str | None = None,
+    due_on: dt.date | None = None,
+) -> ActionInfo:
+    """Add an agreed action in the caller's transaction (no audit entry).
+
+    Checks as ``record_action`` does.
+    """
+    if learning_point not in framework.point_keys:
+        raise NotFound(f"There is no learning point called '{learning_point}'.")
+    text = _clean_description(description)
+    round_row = _round_by_name(session, round_name)
+    lead = (
+        _organisation_by_name(session, lead_organisation.strip())
+        if lead_organisation and lead_organisation.strip()
+        else None
+    )
+    now = utcnow()
+    action = Action(
+        round=round_row,
+        learning_point=learning_point,
+        description=text,
+        lead_organisation=lead,
+        due_on=due_on,
+        status="agreed",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(action)
+    session.flush()
+    return _info(action)
+
+
+def update_action_status_in(
+    session: so.Session, *, action_id: int, status: str
+) -> tuple[ActionInfo, bool]:
+    """Set an action's status in the caller's transaction (no audit entry).
+
+    Returns the action and whether its status changed.
+    """
+    _check_status(status)
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFound("That action no longer exists.")
+    changed = action.status != status
+    if changed:
+        action.status = status
+        action.updated_at = utcnow()
+    return _info(action), changed
+
+
 def record_action(
     db: Database,
     *,
+    actor: str,
     round_name: str,
     learning_point: str,
     description: str,
@@ -140,45 +203,47 @@ def record_action(
     characters; the learning point must be one of the framework's (the configured
     framework when ``framework`` is None); the lead organisation, when given, must exist.
     Raises Refused or NotFound with a message for the user; nothing is stored then.
+    Records ``action.record``.
     """
     framework = framework or load_framework(get_settings().framework_path)
-    if learning_point not in framework.point_keys:
-        raise NotFound(f"There is no learning point called '{learning_point}'.")
-    text = _clean_description(description)
     with db.write() as session:
-        round_row = _round_by_name(session, round_name)
-        lead = (
-            _organisation_by_name(session, lead_organisation.strip())
-            if lead_organisation and lead_organisation.strip()
-            else None
-        )
-        now = utcnow()
-        action = Action(
-            round=round_row,
+        info = record_action_in(
+            session,
+            framework=framework,
+            round_name=round_name,
             learning_point=learning_point,
-            description=text,
-            lead_organisation=lead,
+            description=description,
+            lead_organisation=lead_organisation,
             due_on=due_on,
-            status="agreed",
-            created_at=now,
-            updated_at=now,
         )
-        session.add(action)
-        session.flush()
-        return _info(action)
+        audit.record(
+            session,
+            actor=actor,
+            action="action.record",
+            detail=(
+                f"Recorded action no. {info.id} on learning point {info.learning_point} "
+                f"for round '{info.round}'."
+            ),
+        )
+    return info
 
 
-def update_action_status(db: Database, *, action_id: int, status: str) -> ActionInfo:
-    """Set an action's status (agreed, in_progress, done or dropped); returns the action."""
-    _check_status(status)
+def update_action_status(db: Database, *, actor: str, action_id: int, status: str) -> ActionInfo:
+    """Set an action's status (agreed, in_progress, done or dropped); returns the action.
+
+    A change of status is recorded as ``action.status``; setting the status it already
+    has changes nothing and records nothing.
+    """
     with db.write() as session:
-        action = session.get(Action, action_id)
-        if action is None:
-            raise NotFound("That action no longer exists.")
-        if action.status != status:
-            action.status = status
-            action.updated_at = utcnow()
-        return _info(action)
+        info, changed = update_action_status_in(session, action_id=action_id, status=status)
+        if changed:
+            audit.record(
+                session,
+                actor=actor,
+                action="action.status",
+                detail=f"Set action no. {info.id} to '{info.status_name}'.",
+            )
+    return info
 
 
 def list_actions(

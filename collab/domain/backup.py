@@ -8,6 +8,9 @@ so the target is either the previous file or a complete, sound backup, never hal
 
 PostgreSQL databases are backed up with PostgreSQL's own ``pg_dump``.
 
+Every backup taken through this module is recorded in the audit log: it holds every
+answer and comment, so who took one matters.
+
 To restore a SQLite backup:
 
 1. stop the app;
@@ -19,6 +22,7 @@ To restore a SQLite backup:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import sqlite3
 import tempfile
@@ -26,9 +30,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from collab.domain import audit
 from collab.store.db import Database
 from collab.store.errors import CollabError, Refused
 
+BACKUP_MIME_TYPE = "application/vnd.sqlite3"
 POSTGRESQL_BACKUP_ADVICE = (
     "This alliance's data is kept in PostgreSQL, which the app cannot copy by itself. "
     "Back it up with PostgreSQL's own tool, for example "
@@ -71,13 +77,7 @@ def _remove(path: Path) -> None:
             leftover.unlink()
 
 
-def backup_database(db: Database, target: Path) -> BackupResult:
-    """Write a consistent, checked snapshot of the database to ``target``.
-
-    Replaces ``target`` atomically if it exists. Raises Refused for PostgreSQL (use
-    ``pg_dump``) and for a target that is the live database itself; raises BackupFailed,
-    leaving ``target`` untouched, when the copy fails its integrity check.
-    """
+def _snapshot(db: Database, target: Path) -> BackupResult:
     if not db.is_sqlite:
         raise Refused(POSTGRESQL_BACKUP_ADVICE)
     target = Path(target).resolve()
@@ -113,8 +113,43 @@ def backup_database(db: Database, target: Path) -> BackupResult:
     return BackupResult(path=target, bytes=target.stat().st_size, integrity=integrity)
 
 
-def backup_bytes(db: Database) -> bytes:
-    """A consistent, checked snapshot as bytes (for a download), via a temporary file."""
+def backup_database(db: Database, target: Path, *, actor: str) -> BackupResult:
+    """Write a consistent, checked snapshot of the database to ``target``; record it.
+
+    Replaces ``target`` atomically if it exists. Raises Refused for PostgreSQL (use
+    ``pg_dump``) and for a target that is the live database itself; raises BackupFailed,
+    leaving ``target`` untouched, when the copy fails its integrity check. Once the file
+    is written, ``backup.write`` is recorded (an entry that can't be stored is raised).
+    """
+    result = _snapshot(db, target)
+    with db.write() as session:
+        audit.record(
+            session,
+            actor=actor,
+            action="backup.write",
+            detail=f"Wrote a backup of the database to {result.path} ({result.bytes:,} bytes).",
+        )
+    return result
+
+
+def backup_bytes(db: Database, *, actor: str) -> bytes:
+    """A consistent, checked snapshot as bytes, for a download; record ``backup.download``.
+
+    Raises Refused on PostgreSQL (back up with ``pg_dump``).
+    """
     with tempfile.TemporaryDirectory(prefix="alliance-backup-") as folder:
-        result = backup_database(db, Path(folder) / "alliance-backup.db")
-        return result.path.read_bytes()
+        data = _snapshot(db, Path(folder) / "alliance-backup.db").path.read_bytes()
+    with db.write() as session:
+        audit.record(
+            session,
+            actor=actor,
+            action="backup.download",
+            detail=f"Took a backup of the database ({len(data):,} bytes).",
+        )
+    return data
+
+
+def backup_file_name(now: dt.datetime | None = None) -> str:
+    """A file name such as ``alliance-backup-2027-03-05-1430.db`` (local time)."""
+    now = now or dt.datetime.now()
+    return f"alliance-backup-{now:%Y-%m-%d-%H%M}.db"

@@ -3,6 +3,10 @@
 A code is shown once when created; only its SHA-256 hash is stored. Codes use an
 alphabet without look-alike characters and are typed case-insensitively, with or
 without the dashes.
+
+``create_invite_code(db, actor=...)`` and ``revoke_invite_code`` commit a change with its
+audit entry; the ``..._in(session, ...)`` forms make the change alone inside a
+transaction the caller holds (and audits).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
+from collab.domain import audit
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.framework import Framework
@@ -66,37 +72,87 @@ def _info(c: InviteCode, uses: int = 0) -> InviteCodeInfo:
     )
 
 
-def create_invite_code(
-    db: Database, *, framework: Framework, organisation: str, stakeholder_group: str
+def create_invite_code_in(
+    session: so.Session, *, framework: Framework, organisation: str, stakeholder_group: str
 ) -> tuple[InviteCodeInfo, str]:
-    """Create a code; return its record and the code itself (never stored, shown once)."""
+    """Add a code in the caller's transaction (no audit entry); return it and its record.
+
+    The code itself is never stored: show it once.
+    """
     if stakeholder_group not in framework.group_keys:
         raise Refused(
             f"'{stakeholder_group}' is not a stakeholder group "
             f"(known: {', '.join(framework.group_keys)})."
         )
     code = new_secret_code()
+    org = session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        raise NotFound(f"There is no organisation called '{organisation}'.")
+    if not org.active:
+        raise Refused(f"'{organisation}' is deactivated; reactivate it first.")
+    record = InviteCode(
+        code_hash=hash_code(code), organisation=org, stakeholder_group=stakeholder_group
+    )
+    session.add(record)
+    session.flush()
+    return _info(record), code
+
+
+def revoke_invite_code_in(session: so.Session, *, code_id: int) -> InviteCodeInfo:
+    """Revoke a code in the caller's transaction (no audit entry)."""
+    record = session.get(InviteCode, code_id)
+    if record is None:
+        raise NotFound(f"There is no invite code number {code_id}.")
+    record.revoked = True
+    return _info(record)
+
+
+def create_invite_code(
+    db: Database,
+    *,
+    actor: str,
+    framework: Framework,
+    organisation: str,
+    stakeholder_group: str,
+) -> tuple[InviteCodeInfo, str]:
+    """Create a code; return its record and the code itself (never stored, shown once).
+
+    Records ``invite_code.create`` with the code's number, organisation and group, never
+    the code.
+    """
     with db.write() as session:
-        org = session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
-        if org is None:
-            raise NotFound(f"There is no organisation called '{organisation}'.")
-        if not org.active:
-            raise Refused(f"'{organisation}' is deactivated; reactivate it first.")
-        record = InviteCode(
-            code_hash=hash_code(code), organisation=org, stakeholder_group=stakeholder_group
+        info, code = create_invite_code_in(
+            session,
+            framework=framework,
+            organisation=organisation,
+            stakeholder_group=stakeholder_group,
         )
-        session.add(record)
-        session.flush()
-        return _info(record), code
+        audit.record(
+            session,
+            actor=actor,
+            action="invite_code.create",
+            detail=(
+                f"Created invite code no. {info.id} for {info.organisation} "
+                f"({framework.group_name(info.stakeholder_group)})."
+            ),
+        )
+    return info, code
 
 
-def revoke_invite_code(db: Database, *, code_id: int) -> InviteCodeInfo:
+def revoke_invite_code(db: Database, *, actor: str, code_id: int) -> InviteCodeInfo:
+    """Revoke a code so it is refused from now on; record ``invite_code.revoke``."""
     with db.write() as session:
-        record = session.get(InviteCode, code_id)
-        if record is None:
-            raise NotFound(f"There is no invite code number {code_id}.")
-        record.revoked = True
-        return _info(record)
+        info = revoke_invite_code_in(session, code_id=code_id)
+        audit.record(
+            session,
+            actor=actor,
+            action="invite_code.revoke",
+            detail=(
+                f"Revoked invite code no. {info.id} of {info.organisation} "
+                f"({info.stakeholder_group})."
+            ),
+        )
+    return info
 
 
 def list_invite_codes(db: Database) -> list[InviteCodeInfo]:

@@ -1,4 +1,9 @@
-"""Member organisations of the alliance. Deactivated ones keep their history."""
+"""Member organisations of the alliance. Deactivated ones keep their history.
+
+``create_organisation(db, actor=...)`` and its siblings commit a change with its audit
+entry; the ``..._in(session, ...)`` forms make the change alone inside a transaction the
+caller holds (and audits).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import difflib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
+from collab.domain import audit
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import Organisation
@@ -30,47 +37,100 @@ def closest_name(name: str, known: list[str]) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def create_organisation(db: Database, *, name: str) -> OrganisationInfo:
+def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
         raise Refused("An organisation needs a name.")
-    with db.write() as session:
-        if session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
-            raise Refused(f"An organisation called '{name}' already exists.")
-        o = Organisation(name=name)
-        session.add(o)
-        session.flush()
-        return _info(o)
+    return name
 
 
-def rename_organisation(db: Database, *, organisation_id: int, name: str) -> OrganisationInfo:
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("An organisation needs a name.")
-    with db.write() as session:
-        o = session.get(Organisation, organisation_id)
-        if o is None:
-            raise NotFound("That organisation no longer exists.")
-        clash = session.scalar(
-            sa.select(Organisation.id).where(
-                Organisation.name == name, Organisation.id != organisation_id
-            )
+def _by_id(session: so.Session, organisation_id: int) -> Organisation:
+    found = session.get(Organisation, organisation_id)
+    if found is None:
+        raise NotFound("That organisation no longer exists.")
+    return found
+
+
+def create_organisation_in(session: so.Session, *, name: str) -> OrganisationInfo:
+    """Add an organisation in the caller's transaction (no audit entry)."""
+    name = _clean_name(name)
+    if session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
+        raise Refused(f"An organisation called '{name}' already exists.")
+    o = Organisation(name=name)
+    session.add(o)
+    session.flush()
+    return _info(o)
+
+
+def rename_organisation_in(
+    session: so.Session, *, organisation_id: int, name: str
+) -> OrganisationInfo:
+    """Rename an organisation in the caller's transaction (no audit entry)."""
+    name = _clean_name(name)
+    o = _by_id(session, organisation_id)
+    clash = session.scalar(
+        sa.select(Organisation.id).where(
+            Organisation.name == name, Organisation.id != organisation_id
         )
-        if clash:
-            raise Refused(f"An organisation called '{name}' already exists.")
-        o.name = name
-        return _info(o)
+    )
+    if clash:
+        raise Refused(f"An organisation called '{name}' already exists.")
+    o.name = name
+    return _info(o)
+
+
+def set_organisation_active_in(
+    session: so.Session, *, organisation_id: int, active: bool
+) -> OrganisationInfo:
+    """Deactivate or reactivate an organisation in the caller's transaction (no audit entry)."""
+    o = _by_id(session, organisation_id)
+    o.active = active
+    return _info(o)
+
+
+def create_organisation(db: Database, *, actor: str, name: str) -> OrganisationInfo:
+    """Add an organisation and record ``organisation.create``."""
+    with db.write() as session:
+        info = create_organisation_in(session, name=name)
+        audit.record(
+            session,
+            actor=actor,
+            action="organisation.create",
+            detail=f"Added organisation '{info.name}'.",
+        )
+    return info
+
+
+def rename_organisation(
+    db: Database, *, actor: str, organisation_id: int, name: str
+) -> OrganisationInfo:
+    """Rename an organisation (its history follows it) and record ``organisation.rename``."""
+    with db.write() as session:
+        old_name = _by_id(session, organisation_id).name
+        info = rename_organisation_in(session, organisation_id=organisation_id, name=name)
+        audit.record(
+            session,
+            actor=actor,
+            action="organisation.rename",
+            detail=f"Renamed organisation '{old_name}' to '{info.name}'.",
+        )
+    return info
 
 
 def set_organisation_active(
-    db: Database, *, organisation_id: int, active: bool
+    db: Database, *, actor: str, organisation_id: int, active: bool
 ) -> OrganisationInfo:
+    """Deactivate or reactivate an organisation (history kept); record the change."""
     with db.write() as session:
-        o = session.get(Organisation, organisation_id)
-        if o is None:
-            raise NotFound("That organisation no longer exists.")
-        o.active = active
-        return _info(o)
+        info = set_organisation_active_in(session, organisation_id=organisation_id, active=active)
+        verb = "Reactivated" if active else "Deactivated"
+        audit.record(
+            session,
+            actor=actor,
+            action="organisation.reactivate" if active else "organisation.deactivate",
+            detail=f"{verb} organisation '{info.name}'.",
+        )
+    return info
 
 
 def list_organisations(db: Database, *, include_inactive: bool = True) -> list[OrganisationInfo]:

@@ -1,4 +1,9 @@
-"""Rounds of self-assessment: create, open, close, live results."""
+"""Rounds of self-assessment: create, open, close, live results.
+
+Each change has two forms: ``create_round(db, actor=...)`` and its siblings commit the
+change with its audit entry; ``create_round_in(session, ...)`` and its siblings make the
+change alone inside a transaction the caller holds (and audits).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
+from collab.domain import audit
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import Round
@@ -35,62 +42,128 @@ def _info(r: Round) -> RoundInfo:
     return RoundInfo(r.id, r.name, r.opens_on, r.closes_on, r.is_open, r.live_results)
 
 
-def _by_name(session, name: str) -> Round:
+def _by_name(session: so.Session, name: str) -> Round:
     found = session.scalar(sa.select(Round).where(Round.name == name))
     if found is None:
         raise NotFound(f"There is no round called '{name}'.")
     return found
 
 
-def create_round(
-    db: Database,
+def create_round_in(
+    session: so.Session,
     *,
     name: str,
     opens_on: dt.date | None = None,
     closes_on: dt.date | None = None,
     live_results: bool = False,
 ) -> RoundInfo:
-    """Create a closed round; open it with ``open_round``."""
+    """Add a closed round in the caller's transaction (no audit entry)."""
     name = name.strip()
     if not name:
         raise Refused("A round needs a name, for example 'Spring 2027'.")
     if opens_on and closes_on and closes_on < opens_on:
         raise Refused("A round cannot close before it opens.")
+    if session.scalar(sa.select(Round.id).where(Round.name == name)) is not None:
+        raise Refused(f"A round called '{name}' already exists.")
+    r = Round(name=name, opens_on=opens_on, closes_on=closes_on, live_results=live_results)
+    session.add(r)
+    session.flush()
+    return _info(r)
+
+
+def open_round_in(session: so.Session, *, name: str, allow_several: bool = False) -> RoundInfo:
+    """Open a round in the caller's transaction (no audit entry).
+
+    Refused while another round is open, unless ``allow_several``.
+    """
+    r = _by_name(session, name)
+    others = session.scalars(sa.select(Round.name).where(Round.is_open, Round.id != r.id)).all()
+    if others and not allow_several:
+        raise Refused(
+            f"Round '{others[0]}' is still open. Close it first, "
+            "or choose to keep several rounds open."
+        )
+    r.is_open = True
+    return _info(r)
+
+
+def close_round_in(session: so.Session, *, name: str) -> RoundInfo:
+    """Close a round in the caller's transaction (no audit entry)."""
+    r = _by_name(session, name)
+    r.is_open = False
+    return _info(r)
+
+
+def set_live_results_in(session: so.Session, *, name: str, on: bool) -> RoundInfo:
+    """Turn live results on or off in the caller's transaction (no audit entry)."""
+    r = _by_name(session, name)
+    r.live_results = on
+    return _info(r)
+
+
+def _dates(info: RoundInfo) -> str:
+    parts = []
+    if info.opens_on:
+        parts.append(f"opens {info.opens_on.isoformat()}")
+    if info.closes_on:
+        parts.append(f"closes {info.closes_on.isoformat()}")
+    return ", ".join(parts) or "no dates set"
+
+
+def create_round(
+    db: Database,
+    *,
+    actor: str,
+    name: str,
+    opens_on: dt.date | None = None,
+    closes_on: dt.date | None = None,
+    live_results: bool = False,
+) -> RoundInfo:
+    """Create a closed round (open it with ``open_round``) and record ``round.create``."""
     with db.write() as session:
-        if session.scalar(sa.select(Round.id).where(Round.name == name)) is not None:
-            raise Refused(f"A round called '{name}' already exists.")
-        r = Round(name=name, opens_on=opens_on, closes_on=closes_on, live_results=live_results)
-        session.add(r)
-        session.flush()
-        return _info(r)
+        info = create_round_in(
+            session, name=name, opens_on=opens_on, closes_on=closes_on, live_results=live_results
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="round.create",
+            detail=f"Created round '{info.name}' ({_dates(info)}).",
+        )
+    return info
 
 
-def open_round(db: Database, *, name: str, allow_several: bool = False) -> RoundInfo:
-    """Open a round. Refused while another round is open, unless ``allow_several``."""
+def open_round(db: Database, *, actor: str, name: str, allow_several: bool = False) -> RoundInfo:
+    """Open a round (refused while another is open, unless ``allow_several``); record it."""
     with db.write() as session:
-        r = _by_name(session, name)
-        others = session.scalars(sa.select(Round.name).where(Round.is_open, Round.id != r.id)).all()
-        if others and not allow_several:
-            raise Refused(
-                f"Round '{others[0]}' is still open. Close it first, "
-                "or choose to keep several rounds open."
-            )
-        r.is_open = True
-        return _info(r)
+        info = open_round_in(session, name=name, allow_several=allow_several)
+        detail = f"Opened round '{info.name}'"
+        detail += " (several rounds may be open)." if allow_several else "."
+        audit.record(session, actor=actor, action="round.open", detail=detail)
+    return info
 
 
-def close_round(db: Database, *, name: str) -> RoundInfo:
+def close_round(db: Database, *, actor: str, name: str) -> RoundInfo:
+    """Close a round and record ``round.close``."""
     with db.write() as session:
-        r = _by_name(session, name)
-        r.is_open = False
-        return _info(r)
+        info = close_round_in(session, name=name)
+        audit.record(
+            session, actor=actor, action="round.close", detail=f"Closed round '{info.name}'."
+        )
+    return info
 
 
-def set_live_results(db: Database, *, name: str, on: bool) -> RoundInfo:
+def set_live_results(db: Database, *, actor: str, name: str, on: bool) -> RoundInfo:
+    """Turn live results on or off for a round and record ``round.live_results``."""
     with db.write() as session:
-        r = _by_name(session, name)
-        r.live_results = on
-        return _info(r)
+        info = set_live_results_in(session, name=name, on=on)
+        audit.record(
+            session,
+            actor=actor,
+            action="round.live_results",
+            detail=f"Turned live results {'on' if on else 'off'} for round '{info.name}'.",
+        )
+    return info
 
 
 def list_rounds(db: Database) -> list[RoundInfo]:

@@ -26,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from collab.domain import audit
 from collab.domain.actions import actions_frame_for_export
 from collab.domain.answers import load_answers
 from collab.domain.rounds import get_round
@@ -320,3 +321,17 @@ EXPORTS: dict[str, ExportFunction] = {
     "divergence": export_divergence,
     "actions": export_actions,
 }
+
+
+def export_round(
+    db: Database, *, actor: str, framework: Framework, what: str, round_name: str, fmt: str
+) -> bytes:
+    """The export ``what`` (a key of ``EXPORTS``) of a round, recorded in the audit log.
+
+    The file is made first; the ``export.download`` entry is written once it exists.
+    """
+    data = EXPORTS[what](db, framework=framework, round_name=round_name, fmt=fmt)
+    audit.record_export(
+        db, actor=actor, what=what, round_name=round_name, format_name=FORMAT_NAMES.get(fmt, fmt)
+    )
+    return data

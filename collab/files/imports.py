@@ -4,7 +4,7 @@ The file has the columns of the response export: ``round, organisation, group``,
 optional ``respondent``, one column per learning point (1 to 5, ``DK`` or empty) and
 optional ``comment_<key>`` columns. Everything is checked first and every problem is
 reported with the row and column a spreadsheet shows (the header is row 1); only a file
-without problems is written, in one transaction.
+without problems is written, in one transaction, through ``collab.domain.imported``.
 """
 
 from __future__ import annotations
@@ -17,32 +17,28 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
-import sqlalchemy.exc as sa_exc
 from openpyxl.utils import get_column_letter
 
+from collab.domain import imported
 from collab.domain.organisations import closest_name
 from collab.domain.submissions import (
     UNSTORABLE_CHARACTERS,
     UNSTORABLE_MESSAGE,
     AnswerInput,
-    NewResponse,
-    add_responses,
 )
 from collab.files.exports import COMMENT_PREFIX, DONT_KNOW, RESPONSE_ID_COLUMNS, restore_neutralised
 from collab.store.config import get_settings
 from collab.store.db import Database
-from collab.store.errors import CollabError, Refused, StorageUnavailable
+from collab.store.errors import CollabError
 from collab.store.framework import Framework
 from collab.store.models import Organisation, Respondent, Round, Submission
 
 REQUIRED_COLUMNS = ("round", "organisation", "group")
 PREVIEW_ROWS = 10
-WRITE_CHUNK = 5000
 QUERY_CHUNK = 5000
 MAX_ROUND_NAME = 100
 MAX_ORGANISATION_NAME = 200
 MAX_REFERENCE = 200
-IMPORT_SOURCE = "import"
 NO_ANSWER = AnswerInput()
 CREATE_MISSING_HINT = (
     "Add it first, or choose to create missing rounds and organisations during the import."
@@ -659,13 +655,24 @@ def _preview_frame(cells: list[list[str]], columns: _Columns) -> pd.DataFrame:
     )
 
 
+def also_creates(plan: ImportPlan) -> str | None:
+    """A sentence naming the rounds and organisations an import would create, if any."""
+    to_create = imported.created_summary(
+        rounds=plan.rounds_to_create, organisations=plan.organisations_to_create
+    )
+    return f"The import will also create {to_create}." if to_create else None
+
+
 def apply_import(
     db: Database,
     plan: ImportPlan,
     *,
+    actor: str,
+    file_name: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write a checked plan in one transaction; return the number of responses written.
+    """Write a checked plan in one transaction with its audit entry; return the number of
+    responses written.
 
     Creates the plan's missing rounds (closed) and organisations in the same
     transaction. ``progress(done, total)`` is called as responses are written. Raises
@@ -676,68 +683,30 @@ def apply_import(
         raise ImportRejected(plan.problems)
     if not plan.rows:
         raise ImportRejected([ImportProblem(None, None, "The file holds no responses.")])
-    total = len(plan.rows)
-    try:
-        with db.write() as session:
-            round_ids = _ids(session, Round, {r.round for r in plan.rows}, plan.rounds_to_create)
-            organisation_ids = _ids(
-                session,
-                Organisation,
-                {r.organisation for r in plan.rows},
-                plan.organisations_to_create,
+    return imported.import_responses(
+        db,
+        actor=actor,
+        responses=[
+            imported.ImportedResponse(
+                round=r.round,
+                organisation=r.organisation,
+                stakeholder_group=r.group,
+                reference=r.reference,
+                answers=r.answers,
             )
-            responses = [
-                NewResponse(
-                    round_id=round_ids[r.round],
-                    organisation_id=organisation_ids[r.organisation],
-                    stakeholder_group=r.group,
-                    answers=r.answers,
-                    reference=r.reference,
-                )
-                for r in plan.rows
-            ]
-            if progress:
-                progress(0, total)
-            for start in range(0, total, WRITE_CHUNK):
-                add_responses(session, responses[start : start + WRITE_CHUNK], source=IMPORT_SOURCE)
-                if progress:
-                    progress(min(start + WRITE_CHUNK, total), total)
-    except sa_exc.IntegrityError as exc:
-        raise Refused(
-            "Nothing was imported: the database changed while the file was being checked "
-            "(for example the same responses were imported at the same time). "
-            "Check the file again."
-        ) from exc
-    except StorageUnavailable as exc:
-        raise StorageUnavailable(
-            "Nothing was imported: the server's storage is full or cannot be written to. "
-            "Keep the file and try again once the storage has been sorted out."
-        ) from exc
-    return total
-
-
-def _ids(session, model, names: set[str], to_create: list[str]) -> dict[str, int]:
-    """Ids of the named rounds or organisations, creating those the plan creates."""
-    found = dict(
-        session.execute(sa.select(model.name, model.id).where(model.name.in_(names))).all()
+            for r in plan.rows
+        ],
+        rounds_to_create=plan.rounds_to_create,
+        organisations_to_create=plan.organisations_to_create,
+        file_name=file_name,
+        progress=progress,
     )
-    missing = sorted(names - set(found))
-    if set(missing) - set(to_create):
-        raise Refused(
-            "Nothing was imported: a round or organisation named in the file was renamed "
-            "while the file was being checked. Check the file again."
-        )
-    if missing:
-        created = [model(name=name) for name in missing]
-        session.add_all(created)
-        session.flush()
-        found.update((item.name, item.id) for item in created)
-    return found
 
 
 def import_responses(
     db: Database,
     *,
+    actor: str,
     framework: Framework,
     data: bytes,
     create_missing: bool = False,
@@ -758,4 +727,4 @@ def import_responses(
         max_bytes=max_bytes,
         max_comment_chars=max_comment_chars,
     )
-    return apply_import(db, plan, progress=progress)
+    return apply_import(db, plan, actor=actor, progress=progress)

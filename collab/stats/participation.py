@@ -10,21 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from collab.domain import audit
 from collab.domain.answers import participation
+from collab.domain.expected import EXPECTED_COLUMNS
 from collab.domain.organisations import list_organisations
 from collab.domain.rounds import RoundInfo, get_round, list_rounds
 from collab.stats.privacy import cell_is_shown, effective_min_group_size
 from collab.store.db import Database
-from collab.store.errors import NotFound, Refused
 from collab.store.framework import Framework
 from collab.store.models import ExpectedParticipation, InviteCode, Organisation, Respondent
 
-EXPECTED_COLUMNS = ["organisation", "stakeholder_group", "expected"]
 BY_GROUP_COLUMNS = [
     "stakeholder_group",
     "group_name",
@@ -45,7 +42,6 @@ BY_ORGANISATION_COLUMNS = [
     "below_expected",
 ]
 OVER_ROUNDS_COLUMNS = ["round", "stakeholder_group", "group_name", "responses"]
-MAX_EXPECTED = 100_000
 
 
 @dataclass(frozen=True)
@@ -129,86 +125,6 @@ def expected_table(db: Database, *, framework: Framework) -> pd.DataFrame:
     )
     frame["expected"] = frame["expected"].astype("Int64")
     return frame
-
-
-def _expected_number(value: object) -> int | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise Refused(f"'{value}' is not a number of people.") from exc
-    if number != int(number) or not 0 <= number <= MAX_EXPECTED:
-        raise Refused(f"An expected number must be a whole number from 0 up; got {value}.")
-    return int(number)
-
-
-def save_expected_participation(
-    db: Database, *, framework: Framework, table: pd.DataFrame, role: str = "admin"
-) -> int:
-    """Store the expected numbers of ``table`` (organisation, stakeholder_group, expected).
-
-    A missing ``expected`` removes the number. Every row is checked first (known
-    organisation and group, a whole number from 0 up); nothing is stored unless every row
-    is valid. Changes are written to the audit log under ``role``. Returns how many
-    numbers changed.
-    """
-    wanted: dict[tuple[str, str], int | None] = {}
-    for row in table.itertuples(index=False):
-        group = str(row.stakeholder_group)
-        if group not in framework.group_keys:
-            raise NotFound(f"There is no stakeholder group called '{group}'.")
-        wanted[(str(row.organisation), group)] = _expected_number(row.expected)
-    changed: list[str] = []
-    with db.write() as session:
-        organisations = dict(session.execute(sa.select(Organisation.name, Organisation.id)).all())
-        unknown = sorted({name for name, _ in wanted} - set(organisations))
-        if unknown:
-            raise NotFound(f"There is no organisation called '{unknown[0]}'.")
-        stored = {
-            (e.organisation_id, e.stakeholder_group): e
-            for e in session.scalars(sa.select(ExpectedParticipation))
-        }
-        for (name, group), number in wanted.items():
-            existing = stored.get((organisations[name], group))
-            if number is None and existing is not None:
-                session.delete(existing)
-            elif number is not None and existing is None:
-                session.add(
-                    ExpectedParticipation(
-                        organisation_id=organisations[name],
-                        stakeholder_group=group,
-                        expected=number,
-                    )
-                )
-            elif number is not None and existing is not None and existing.expected != number:
-                existing.expected = number
-            else:
-                continue
-            shown = "no number" if number is None else str(number)
-            changed.append(f"{name}, {framework.group_name(group)}: {shown}")
-        if changed:
-            audit.record(
-                session,
-                role=role,
-                action="participation.expected",
-                detail="Expected responses set. " + "; ".join(changed),
-            )
-    return len(changed)
-
-
-def set_expected_participation(
-    db: Database,
-    *,
-    framework: Framework,
-    organisation: str,
-    stakeholder_group: str,
-    expected: int | None,
-    role: str = "admin",
-) -> None:
-    """Set (or, with None, remove) the responses expected from one organisation's group."""
-    table = pd.DataFrame([(organisation, stakeholder_group, expected)], columns=EXPECTED_COLUMNS)
-    save_expected_participation(db, framework=framework, table=table, role=role)
 
 
 def _rate(responses: pd.Series, expected: pd.Series) -> pd.Series:

@@ -153,7 +153,10 @@ class Answer(Base):
 
 
 class AuditEntry(Base):
-    """One administrative action: what was done, when (UTC) and by which role.
+    """One administrative action: what was done, when (UTC) and by whom.
+
+    ``actor`` is the signed-in role ("admin", "leadership") for a change made on a page,
+    or "command line" for one made with ``python -m collab``.
 
     ``detail`` is written for people to read; it never holds an invite code or a passcode.
     """
@@ -162,7 +165,7 @@ class AuditEntry(Base):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    role: so.Mapped[str] = so.mapped_column(sa.String(20))
+    actor: so.Mapped[str] = so.mapped_column(sa.String(20))
     action: so.Mapped[str] = so.mapped_column(sa.String(50))
     detail: so.Mapped[str] = so.mapped_column(sa.Text)
 

@@ -202,7 +202,9 @@ def show_actions(db: Database, *, round_name: str, point: str) -> None:
     if st.button("Save status changes", key="meeting_actions_save", disabled=not changed):
         try:
             for action_id, status in changed:
-                actions.update_action_status(db, action_id=action_id, status=status)
+                actions.update_action_status(
+                    db, actor=ui.role(), action_id=action_id, status=status
+                )
         except CollabError as exc:
             ui.show_error(exc)
         else:
@@ -215,6 +217,7 @@ def _record(db: Database, framework: Framework, round_name: str, point: str) -> 
     try:
         actions.record_action(
             db,
+            actor=ui.role(),
             round_name=round_name,
             learning_point=point,
             description=st.session_state.get(DESCRIPTION_KEY) or "",

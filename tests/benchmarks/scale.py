@@ -146,12 +146,17 @@ def main() -> int:
     db = Database(create_engine(database_url))
     db.upgrade()
     for i in range(ORGANISATIONS):
-        organisations.create_organisation(db, name=f"Organisation {i:02d}")
+        organisations.create_organisation(db, name=f"Organisation {i:02d}", actor="admin")
 
     data = alliance_csv(rounds=args.rounds, respondents=args.respondents, seed=args.seed)
     import_seconds, imported = timed(
         lambda: import_responses(
-            db, framework=framework, data=data, create_missing=True, max_bytes=len(data) + 1
+            db,
+            framework=framework,
+            data=data,
+            create_missing=True,
+            max_bytes=len(data) + 1,
+            actor="admin",
         )
     )
     scores = args.respondents * len(framework.point_keys)

@@ -85,7 +85,7 @@ def prepare_alliance(database_url: str) -> Database:
     db = Database(create_engine(database_url))
     db.upgrade()
     for name in ORGANISATION_OF_GROUP.values():
-        organisations.create_organisation(db, name=name)
+        organisations.create_organisation(db, name=name, actor="admin")
     return db
 
 

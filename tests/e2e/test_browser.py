@@ -108,18 +108,17 @@ def answer_every_point(page: Page, alliance: Alliance, *, comment: str) -> dict[
     return chosen
 
 
-def open_import_tab(page: Page, alliance: Alliance) -> Locator:
-    """Sign in as the administrator and open Administration's Import tab; return the tab."""
+def open_import_page(page: Page, alliance: Alliance) -> Locator:
+    """Sign in as the administrator and open the Import page; return its main area."""
     sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
-    open_from_sidebar(page, "Administration", title="Administration")
-    page.get_by_role("tab", name="Import").click()
-    tab = page.get_by_role("tabpanel", name="Import")
-    expect(tab.get_by_text("Response file (CSV)")).to_be_visible()
-    return tab
+    open_from_sidebar(page, "Import", title="Import")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("Response file (CSV)")).to_be_visible()
+    return main
 
 
-def upload(tab: Locator, name: str, data: bytes) -> None:
-    tab.locator(".st-key-admin_import_file input[type=file]").set_input_files(
+def upload(area: Locator, name: str, data: bytes) -> None:
+    area.locator(".st-key-admin_import_file input[type=file]").set_input_files(
         {"name": name, "mimeType": "text/csv", "buffer": data}
     )
 
@@ -137,9 +136,9 @@ def open_new_round(alliance: Alliance, name: str) -> RoundInfo:
     """Close every open round, then create round ``name`` and open it."""
     for earlier in rounds.list_rounds(alliance.db):
         if earlier.is_open:
-            rounds.close_round(alliance.db, name=earlier.name)
-    rounds.create_round(alliance.db, name=name)
-    return rounds.open_round(alliance.db, name=name)
+            rounds.close_round(alliance.db, name=earlier.name, actor="admin")
+    rounds.create_round(alliance.db, name=name, actor="admin")
+    return rounds.open_round(alliance.db, name=name, actor="admin")
 
 
 def new_invite_code(alliance: Alliance, group: str) -> str:
@@ -148,6 +147,7 @@ def new_invite_code(alliance: Alliance, group: str) -> str:
         framework=alliance.framework,
         organisation=ORGANISATION_OF_GROUP[group],
         stakeholder_group=group,
+        actor="admin",
     )
     return code
 
@@ -211,11 +211,11 @@ def test_member_answers_every_point_on_a_phone_and_gets_a_receipt(phone_page, al
     assert by_receipt.submission_id == stored["submission_id"].iloc[0]
 
 
-def test_administrator_closes_the_round_on_the_rounds_tab(page, alliance):
+def test_administrator_closes_the_round_on_the_rounds_page(page, alliance):
     open_new_round(alliance, "Closing round 2027")
 
     sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
-    open_from_sidebar(page, "Administration", title="Administration")
+    open_from_sidebar(page, "Rounds", title="Rounds")
     choose(page, "admin_round_pick", "Closing round 2027")
     page.locator(".st-key-admin_round_close").get_by_role("button").click()
 
@@ -239,7 +239,7 @@ def test_leadership_sees_a_new_answer_counted_once_the_round_closes(page, phone_
     # Sending answers clears the app's cached reads, so the leadership page reads afresh.
     open_invite_link(phone_page, alliance, code)
     answer_every_point(phone_page, alliance, comment="")
-    rounds.close_round(alliance.db, name="Counted round 2027")
+    rounds.close_round(alliance.db, name="Counted round 2027", actor="admin")
     open_from_sidebar(page, "Home", title=alliance.framework.title)
     open_from_sidebar(page, "Divergence overview", title="Where do we diverge?")
 
@@ -253,7 +253,7 @@ def test_leadership_sees_a_new_answer_counted_once_the_round_closes(page, phone_
 
 
 def test_administrator_imports_paper_forms_from_an_uploaded_csv(page, alliance):
-    paper = rounds.create_round(alliance.db, name="Paper forms 2026")
+    paper = rounds.create_round(alliance.db, name="Paper forms 2026", actor="admin")
     shelter, council = ORGANISATION_OF_GROUP["provider"], ORGANISATION_OF_GROUP["commissioner"]
     data = response_csv(
         alliance,
@@ -265,15 +265,15 @@ def test_administrator_imports_paper_forms_from_an_uploaded_csv(page, alliance):
         ],
     )
 
-    tab = open_import_tab(page, alliance)
-    upload(tab, "paper-forms.csv", data)
-    expect(tab.get_by_text("The first rows of 3 in the file:")).to_be_visible()
-    preview = tab.get_by_test_id("stDataFrame")
+    area = open_import_page(page, alliance)
+    upload(area, "paper-forms.csv", data)
+    expect(area.get_by_text("The first rows of 3 in the file:")).to_be_visible()
+    preview = area.get_by_test_id("stDataFrame")
     expect(table_rows(preview)).to_have_count(3)
     expect(table_rows(preview).nth(2)).to_contain_text("paper-3")
-    tab.get_by_role("button", name="Import 3 responses").click()
+    area.get_by_role("button", name="Import 3 responses").click()
 
-    expect(tab.get_by_text("Imported 3 responses.")).to_be_visible()
+    expect(area.get_by_text("Imported 3 responses.")).to_be_visible()
     stored = load_answers(alliance.db, round_ids=[paper.id])
     points = len(alliance.framework.point_keys)
     assert stored.groupby("respondent")["score"].sum().to_dict() == {
@@ -289,7 +289,7 @@ def test_administrator_imports_paper_forms_from_an_uploaded_csv(page, alliance):
 
 
 def test_an_invalid_csv_shows_its_row_errors_and_imports_nothing(page, alliance):
-    rejected = rounds.create_round(alliance.db, name="Rejected forms 2026")
+    rejected = rounds.create_round(alliance.db, name="Rejected forms 2026", actor="admin")
     shelter = ORGANISATION_OF_GROUP["provider"]
     points = len(alliance.framework.point_keys)
     data = response_csv(
@@ -302,20 +302,20 @@ def test_an_invalid_csv_shows_its_row_errors_and_imports_nothing(page, alliance)
         ],
     )
 
-    tab = open_import_tab(page, alliance)
-    upload(tab, "typed-up.csv", data)
+    area = open_import_page(page, alliance)
+    upload(area, "typed-up.csv", data)
 
     expect(
-        tab.get_by_text("Nothing can be imported yet: the file has 2 problem(s).")
+        area.get_by_text("Nothing can be imported yet: the file has 2 problem(s).")
     ).to_be_visible()
-    problems = tab.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Problem"))
+    problems = area.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Problem"))
     expect(table_rows(problems).nth(0).locator("td")).to_have_text(
         ["3", alliance.framework.point_keys[0], re.compile("^7 is outside the scale")]
     )
     expect(table_rows(problems).nth(1).locator("td")).to_have_text(
         ["4", "organisation", re.compile("no organisation called 'Nowhere House'")]
     )
-    expect(tab.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
+    expect(area.get_by_role("button", name=re.compile("^Import"))).to_have_count(0)
     assert load_answers(alliance.db, round_ids=[rejected.id]).empty
     names = [o.name for o in organisations.list_organisations(alliance.db)]
     assert "Nowhere House" not in names

@@ -40,6 +40,7 @@ def run_import(db: Database, path: Path) -> None:
         create_missing=True,
         max_bytes=1_000_000_000,
         progress=lambda done, total: say(f"written {done} of {total}"),
+        actor="admin",
     )
     say("import committed")
 

@@ -1,0 +1,152 @@
+"""Committing imported responses: every row, with any rounds and organisations the file
+needs, in one transaction with its audit entry, or nothing.
+
+The file is read and checked in ``collab.files.imports``; what reaches this module is
+plain data that has passed those checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+import sqlalchemy.orm as so
+
+from collab.domain import audit
+from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.store.db import Database
+from collab.store.errors import Refused, StorageUnavailable
+from collab.store.models import Organisation, Round
+
+IMPORT_SOURCE = "import"
+WRITE_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ImportedResponse:
+    """One checked row of an import: who answered, in which round, and the answers."""
+
+    round: str
+    organisation: str
+    stakeholder_group: str
+    reference: str | None
+    answers: dict[str, AnswerInput]
+
+
+def created_summary(*, rounds: Sequence[str], organisations: Sequence[str]) -> str:
+    """The rounds and organisations an import creates, in words ("" when none)."""
+    return "; ".join(
+        f"{kind} {', '.join(names)}"
+        for kind, names in (("rounds", rounds), ("organisations", organisations))
+        if names
+    )
+
+
+def _ids(
+    session: so.Session,
+    model: type[Round] | type[Organisation],
+    names: set[str],
+    to_create: Sequence[str],
+) -> dict[str, int]:
+    """Ids of the named rounds or organisations, creating those the import creates."""
+    found = dict(
+        session.execute(sa.select(model.name, model.id).where(model.name.in_(names))).all()
+    )
+    missing = sorted(names - set(found))
+    if set(missing) - set(to_create):
+        raise Refused(
+            "Nothing was imported: a round or organisation named in the file was renamed "
+            "while the file was being checked. Check the file again."
+        )
+    if missing:
+        created = [model(name=name) for name in missing]
+        session.add_all(created)
+        session.flush()
+        found.update((item.name, item.id) for item in created)
+    return found
+
+
+def import_responses_in(
+    session: so.Session,
+    *,
+    responses: Sequence[ImportedResponse],
+    rounds_to_create: Sequence[str] = (),
+    organisations_to_create: Sequence[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the responses in the caller's transaction (no audit entry); return how many.
+
+    Creates the named missing rounds (closed) and organisations first.
+    ``progress(done, total)`` is called as responses are written.
+    """
+    total = len(responses)
+    round_ids = _ids(session, Round, {r.round for r in responses}, rounds_to_create)
+    organisation_ids = _ids(
+        session, Organisation, {r.organisation for r in responses}, organisations_to_create
+    )
+    rows = [
+        NewResponse(
+            round_id=round_ids[r.round],
+            organisation_id=organisation_ids[r.organisation],
+            stakeholder_group=r.stakeholder_group,
+            answers=r.answers,
+            reference=r.reference,
+        )
+        for r in responses
+    ]
+    if progress:
+        progress(0, total)
+    for start in range(0, total, WRITE_CHUNK):
+        add_responses(session, rows[start : start + WRITE_CHUNK], source=IMPORT_SOURCE)
+        if progress:
+            progress(min(start + WRITE_CHUNK, total), total)
+    return total
+
+
+def import_responses(
+    db: Database,
+    *,
+    actor: str,
+    responses: Sequence[ImportedResponse],
+    rounds_to_create: Sequence[str] = (),
+    organisations_to_create: Sequence[str] = (),
+    file_name: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write checked responses, all or nothing, with their ``responses.import`` entry.
+
+    Returns the number written. Raises Refused (writing nothing) when the database
+    changed since the check in a way that clashes with the file, and StorageUnavailable
+    when the storage can't take the write.
+    """
+    try:
+        with db.write() as session:
+            count = import_responses_in(
+                session,
+                responses=responses,
+                rounds_to_create=rounds_to_create,
+                organisations_to_create=organisations_to_create,
+                progress=progress,
+            )
+            source = f" from {file_name}" if file_name else ""
+            created = created_summary(
+                rounds=rounds_to_create, organisations=organisations_to_create
+            )
+            detail = f"Imported {count} responses{source}" + (
+                f", creating {created}." if created else "."
+            )
+            audit.record(session, actor=actor, action="responses.import", detail=detail)
+    except sa_exc.IntegrityError as exc:
+        raise Refused(
+            "Nothing was imported: the database changed while the file was being checked "
+            "(for example the same responses were imported at the same time). "
+            "Check the file again."
+        ) from exc
+    except StorageUnavailable as exc:
+        raise StorageUnavailable(
+            "Nothing was imported: the server's storage is full or cannot be written to. "
+            "Keep the file and try again once the storage has been sorted out."
+        ) from exc
+    return count

@@ -1,0 +1,148 @@
+"""What the administration pages share: the admin-only guard, running an action and
+showing its outcome after the rerun, and the tables the pages show.
+
+The changes themselves are made by ``collab.domain`` functions, each with its audit entry;
+the pages pass the signed-in role as the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from collab.domain import audit, invite_codes, organisations, rounds
+from collab.domain.access import ADMIN
+from collab.files.imports import ImportPlan
+from collab.present.qr import qr_png
+from collab.store.db import Database
+from collab.store.framework import Framework
+from collab.web import ui
+
+OUTCOME_KEY = "admin_outcome_{section}"
+NEW_CODE_KEY = "admin_new_code"
+
+
+def admin_page(title: str) -> None:
+    """Title an administration page; stop the run for anyone but the administrator."""
+    if ui.role() != ADMIN:
+        st.error("This page is for the alliance's administrator. Please sign in first.")
+        st.stop()
+    st.title(title)
+    ui.demo_banner()
+
+
+def act(section: str, action: Callable[[], Any], done: Callable[[Any], str | None]) -> None:
+    """Run ``action``; on success keep ``done(result)`` for ``show_outcome`` and rerun.
+
+    A failure is shown where the action was asked for, and nothing is kept.
+    """
+    try:
+        result = action()
+    except Exception as exc:  # every failure is shown kindly by ui.show_error
+        ui.show_error(exc)
+        return
+    ui.clear_cached_reads()
+    st.session_state[OUTCOME_KEY.format(section=section)] = done(result)
+    st.rerun()
+
+
+def show_outcome(section: str) -> None:
+    """Show (once) what the last successful action of ``section`` did."""
+    outcome = st.session_state.pop(OUTCOME_KEY.format(section=section), None)
+    if outcome:
+        st.success(ui.escape_markdown(outcome), icon=":material/check_circle:")
+
+
+def keep_new_code(*, code: str, organisation: str, group: str) -> None:
+    """Keep a new invite code for the next run only, which shows it once."""
+    st.session_state[NEW_CODE_KEY] = {"code": code, "organisation": organisation, "group": group}
+
+
+def show_new_code(base_url: str) -> None:
+    """Show the code kept by ``keep_new_code``, its link and QR code, then forget it."""
+    new_code = st.session_state.pop(NEW_CODE_KEY, None)
+    if not new_code:
+        return
+    link = invite_codes.invite_link(base_url, new_code["code"])
+    with st.container(border=True):
+        st.success(
+            f"Invite code for {ui.escape_markdown(new_code['organisation'])} "
+            f"({new_code['group']}). Copy or share it now: it won't be shown again.",
+            icon=":material/key:",
+        )
+        st.code(new_code["code"], language=None)
+        st.code(link, language=None)
+        st.image(qr_png(link), caption="Scan to open the form", width=280)
+
+
+def rounds_table(db: Database) -> pd.DataFrame:
+    """Every round, oldest first: Round, Opens, Closes, Status, Live results."""
+    return pd.DataFrame(
+        [
+            {
+                "Round": r.name,
+                "Opens": r.opens_on,
+                "Closes": r.closes_on,
+                "Status": "Open" if r.is_open else "Closed",
+                "Live results": "On" if r.live_results else "Off",
+            }
+            for r in rounds.list_rounds(db)
+        ],
+        columns=["Round", "Opens", "Closes", "Status", "Live results"],
+    )
+
+
+def organisations_table(db: Database) -> pd.DataFrame:
+    """Every organisation in alphabetical order: Organisation, Status."""
+    return pd.DataFrame(
+        [
+            {"Organisation": o.name, "Status": "Active" if o.active else "Deactivated"}
+            for o in organisations.list_organisations(db)
+        ],
+        columns=["Organisation", "Status"],
+    )
+
+
+def invite_codes_table(db: Database, *, framework: Framework) -> pd.DataFrame:
+    """Every invite code without the code itself: number, organisation, group, uses."""
+    return pd.DataFrame(
+        [
+            {
+                "No.": c.id,
+                "Organisation": c.organisation,
+                "Stakeholder group": framework.group_name(c.stakeholder_group),
+                "Status": "Revoked" if c.revoked else "In use",
+                "People who answered": c.uses,
+                "Created (UTC)": c.created_at.replace(microsecond=0),
+            }
+            for c in invite_codes.list_invite_codes(db)
+        ],
+        columns=[
+            "No.",
+            "Organisation",
+            "Stakeholder group",
+            "Status",
+            "People who answered",
+            "Created (UTC)",
+        ],
+    )
+
+
+def import_problems_table(plan: ImportPlan) -> pd.DataFrame:
+    """Every problem of an import plan: Row (as a spreadsheet numbers it), Column, Problem."""
+    return pd.DataFrame(
+        [{"Row": p.row, "Column": p.column or "", "Problem": p.message} for p in plan.problems],
+        columns=["Row", "Column", "Problem"],
+    ).astype({"Row": "Int64"})
+
+
+def audit_table(db: Database, *, limit: int = 200) -> pd.DataFrame:
+    """The recent audit entries, newest first, with headings for people."""
+    entries = audit.recent_entries(db, limit=limit)
+    entries["at"] = entries["at"].map(lambda at: at.replace(microsecond=0))
+    return entries.rename(
+        columns={"at": "When (UTC)", "actor": "Who", "action": "Action", "detail": "What"}
+    )

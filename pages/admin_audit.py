@@ -1,0 +1,14 @@
+"""Audit log: the most recent administrative actions, from the pages and the command line."""
+
+import streamlit as st
+
+from collab.web import admin, ui
+
+admin.admin_page("Audit log")
+
+st.caption("The most recent administrative actions, newest first.")
+st.dataframe(
+    admin.audit_table(ui.get_db()),
+    hide_index=True,
+    column_config={"What": st.column_config.TextColumn(width="large")},
+)

@@ -1,0 +1,65 @@
+"""Import: responses from paper forms or an older spreadsheet, checked row by row and
+written all or nothing."""
+
+import hashlib
+
+import streamlit as st
+
+from collab.files import imports
+from collab.web import admin, ui
+
+admin.admin_page("Import")
+db = ui.get_db()
+settings = ui.get_settings()
+
+admin.show_outcome("import")
+st.write(
+    "Import paper forms or an older spreadsheet as a CSV file with the columns of the "
+    "response export. Every row is checked first; nothing is written unless all are valid."
+)
+create_missing = st.checkbox(
+    "Create missing rounds and organisations", key="admin_import_create_missing"
+)
+uploaded = st.file_uploader("Response file (CSV)", type=["csv"], key="admin_import_file")
+if uploaded is None:
+    st.stop()
+data = uploaded.getvalue()
+fingerprint = hashlib.sha256(data).hexdigest()
+if st.session_state.get("admin_imported_file") == fingerprint:
+    st.info("This file has been imported. Choose another file to import more.")
+    st.stop()
+plan = imports.check_import(
+    db,
+    framework=ui.get_framework(),
+    data=data,
+    create_missing=create_missing,
+    max_bytes=settings.max_import_bytes,
+    max_comment_chars=settings.max_comment_chars,
+)
+if not plan.preview.empty:
+    st.caption(f"The first rows of {plan.row_count} in the file:")
+    st.dataframe(plan.preview, hide_index=True)
+if plan.problems:
+    st.error(f"Nothing can be imported yet: the file has {len(plan.problems)} problem(s).")
+    st.dataframe(admin.import_problems_table(plan), hide_index=True)
+    st.stop()
+if also_creates := imports.also_creates(plan):
+    st.info(ui.escape_markdown(also_creates))
+if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import_apply"):
+    bar = st.progress(0.0, text="Importing")
+
+    def imported(count: int) -> str:
+        st.session_state["admin_imported_file"] = fingerprint
+        return f"Imported {count} responses."
+
+    admin.act(
+        "import",
+        lambda: imports.apply_import(
+            db,
+            plan,
+            actor=ui.role(),
+            file_name=uploaded.name,
+            progress=lambda done, total: bar.progress(done / max(total, 1)),
+        ),
+        imported,
+    )

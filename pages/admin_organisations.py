@@ -1,0 +1,50 @@
+"""Organisations: add one, rename it, deactivate or reactivate it (its history stays)."""
+
+import streamlit as st
+
+from collab.domain import organisations
+from collab.web import admin, ui
+
+admin.admin_page("Organisations")
+db = ui.get_db()
+
+admin.show_outcome("organisations")
+st.dataframe(admin.organisations_table(db), hide_index=True)
+with st.form("admin_org_form", clear_on_submit=True):
+    new_name = st.text_input("New organisation", key="admin_org_new_name")
+    if st.form_submit_button("Add organisation", key="admin_org_add"):
+        admin.act(
+            "organisations",
+            lambda: organisations.create_organisation(db, actor=ui.role(), name=new_name),
+            lambda info: f"'{info.name}' added.",
+        )
+
+known = {o.id: o for o in organisations.list_organisations(db)}
+if not known:
+    st.stop()
+st.write("**Rename, deactivate or reactivate**")
+picked = st.selectbox(
+    "Organisation", list(known), format_func=lambda i: known[i].name, key="admin_org_pick"
+)
+renamed = st.text_input("New name", key="admin_org_rename_to")
+if st.button("Rename", key="admin_org_rename"):
+    admin.act(
+        "organisations",
+        lambda: organisations.rename_organisation(
+            db, actor=ui.role(), organisation_id=picked, name=renamed
+        ),
+        lambda info: f"Renamed to '{info.name}'.",
+    )
+active = not known[picked].active
+if st.button(
+    "Reactivate" if active else "Deactivate",
+    key="admin_org_toggle_active",
+    help="A deactivated organisation keeps its history but gets no new invite codes.",
+):
+    admin.act(
+        "organisations",
+        lambda: organisations.set_organisation_active(
+            db, actor=ui.role(), organisation_id=picked, active=active
+        ),
+        lambda info: f"'{info.name}' is {'active' if info.active else 'deactivated'}.",
+    )

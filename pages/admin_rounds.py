@@ -1,0 +1,58 @@
+"""Rounds: create one, open or close it, and turn live results on or off."""
+
+import streamlit as st
+
+from collab.domain import rounds
+from collab.web import admin, ui
+
+admin.admin_page("Rounds")
+db = ui.get_db()
+
+admin.show_outcome("rounds")
+st.dataframe(admin.rounds_table(db), hide_index=True)
+with st.form("admin_round_form", clear_on_submit=True):
+    st.write("**New round**")
+    name = st.text_input("Name", placeholder="Spring 2027", key="admin_round_name")
+    left, right = st.columns(2)
+    opens = left.date_input("Opens on", value=None, key="admin_round_opens")
+    closes = right.date_input("Closes on", value=None, key="admin_round_closes")
+    if st.form_submit_button("Create round", key="admin_round_create"):
+        admin.act(
+            "rounds",
+            lambda: rounds.create_round(
+                db, actor=ui.role(), name=name, opens_on=opens, closes_on=closes
+            ),
+            lambda info: f"Round '{info.name}' created. Open it when members may answer.",
+        )
+
+names = [r.name for r in rounds.list_rounds(db)]
+if not names:
+    st.stop()
+st.write("**Open, close, live results**")
+name = st.selectbox("Round", names, index=len(names) - 1, key="admin_round_pick")
+chosen = rounds.get_round(db, name)
+several = st.checkbox("Allow several rounds open at once", key="admin_round_allow_several")
+left, middle, right = st.columns(3)
+if left.button("Open round", key="admin_round_open", disabled=chosen.is_open):
+    admin.act(
+        "rounds",
+        lambda: rounds.open_round(db, actor=ui.role(), name=name, allow_several=several),
+        lambda info: f"Round '{info.name}' is open: members can submit answers.",
+    )
+if middle.button("Close round", key="admin_round_close", disabled=not chosen.is_open):
+    admin.act(
+        "rounds",
+        lambda: rounds.close_round(db, actor=ui.role(), name=name),
+        lambda info: f"Round '{info.name}' is closed; its results can now be seen.",
+    )
+live = not chosen.live_results
+if right.button(
+    f"Turn live results {'on' if live else 'off'}",
+    key="admin_round_live",
+    help="While a round is open, group results are hidden unless live results are on.",
+):
+    admin.act(
+        "rounds",
+        lambda: rounds.set_live_results(db, actor=ui.role(), name=name, on=live),
+        lambda info: f"Live results are {'on' if live else 'off'} for '{info.name}'.",
+    )
