@@ -16,13 +16,15 @@ from collab.domain import backup, invite_codes, organisations, rounds
 from collab.domain.access import ADMIN
 from collab.files import exports, imports
 from collab.present.qr import qr_png
-from collab.web import ui
+from collab.web import cache, page, session
 
-db = ui.get_db()
-framework = ui.get_framework()
-settings = ui.get_settings()
+session.start_run()
 
-if ui.role() != ADMIN:
+db = cache.database()
+framework = session.framework()
+settings = session.settings()
+
+if session.role() != ADMIN:
     st.error("This page is for the alliance's administrator. Please sign in first.")
     st.stop()
 
@@ -31,10 +33,10 @@ def act(tab: str, action, done) -> None:
     """Run ``action``; on success keep ``done(result)`` for ``show_outcome`` and rerun."""
     try:
         result = action()
-    except Exception as exc:  # every failure is shown kindly by ui.show_error
-        ui.show_error(exc)
+    except Exception as exc:  # every failure is shown kindly by page.show_error
+        page.show_error(exc)
         return
-    ui.clear_cached_reads()
+    cache.clear()
     st.session_state[f"admin_outcome_{tab}"] = done(result)
     st.rerun()
 
@@ -42,7 +44,7 @@ def act(tab: str, action, done) -> None:
 def show_outcome(tab: str) -> None:
     outcome = st.session_state.pop(f"admin_outcome_{tab}", None)
     if outcome:
-        st.success(ui.escape_markdown(outcome), icon=":material/check_circle:")
+        st.success(page.escape_markdown(outcome), icon=":material/check_circle:")
 
 
 def rounds_tab() -> None:
@@ -58,7 +60,7 @@ def rounds_tab() -> None:
             act(
                 "rounds",
                 lambda: admin.admin_create_round(
-                    db, role=ui.role(), name=name, opens_on=opens, closes_on=closes
+                    db, role=session.role(), name=name, opens_on=opens, closes_on=closes
                 ),
                 lambda info: f"Round '{info.name}' created. Open it when members may answer.",
             )
@@ -74,13 +76,15 @@ def rounds_tab() -> None:
     if left.button("Open round", key="admin_round_open", disabled=chosen.is_open):
         act(
             "rounds",
-            lambda: admin.admin_open_round(db, role=ui.role(), name=name, allow_several=several),
+            lambda: admin.admin_open_round(
+                db, role=session.role(), name=name, allow_several=several
+            ),
             lambda info: f"Round '{info.name}' is open: members can submit answers.",
         )
     if middle.button("Close round", key="admin_round_close", disabled=not chosen.is_open):
         act(
             "rounds",
-            lambda: admin.admin_close_round(db, role=ui.role(), name=name),
+            lambda: admin.admin_close_round(db, role=session.role(), name=name),
             lambda info: f"Round '{info.name}' is closed; its results can now be seen.",
         )
     live = not chosen.live_results
@@ -91,7 +95,7 @@ def rounds_tab() -> None:
     ):
         act(
             "rounds",
-            lambda: admin.admin_set_live_results(db, role=ui.role(), name=name, on=live),
+            lambda: admin.admin_set_live_results(db, role=session.role(), name=name, on=live),
             lambda info: f"Live results are {'on' if live else 'off'} for '{info.name}'.",
         )
 
@@ -104,7 +108,7 @@ def organisations_tab() -> None:
         if st.form_submit_button("Add organisation", key="admin_org_add"):
             act(
                 "organisations",
-                lambda: admin.admin_create_organisation(db, role=ui.role(), name=new_name),
+                lambda: admin.admin_create_organisation(db, role=session.role(), name=new_name),
                 lambda info: f"'{info.name}' added.",
             )
 
@@ -120,7 +124,7 @@ def organisations_tab() -> None:
         act(
             "organisations",
             lambda: admin.admin_rename_organisation(
-                db, role=ui.role(), organisation_id=picked, name=renamed
+                db, role=session.role(), organisation_id=picked, name=renamed
             ),
             lambda info: f"Renamed to '{info.name}'.",
         )
@@ -133,7 +137,7 @@ def organisations_tab() -> None:
         act(
             "organisations",
             lambda: admin.admin_set_organisation_active(
-                db, role=ui.role(), organisation_id=picked, active=active
+                db, role=session.role(), organisation_id=picked, active=active
             ),
             lambda info: f"'{info.name}' is {'active' if info.active else 'deactivated'}.",
         )
@@ -172,7 +176,7 @@ def invite_codes_tab() -> None:
         if st.button("Revoke code", key="admin_code_revoke"):
             act(
                 "codes",
-                lambda: admin.admin_revoke_invite_code(db, role=ui.role(), code_id=code_id),
+                lambda: admin.admin_revoke_invite_code(db, role=session.role(), code_id=code_id),
                 lambda info: f"Code no. {info.id} is revoked: members can no longer use it.",
             )
 
@@ -180,7 +184,7 @@ def invite_codes_tab() -> None:
 def create_code(organisation: str, group: str) -> None:
     info, code = admin.admin_create_invite_code(
         db,
-        role=ui.role(),
+        role=session.role(),
         framework=framework,
         organisation=organisation,
         stakeholder_group=group,
@@ -196,7 +200,7 @@ def show_new_code(*, code: str, organisation: str, group: str) -> None:
     link = invite_codes.invite_link(settings.base_url, code)
     with st.container(border=True):
         st.success(
-            f"Invite code for {ui.escape_markdown(organisation)} ({group}). Copy or share it "
+            f"Invite code for {page.escape_markdown(organisation)} ({group}). Copy or share it "
             "now: it won't be shown again.",
             icon=":material/key:",
         )
@@ -239,7 +243,7 @@ def import_tab() -> None:
         return
     also_creates = admin.import_also_creates(plan)
     if also_creates:
-        st.info(ui.escape_markdown(also_creates))
+        st.info(page.escape_markdown(also_creates))
     if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import_apply"):
         bar = st.progress(0.0, text="Importing")
 
@@ -251,7 +255,7 @@ def import_tab() -> None:
             "import",
             lambda: admin.admin_import_responses(
                 db,
-                role=ui.role(),
+                role=session.role(),
                 plan=plan,
                 file_name=uploaded.name,
                 progress=lambda done, total: bar.progress(done / max(total, 1)),
@@ -275,7 +279,7 @@ def export_tab() -> None:
                 data=functools.partial(
                     admin.admin_export,
                     db,
-                    role=ui.role(),
+                    role=session.role(),
                     framework=framework,
                     what=what,
                     round_name=round_name,
@@ -316,7 +320,7 @@ def backup_tab() -> None:
 
 
 def take_backup() -> int:
-    data = admin.admin_backup_bytes(db, role=ui.role())
+    data = admin.admin_backup_bytes(db, role=session.role())
     file_name = admin.backup_file_name(dt.datetime.now())
     st.session_state["admin_backup"] = {"data": data, "file_name": file_name}
     return len(data)
@@ -332,7 +336,7 @@ def audit_tab() -> None:
 
 
 st.title("Administration")
-ui.demo_banner()
+page.demo_banner()
 sections = {
     "Rounds": rounds_tab,
     "Organisations": organisations_tab,

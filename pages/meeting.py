@@ -11,7 +11,9 @@ from collab.present import charts, meeting_charts, pack
 from collab.stats import privacy, readings
 from collab.stats.participation import round_participation
 from collab.store.errors import CollabError
-from collab.web import leadership, ui
+from collab.web import cache, choosers, leadership, page, session
+
+session.start_run()
 
 ROUND_KEY = "meeting_round"
 ORDER_KEY = "meeting_order"
@@ -22,14 +24,14 @@ LEAD_KEY = "meeting_action_lead"
 DUE_KEY = "meeting_action_due"
 NO_LEAD = ""
 
-framework = ui.get_framework()
-if ui.role() not in (LEADERSHIP, ADMIN):
+framework = session.framework()
+if session.role() not in (LEADERSHIP, ADMIN):
     st.title("Meeting mode")
     st.warning("Meeting mode is for the leadership team. Sign in to use it.")
     st.stop()
 
-db = ui.get_db()
-settings = ui.get_settings()
+db = cache.database()
+settings = session.settings()
 k = privacy.min_group_size_from_settings(settings)
 choices = rounds.list_rounds(db)
 if not choices:
@@ -55,14 +57,14 @@ def move(step: int, count: int) -> None:
 # The choices live in the sidebar, which can be folded away on the shared screen.
 by_name = {r.name: r for r in choices}
 names = list(reversed(by_name))
-first = leadership.default_round(choices)
+first = choosers.default_round(choices)
 with st.sidebar:
     st.subheader("Meeting mode", anchor=False)
     round_name = st.selectbox(
         "Round",
         names,
         index=names.index(first.name),
-        format_func=lambda name: leadership.round_label(by_name[name]),
+        format_func=lambda name: choosers.round_label(by_name[name]),
         key=ROUND_KEY,
         on_change=restart,
     )
@@ -74,21 +76,21 @@ with st.sidebar:
         on_change=restart,
     )
 st.caption(
-    ui.escape_markdown(
-        f"Meeting mode · {leadership.round_label(by_name[round_name])} · "
+    page.escape_markdown(
+        f"Meeting mode · {choosers.round_label(by_name[round_name])} · "
         f"{pack.ORDERS[order].lower()} · figures of fewer than {k} responses are withheld"
     )
 )
-ui.demo_banner()
+page.demo_banner()
 
 taking_part = round_participation(db, framework=framework, round_name=round_name, min_group_size=k)
 for row in taking_part.flagged_groups.itertuples(index=False):
-    st.warning(ui.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
+    st.warning(page.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
 
-view = leadership.ResultsView(
-    round_name, tuple(framework.group_keys), (), leadership.round_label(by_name[round_name])
+view = cache.ResultsView(
+    round_name, tuple(framework.group_keys), (), choosers.round_label(by_name[round_name])
 )
-found = leadership.load_results(view)
+found = cache.round_results(view)
 if leadership.show_unavailable(found, framework):
     st.stop()
 
@@ -118,8 +120,8 @@ forward.button(
     width="stretch",
 )
 
-st.title(ui.escape_markdown(picture.title), anchor=False)
-st.markdown(f"*{ui.escape_markdown(picture.statement)}*")
+st.title(page.escape_markdown(picture.title), anchor=False)
+st.markdown(f"*{page.escape_markdown(picture.statement)}*")
 chart_column, words_column = st.columns([3, 2], gap="large")
 with chart_column:
     st.plotly_chart(
@@ -134,15 +136,15 @@ with words_column:
         color=readings.STATUS_COLOURS.get(picture.status, "gray"),
         icon=readings.STATUS_ICONS.get(picture.status),
     )
-    st.subheader(ui.escape_markdown(picture.gap_text), anchor=False)
-    st.write(ui.escape_markdown(picture.status_reading))
+    st.subheader(page.escape_markdown(picture.gap_text), anchor=False)
+    st.write(page.escape_markdown(picture.status_reading))
     for sentence in picture.withheld:
-        st.info(ui.escape_markdown(sentence), icon=":material/visibility_off:")
+        st.info(page.escape_markdown(sentence), icon=":material/visibility_off:")
     for sentence in picture.changes:
-        st.markdown(f"- {ui.escape_markdown(sentence)}")
+        st.markdown(f"- {page.escape_markdown(sentence)}")
     st.subheader("To discuss", anchor=False)
     for prompt in picture.prompts:
-        st.markdown(f"- **{ui.escape_markdown(prompt)}**")
+        st.markdown(f"- **{page.escape_markdown(prompt)}**")
 
 st.subheader("What people wrote", anchor=False)
 if picture.comments:
@@ -150,7 +152,7 @@ if picture.comments:
         st.columns(len(picture.comments)), picture.comments, strict=True
     ):
         with column.container(border=True):
-            st.markdown(f"**{ui.escape_markdown(group_name)}**")
+            st.markdown(f"**{page.escape_markdown(group_name)}**")
             for text in texts:
                 st.text(text)
 else:
@@ -200,9 +202,9 @@ else:
             for action_id, status in changed:
                 actions.update_action_status(db, action_id=action_id, status=status)
         except CollabError as exc:
-            ui.show_error(exc)
+            page.show_error(exc)
         else:
-            ui.clear_cached_reads()
+            cache.clear()
             st.rerun()
 
 
@@ -222,12 +224,12 @@ def record() -> None:
     except CollabError as exc:
         st.session_state[RESULT_KEY] = ("error", str(exc))
         return
-    ui.clear_cached_reads()
+    cache.clear()
     st.session_state[RESULT_KEY] = ("success", "Action recorded.")
 
 
 with st.form("meeting_new_action", clear_on_submit=True):
-    st.markdown(f"**Record an action on {ui.escape_markdown(picture.title)}**")
+    st.markdown(f"**Record an action on {page.escape_markdown(picture.title)}**")
     st.text_area(
         "What will be done, and by whom?",
         key=DESCRIPTION_KEY,
@@ -247,7 +249,7 @@ with st.form("meeting_new_action", clear_on_submit=True):
     )
 outcome = st.session_state.pop(RESULT_KEY, None)
 if outcome and outcome[0] == "error":
-    st.error(ui.escape_markdown(outcome[1]), icon=":material/error:")
+    st.error(page.escape_markdown(outcome[1]), icon=":material/error:")
 elif outcome:
     st.success(outcome[1], icon=":material/task_alt:")
 
