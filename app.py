@@ -1,4 +1,5 @@
-"""Entry point: page configuration and the navigation of the signed-in role.
+"""Entry point: the start of each run, page configuration and the navigation of the
+signed-in role.
 
 The navigation is rebuilt from ``st.session_state["role"]`` on every run, so a page a
 role may not use is not in it and cannot be opened, not even by typing its address.
@@ -6,8 +7,10 @@ role may not use is not in it and cannot be opened, not even by typing its addre
 
 import streamlit as st
 
-from collab.web import ui
+from collab.web import session
 
+# Each run reads the settings afresh, once, whatever page it shows.
+session.start_run(by_app=True)
 st.set_page_config(
     page_title="Alliance self-assessment",
     page_icon=":material/handshake:",
@@ -61,5 +64,5 @@ pages_by_role = {
     },
 }
 
-sections = {name: pages for name, pages in pages_by_role[ui.role()].items() if pages}
+sections = {name: pages for name, pages in pages_by_role[session.role()].items() if pages}
 st.navigation(sections).run()

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from collab.web import admin, ui
+from collab.web import admin, cache, session
+
+session.start_run()
 
 admin.admin_page("Audit log")
 
 st.caption("The most recent administrative actions, newest first.")
 st.dataframe(
-    admin.audit_table(ui.get_db()),
+    admin.audit_table(cache.database()),
     hide_index=True,
     column_config={"What": st.column_config.TextColumn(width="large")},
 )

@@ -6,10 +6,12 @@ import functools
 import streamlit as st
 
 from collab.domain import backup
-from collab.web import admin, ui
+from collab.web import admin, cache, session
+
+session.start_run()
 
 admin.admin_page("Backup")
-db = ui.get_db()
+db = cache.database()
 
 if not db.is_sqlite:
     st.info(backup.POSTGRESQL_BACKUP_ADVICE)
@@ -20,7 +22,7 @@ st.write(
 )
 st.download_button(
     "Download a backup",
-    data=functools.partial(backup.backup_bytes, db, actor=ui.role()),
+    data=functools.partial(backup.backup_bytes, db, actor=session.role()),
     file_name=backup.backup_file_name(dt.datetime.now()),
     mime=backup.BACKUP_MIME_TYPE,
     key="admin_backup_download",

@@ -4,17 +4,19 @@ revoke one so it is refused from then on."""
 import streamlit as st
 
 from collab.domain import invite_codes, organisations
-from collab.web import admin, ui
+from collab.web import admin, cache, session
+
+session.start_run()
 
 admin.admin_page("Invite codes")
-db = ui.get_db()
-framework = ui.get_framework()
+db = cache.database()
+framework = session.framework()
 
 
 def create_code(organisation: str, group: str) -> None:
     info, code = invite_codes.create_invite_code(
         db,
-        actor=ui.role(),
+        actor=session.role(),
         framework=framework,
         organisation=organisation,
         stakeholder_group=group,
@@ -26,7 +28,7 @@ def create_code(organisation: str, group: str) -> None:
     )
 
 
-admin.show_new_code(ui.get_settings().base_url)
+admin.show_new_code(session.settings().base_url)
 active = [o.name for o in organisations.list_organisations(db, include_inactive=False)]
 if not active:
     st.info("Add an organisation first.")
@@ -55,6 +57,6 @@ if labels:
     if st.button("Revoke code", key="admin_code_revoke"):
         admin.act(
             "codes",
-            lambda: invite_codes.revoke_invite_code(db, actor=ui.role(), code_id=code_id),
+            lambda: invite_codes.revoke_invite_code(db, actor=session.role(), code_id=code_id),
             lambda info: f"Code no. {info.id} is revoked: members can no longer use it.",
         )

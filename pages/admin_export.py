@@ -9,10 +9,12 @@ import streamlit as st
 
 from collab.domain import rounds
 from collab.files import exports
-from collab.web import admin, ui
+from collab.web import admin, cache, session
+
+session.start_run()
 
 admin.admin_page("Export")
-db = ui.get_db()
+db = cache.database()
 
 names = [r.name for r in rounds.list_rounds(db)]
 if not names:
@@ -28,8 +30,8 @@ for what in exports.EXPORTS:
             data=functools.partial(
                 exports.export_round,
                 db,
-                actor=ui.role(),
-                framework=ui.get_framework(),
+                actor=session.role(),
+                framework=session.framework(),
                 what=what,
                 round_name=round_name,
                 fmt=fmt,

@@ -6,11 +6,13 @@ import hashlib
 import streamlit as st
 
 from collab.files import imports
-from collab.web import admin, ui
+from collab.web import admin, cache, page, session
+
+session.start_run()
 
 admin.admin_page("Import")
-db = ui.get_db()
-settings = ui.get_settings()
+db = cache.database()
+settings = session.settings()
 
 admin.show_outcome("import")
 st.write(
@@ -30,7 +32,7 @@ if st.session_state.get("admin_imported_file") == fingerprint:
     st.stop()
 plan = imports.check_import(
     db,
-    framework=ui.get_framework(),
+    framework=session.framework(),
     data=data,
     create_missing=create_missing,
     max_bytes=settings.max_import_bytes,
@@ -44,7 +46,7 @@ if plan.problems:
     st.dataframe(admin.import_problems_table(plan), hide_index=True)
     st.stop()
 if also_creates := imports.also_creates(plan):
-    st.info(ui.escape_markdown(also_creates))
+    st.info(page.escape_markdown(also_creates))
 if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import_apply"):
     bar = st.progress(0.0, text="Importing")
 
@@ -57,7 +59,7 @@ if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import
         lambda: imports.apply_import(
             db,
             plan,
-            actor=ui.role(),
+            actor=session.role(),
             file_name=uploaded.name,
             progress=lambda done, total: bar.progress(done / max(total, 1)),
         ),

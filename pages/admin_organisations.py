@@ -3,10 +3,12 @@
 import streamlit as st
 
 from collab.domain import organisations
-from collab.web import admin, ui
+from collab.web import admin, cache, session
+
+session.start_run()
 
 admin.admin_page("Organisations")
-db = ui.get_db()
+db = cache.database()
 
 admin.show_outcome("organisations")
 st.dataframe(admin.organisations_table(db), hide_index=True)
@@ -15,7 +17,7 @@ with st.form("admin_org_form", clear_on_submit=True):
     if st.form_submit_button("Add organisation", key="admin_org_add"):
         admin.act(
             "organisations",
-            lambda: organisations.create_organisation(db, actor=ui.role(), name=new_name),
+            lambda: organisations.create_organisation(db, actor=session.role(), name=new_name),
             lambda info: f"'{info.name}' added.",
         )
 
@@ -31,7 +33,7 @@ if st.button("Rename", key="admin_org_rename"):
     admin.act(
         "organisations",
         lambda: organisations.rename_organisation(
-            db, actor=ui.role(), organisation_id=picked, name=renamed
+            db, actor=session.role(), organisation_id=picked, name=renamed
         ),
         lambda info: f"Renamed to '{info.name}'.",
     )
@@ -44,7 +46,7 @@ if st.button(
     admin.act(
         "organisations",
         lambda: organisations.set_organisation_active(
-            db, actor=ui.role(), organisation_id=picked, active=active
+            db, actor=session.role(), organisation_id=picked, active=active
         ),
         lambda info: f"'{info.name}' is {'active' if info.active else 'deactivated'}.",
     )

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from collab.domain import rounds
-from collab.web import admin, ui
+from collab.web import admin, cache, session
+
+session.start_run()
 
 admin.admin_page("Rounds")
-db = ui.get_db()
+db = cache.database()
 
 admin.show_outcome("rounds")
 st.dataframe(admin.rounds_table(db), hide_index=True)
@@ -20,7 +22,7 @@ with st.form("admin_round_form", clear_on_submit=True):
         admin.act(
             "rounds",
             lambda: rounds.create_round(
-                db, actor=ui.role(), name=name, opens_on=opens, closes_on=closes
+                db, actor=session.role(), name=name, opens_on=opens, closes_on=closes
             ),
             lambda info: f"Round '{info.name}' created. Open it when members may answer.",
         )
@@ -36,13 +38,13 @@ left, middle, right = st.columns(3)
 if left.button("Open round", key="admin_round_open", disabled=chosen.is_open):
     admin.act(
         "rounds",
-        lambda: rounds.open_round(db, actor=ui.role(), name=name, allow_several=several),
+        lambda: rounds.open_round(db, actor=session.role(), name=name, allow_several=several),
         lambda info: f"Round '{info.name}' is open: members can submit answers.",
     )
 if middle.button("Close round", key="admin_round_close", disabled=not chosen.is_open):
     admin.act(
         "rounds",
-        lambda: rounds.close_round(db, actor=ui.role(), name=name),
+        lambda: rounds.close_round(db, actor=session.role(), name=name),
         lambda info: f"Round '{info.name}' is closed; its results can now be seen.",
     )
 live = not chosen.live_results
@@ -53,6 +55,6 @@ if right.button(
 ):
     admin.act(
         "rounds",
-        lambda: rounds.set_live_results(db, actor=ui.role(), name=name, on=live),
+        lambda: rounds.set_live_results(db, actor=session.role(), name=name, on=live),
         lambda info: f"Live results are {'on' if live else 'off'} for '{info.name}'.",
     )

@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from collab.web import leadership, ui
+from collab.web import cache, choosers, leadership, page, session
 
-framework = ui.get_framework()
+session.start_run()
+
+framework = session.framework()
 
 st.title("Where do we diverge?")
-ui.demo_banner()
+page.demo_banner()
 
-view = leadership.choose_view(framework)
+view = choosers.choose_view(framework)
 if view is None:
     st.stop()
-found = leadership.load_results(view)
+found = cache.round_results(view)
 if leadership.show_unavailable(found, framework):
     st.stop()
 

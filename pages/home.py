@@ -3,13 +3,15 @@
 import streamlit as st
 
 from collab.domain import rounds
-from collab.web import ui
+from collab.web import cache, page, session
 
-framework = ui.get_framework()
-db = ui.get_db()
+session.start_run()
+
+framework = session.framework()
+db = cache.database()
 
 st.title(framework.title)
-ui.demo_banner()
+page.demo_banner()
 group_names = ", ".join(group.name for group in framework.groups)
 st.write(
     "Member organisations of the alliance use this tool to say how well we work together, "
@@ -37,14 +39,14 @@ if current is None:
     )
     st.stop()
 
-st.subheader(f"Open now: {ui.escape_markdown(current.name)}")
+st.subheader(f"Open now: {page.escape_markdown(current.name)}")
 if current.closes_on:
-    st.write(f"Answers are welcome until {ui.long_date(current.closes_on)}.")
+    st.write(f"Answers are welcome until {page.long_date(current.closes_on)}.")
 else:
     st.write("No closing date has been set yet.")
 st.page_link("pages/submit.py", label="Submit answers", icon=":material/edit_note:")
 
-taken_part = ui.participation_by_group(current.id)
+taken_part = cache.participation_by_group(current.id)
 total = sum(taken_part.values())
 st.write(f"**{total}** {'person has' if total == 1 else 'people have'} taken part so far:")
 for column, (group, n) in zip(st.columns(len(taken_part)), taken_part.items(), strict=True):

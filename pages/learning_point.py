@@ -2,18 +2,20 @@
 
 import streamlit as st
 
-from collab.web import leadership, ui
+from collab.web import cache, choosers, leadership, page, session
 
-framework = ui.get_framework()
+session.start_run()
+
+framework = session.framework()
 
 st.title("Learning point detail")
-ui.demo_banner()
+page.demo_banner()
 
-view = leadership.choose_view(framework)
+view = choosers.choose_view(framework)
 if view is None:
     st.stop()
-point = leadership.choose_learning_point(framework)
-found = leadership.load_results(view)
+point = choosers.choose_learning_point(framework)
+found = cache.round_results(view)
 if leadership.show_unavailable(found, framework):
     st.stop()
 

@@ -7,16 +7,18 @@ from collab.domain import rounds
 from collab.domain.access import ADMIN, LEADERSHIP
 from collab.stats import privacy
 from collab.stats.meeting import ORDERS, learning_point_order, point_picture
-from collab.web import leadership, meeting, ui
+from collab.web import cache, choosers, leadership, meeting, page, session
 
-framework = ui.get_framework()
-if ui.role() not in (LEADERSHIP, ADMIN):
+session.start_run()
+
+framework = session.framework()
+if session.role() not in (LEADERSHIP, ADMIN):
     st.title("Meeting mode")
     st.warning("Meeting mode is for the leadership team. Sign in to use it.")
     st.stop()
 
-db = ui.get_db()
-k = privacy.min_group_size_from_settings(ui.get_settings())
+db = cache.database()
+k = privacy.min_group_size_from_settings(session.settings())
 choices = rounds.list_rounds(db)
 if not choices:
     st.title("Meeting mode")
@@ -29,18 +31,18 @@ if not choices:
     st.stop()
 
 chosen, order = meeting.choose_round(choices)
-label = leadership.round_label(chosen)
+label = choosers.round_label(chosen)
 st.caption(
-    ui.escape_markdown(
+    page.escape_markdown(
         f"Meeting mode · {label} · {ORDERS[order].lower()} · "
         f"figures of fewer than {k} responses are withheld"
     )
 )
-ui.demo_banner()
+page.demo_banner()
 meeting.show_flagged_groups(db, framework, chosen.name, k)
 
-view = leadership.ResultsView(chosen.name, tuple(framework.group_keys), (), label)
-found = leadership.load_results(view)
+view = cache.ResultsView(chosen.name, tuple(framework.group_keys), (), label)
+found = cache.round_results(view)
 if leadership.show_unavailable(found, framework):
     st.stop()
 

@@ -8,38 +8,21 @@ from collab.domain import rounds
 from collab.domain.access import ADMIN
 from collab.domain.expected import save_expected_participation
 from collab.present import meeting_charts
-from collab.stats import participation, privacy
+from collab.stats import participation
 from collab.store.errors import CollabError
-from collab.store.framework import load_framework
-from collab.web import leadership, ui
+from collab.web import cache, choosers, page, session
+
+session.start_run()
 
 ROUND_KEY = "participation_round"
 EDITOR_KEY = "participation_expected_editor"
 SAVED_KEY = "participation_expected_saved"
 
-
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def load_participation(
-    database_url: str,
-    framework_path: str,
-    round_name: str,
-    min_group_size: int,
-    answers_version: int,
-) -> participation.RoundParticipation:
-    return participation.round_participation(
-        ui.get_db(),
-        framework=load_framework(framework_path),
-        round_name=round_name,
-        min_group_size=min_group_size,
-    )
-
-
-framework = ui.get_framework()
-settings = ui.get_settings()
-db = ui.get_db()
-k = privacy.min_group_size_from_settings(settings)
+framework = session.framework()
+db = cache.database()
+k = session.min_group_size()
 st.title("Who took part")
-ui.demo_banner()
+page.demo_banner()
 
 choices = rounds.list_rounds(db)
 if not choices:
@@ -49,22 +32,14 @@ if not choices:
         icon=":material/hourglass_empty:",
     )
 else:
-    by_name = {r.name: r for r in choices}
-    names = list(reversed(by_name))
-    current = rounds.current_round(db) or choices[-1]
-    round_name = st.selectbox(
-        "Round",
-        names,
-        index=names.index(current.name),
-        format_func=lambda name: leadership.round_label(by_name[name]),
-        key=ROUND_KEY,
-    )
-    taking_part = load_participation(
-        settings.database_url, str(settings.framework_path), round_name, k, ui.answers_version()
-    )
+    first = rounds.current_round(db) or choices[-1]
+    chosen = choosers.choose_round(choices, first=first, key=ROUND_KEY)
+    taking_part = cache.round_participation(chosen.name)
     flagged = taking_part.flagged_groups
     for row in flagged.itertuples(index=False):
-        st.warning(ui.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
+        st.warning(
+            page.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:"
+        )
     if flagged.empty and taking_part.total_responses:
         st.success("Every group has enough responses for its results to be shown.")
 
@@ -125,7 +100,7 @@ else:
         key="participation_over_rounds",
     )
 
-if ui.role() == ADMIN:
+if session.role() == ADMIN:
     st.subheader("Expected responses", anchor=False)
     table = participation.expected_table(db, framework=framework)
     if table.empty:
@@ -156,12 +131,12 @@ if ui.role() == ADMIN:
         if st.button("Save expected numbers", key="participation_expected_save"):
             try:
                 changed = save_expected_participation(
-                    db, actor=ui.role(), framework=framework, table=edited
+                    db, actor=session.role(), framework=framework, table=edited
                 )
             except CollabError as exc:
-                ui.show_error(exc)
+                page.show_error(exc)
             else:
-                ui.clear_cached_reads()
+                cache.clear()
                 st.session_state[SAVED_KEY] = (
                     f"Saved: {changed} number{'s' if changed != 1 else ''} changed."
                 )

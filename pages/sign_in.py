@@ -5,21 +5,23 @@ import time
 import streamlit as st
 
 from collab.domain import access
-from collab.web import ui
+from collab.web import page, session
+
+session.start_run()
 
 st.title("Sign in")
-ui.demo_banner()
+page.demo_banner()
 st.write(
     "Members don't need to sign in: open **Submit answers** and type your invite code. "
     "This page is for the leadership team and the alliance coordinator."
 )
 
-settings = ui.get_settings()
+settings = session.settings()
 if settings.sign_on_configured:
     st.subheader("With your organisation account")
     if st.user.is_logged_in:
         st.warning(
-            f"You are signed in as {ui.escape_markdown(str(st.user.get('email', '')))}, but "
+            f"You are signed in as {page.escape_markdown(str(st.user.get('email', '')))}, but "
             "that address is not on the leadership or administrator list. Ask the alliance "
             "coordinator to add it (see the README), or sign in with a passcode below.",
             icon=":material/person_off:",
@@ -47,7 +49,7 @@ with st.form("sign_in_form"):
 
 if signing_in:
     expected = access.expected_passcode(settings, role=chosen_role)
-    attempts = ui.sign_in_attempts()
+    attempts = session.sign_in_attempts()
     wait = attempts.seconds_to_wait(time.monotonic())
     if not expected:
         st.error(access.missing_passcode_message(chosen_role), icon=":material/lock:")
@@ -57,7 +59,7 @@ if signing_in:
             icon=":material/timer:",
         )
     elif access.check_passcode(passcode, expected):
-        ui.sign_in_as(chosen_role)
+        session.sign_in_as(chosen_role)
         st.switch_page("pages/home.py")
     else:
         attempts.register_failure(time.monotonic())

@@ -9,11 +9,13 @@ import streamlit as st
 from collab.domain import rounds, submissions
 from collab.domain.invite_codes import find_invite_code
 from collab.store.errors import CollabError, InvalidAnswers, Refused
-from collab.web import ui
+from collab.web import cache, form, page, session
 
-framework = ui.get_framework()
-settings = ui.get_settings()
-db = ui.get_db()
+session.start_run()
+
+framework = session.framework()
+settings = session.settings()
+db = cache.database()
 state = st.session_state
 # An invite link's code wins; otherwise keep the code typed earlier in this session.
 state.setdefault("submit_code", st.query_params.get("code") or state.get("submit_last_code", ""))
@@ -25,7 +27,7 @@ def start_new_form() -> None:
     for key in ("submit_receipt", "submit_revising", "submit_problems", "submit_error"):
         state.pop(key, None)
     state["submit_token"] = uuid.uuid4().hex
-    ui.clear_form(framework)
+    form.clear_form(framework)
 
 
 def send_answers() -> None:
@@ -39,7 +41,7 @@ def send_answers() -> None:
                 db,
                 framework=framework,
                 receipt_code=stored["receipt_code"],
-                answers=ui.answers_in_form(framework),
+                answers=form.answers_in_form(framework),
                 idempotency_key=state["submit_token"],
                 max_comment_chars=settings.max_comment_chars,
             )
@@ -48,14 +50,14 @@ def send_answers() -> None:
                 db,
                 framework=framework,
                 code=state["submit_code"],
-                answers=ui.answers_in_form(framework),
+                answers=form.answers_in_form(framework),
                 idempotency_key=state["submit_token"],
                 max_comment_chars=settings.max_comment_chars,
             )
     except InvalidAnswers as exc:
         state["submit_problems"] = exc.problems
         return
-    except Exception as exc:  # shown through ui.error_message: a message, never a traceback
+    except Exception as exc:  # shown through page.error_message: a message, never a traceback
         state["submit_error"] = exc
         return
     if receipt.already_stored and state.get("submit_receipt"):
@@ -76,10 +78,10 @@ def load_for_revision() -> None:
                 f"Round '{stored.round}' has closed, so its answers can no longer be changed. "
                 "Thank you for taking part."
             )
-    except Exception as exc:  # shown through ui.error_message
+    except Exception as exc:  # shown through page.error_message
         state["submit_error"] = exc
         return
-    ui.put_answers_in_form(framework, stored)
+    form.put_answers_in_form(framework, stored)
     state["submit_revising"] = {
         "receipt_code": code,
         "organisation": stored.organisation,
@@ -91,7 +93,7 @@ def load_for_revision() -> None:
 
 st.set_page_config(layout="centered")
 st.title("Submit answers")
-ui.demo_banner()
+page.demo_banner()
 
 receipt = state.get("submit_receipt")
 if receipt:
@@ -106,7 +108,7 @@ if receipt:
     if receipt.code:
         st.write(
             "Keep this code (a photo or a note is fine) to change your answers while "
-            f"round '{ui.escape_markdown(receipt.round)}' is open. It is the only link "
+            f"round '{page.escape_markdown(receipt.round)}' is open. It is the only link "
             "between you and your answers: nobody else can look them up."
         )
     st.button("Fill in another form", key="submit_another", on_click=start_new_form)
@@ -116,7 +118,7 @@ revising = state.get("submit_revising")
 error = state.pop("submit_error", None)
 problems = state.get("submit_problems", {})
 if error:
-    attention = ui.error_message(error)
+    attention = page.error_message(error)
 elif problems:
     titles = [framework.point(key).title for key in framework.point_keys if key in problems]
     attention = (
@@ -130,9 +132,9 @@ else:
 if revising:
     st.info(
         f"You are changing the answers given for "
-        f"**{ui.escape_markdown(revising['organisation'])}** "
+        f"**{page.escape_markdown(revising['organisation'])}** "
         f"({framework.group_name(revising['stakeholder_group'])}) in round "
-        f"**{ui.escape_markdown(revising['round'])}**.",
+        f"**{page.escape_markdown(revising['round'])}**.",
         icon=":material/edit:",
     )
     st.button("Start again without these answers", key="submit_cancel", on_click=start_new_form)
@@ -160,20 +162,20 @@ else:
                 "Your coordinator will tell you when the next one opens."
             )
     except CollabError as exc:
-        ui.show_error(exc)
+        page.show_error(exc)
         st.stop()
-    closes = f", open until {ui.long_date(open_round.closes_on)}" if open_round.closes_on else ""
+    closes = f", open until {page.long_date(open_round.closes_on)}" if open_round.closes_on else ""
     st.info(
-        f"You are answering for **{ui.escape_markdown(invite.organisation)}** as part of "
+        f"You are answering for **{page.escape_markdown(invite.organisation)}** as part of "
         f"the **{framework.group_name(invite.stakeholder_group)}** group. "
-        f"Round: **{ui.escape_markdown(open_round.name)}**{closes}.",
+        f"Round: **{page.escape_markdown(open_round.name)}**{closes}.",
         icon=":material/groups:",
     )
 
 if attention and (revising or problems):
     st.error(attention, icon=":material/error:")
 
-options = ui.scale_options(framework)
+options = form.scale_options(framework)
 with st.form("submit_form"):
     for number, point in enumerate(framework.learning_points, start=1):
         st.subheader(f"{number}. {point.title}")
@@ -186,10 +188,10 @@ with st.form("submit_form"):
             "How far is this true of the alliance?",
             options,
             index=None,
-            format_func=lambda option: ui.scale_option_label(framework, option),
-            key=ui.ANSWER_KEY.format(point=point.key),
+            format_func=lambda option: form.scale_option_label(framework, option),
+            key=form.ANSWER_KEY.format(point=point.key),
         )
-        comment_key = ui.COMMENT_KEY.format(point=point.key)
+        comment_key = form.COMMENT_KEY.format(point=point.key)
         st.text_area(
             "Comment (optional)",
             key=comment_key,

@@ -5,31 +5,16 @@ import pandas as pd
 import streamlit as st
 
 from collab.present import meeting_charts
-from collab.stats import privacy, readings, trends
-from collab.store.framework import load_framework
-from collab.web import ui
+from collab.stats import readings, trends
+from collab.web import cache, page, session
 
+session.start_run()
 
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def load_trends(
-    database_url: str, framework_path: str, min_group_size: int, answers_version: int
-) -> trends.Trends:
-    return trends.alliance_trends(
-        ui.get_db(), framework=load_framework(framework_path), min_group_size=min_group_size
-    )
-
-
-framework = ui.get_framework()
-settings = ui.get_settings()
+framework = session.framework()
 st.title("Trends across rounds")
-ui.demo_banner()
+page.demo_banner()
 
-found = load_trends(
-    settings.database_url,
-    str(settings.framework_path),
-    privacy.min_group_size_from_settings(settings),
-    ui.answers_version(),
-)
+found = cache.alliance_trends()
 if not found.rounds:
     st.info(
         "No round has results to compare yet. A round's results appear here once it "
@@ -40,7 +25,7 @@ if not found.rounds:
 
 left_out = "; ".join(f"{name} ({why})" for name, why in found.left_out.items())
 st.caption(
-    ui.escape_markdown(
+    page.escape_markdown(
         f"Rounds shown: {', '.join(found.rounds)}"
         + (f" · not shown: {left_out}" if left_out else "")
         + " · a break in a line is a round in which that group had too few responses "

@@ -17,7 +17,7 @@ from collab.domain import organisations, rounds
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.store.db import Database
 from collab.store.framework import Framework
-from collab.web import leadership
+from collab.web import cache
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 APP = PROJECT_DIR / "app.py"
@@ -297,13 +297,13 @@ def test_the_overview_offers_its_figures_for_download_with_withheld_cells_empty(
         "Divergence (Excel)",
         "Divergence (JSON)",
     ]
-    view = leadership.ResultsView(
+    view = cache.ResultsView(
         FIRST_ROUND,
         ("commissioner", "provider", "lived_experience"),
         (),
         f"{FIRST_ROUND} (closed)",
     )
-    summary = json.loads(leadership.export_bytes(view, "summary", "json"))
+    summary = json.loads(cache.export_bytes(view, "summary", "json"))
     lived = [row for row in summary if row["group"] == "lived_experience"]
     assert len(lived) == 8
     assert all(row["suppressed"] and row["mean"] is None and row["n"] is None for row in lived)

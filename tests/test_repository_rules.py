@@ -20,7 +20,7 @@ def product_python_files() -> list[Path]:
 
 def test_the_product_has_python_files_to_check():
     names = {path.relative_to(PROJECT_DIR).as_posix() for path in product_python_files()}
-    assert {"app.py", "collab/web/ui.py", "pages/submit.py"} <= names
+    assert {"app.py", "collab/web/session.py", "pages/submit.py"} <= names
 
 
 def test_no_product_code_renders_raw_html():

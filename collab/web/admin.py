@@ -19,7 +19,7 @@ from collab.files.imports import ImportPlan
 from collab.present.qr import qr_png
 from collab.store.db import Database
 from collab.store.framework import Framework
-from collab.web import ui
+from collab.web import cache, page, session
 
 OUTCOME_KEY = "admin_outcome_{section}"
 NEW_CODE_KEY = "admin_new_code"
@@ -27,11 +27,11 @@ NEW_CODE_KEY = "admin_new_code"
 
 def admin_page(title: str) -> None:
     """Title an administration page; stop the run for anyone but the administrator."""
-    if ui.role() != ADMIN:
+    if session.role() != ADMIN:
         st.error("This page is for the alliance's administrator. Please sign in first.")
         st.stop()
     st.title(title)
-    ui.demo_banner()
+    page.demo_banner()
 
 
 def act(section: str, action: Callable[[], Any], done: Callable[[Any], str | None]) -> None:
@@ -41,10 +41,10 @@ def act(section: str, action: Callable[[], Any], done: Callable[[Any], str | Non
     """
     try:
         result = action()
-    except Exception as exc:  # every failure is shown kindly by ui.show_error
-        ui.show_error(exc)
+    except Exception as exc:  # every failure is shown kindly by page.show_error
+        page.show_error(exc)
         return
-    ui.clear_cached_reads()
+    cache.clear()
     st.session_state[OUTCOME_KEY.format(section=section)] = done(result)
     st.rerun()
 
@@ -53,7 +53,7 @@ def show_outcome(section: str) -> None:
     """Show (once) what the last successful action of ``section`` did."""
     outcome = st.session_state.pop(OUTCOME_KEY.format(section=section), None)
     if outcome:
-        st.success(ui.escape_markdown(outcome), icon=":material/check_circle:")
+        st.success(page.escape_markdown(outcome), icon=":material/check_circle:")
 
 
 def keep_new_code(*, code: str, organisation: str, group: str) -> None:
@@ -69,7 +69,7 @@ def show_new_code(base_url: str) -> None:
     link = invite_codes.invite_link(base_url, new_code["code"])
     with st.container(border=True):
         st.success(
-            f"Invite code for {ui.escape_markdown(new_code['organisation'])} "
+            f"Invite code for {page.escape_markdown(new_code['organisation'])} "
             f"({new_code['group']}). Copy or share it now: it won't be shown again.",
             icon=":material/key:",
         )

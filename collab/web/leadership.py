@@ -1,192 +1,30 @@
-"""Streamlit glue for the leadership pages (Divergence overview, Learning point detail).
+"""Blocks the leadership pages draw: the results chart, participation counts, the
+message shown instead of results, statuses, withheld groups, downloads, and each part
+of a learning point's detail.
 
-The round and filter widgets the two pages share, the cached results read and charts,
-and the small blocks both pages draw (participation counts, the message shown instead
-of results). No product logic: figures come from ``collab.stats.results``, words from
-``collab.stats.readings``. The widgets keep their choice for the whole session
-(``persist_state="session"``), so moving between the two pages keeps the same view.
+No product logic: figures come from ``collab.stats.results`` (read through
+``collab.web.cache``), words from ``collab.stats.readings``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from collab.domain import rounds
-from collab.domain.organisations import list_organisations
-from collab.domain.rounds import RoundInfo
 from collab.files import exports
-from collab.present import charts
-from collab.stats import privacy, readings, results
+from collab.stats import readings
 from collab.stats.results import RoundResults
-from collab.store.framework import Framework, load_framework
-from collab.web import ui
-
-ROUND_KEY = "leadership_round"
-GROUPS_KEY = "leadership_groups"
-ORGANISATIONS_KEY = "leadership_organisations"
-LEARNING_POINT_KEY = "leadership_learning_point"
-
-
-@dataclass(frozen=True)
-class ResultsView:
-    """What the person chose to look at: a round and the groups and organisations shown."""
-
-    round_name: str
-    groups: tuple[str, ...]
-    organisations: tuple[str, ...]  # empty: the whole alliance
-    # The round's state as read on this run (closed, open, live results): part of the
-    # cache key, so results never outlive a change of what may be shown.
-    round_state: str = ""
-
-
-def default_round(choices: list[RoundInfo]) -> RoundInfo | None:
-    """The round to show first: an open round with live results on (newest), else the
-    newest closed round, else the newest round (whose participation can still be shown)."""
-    live = [r for r in choices if r.is_open and r.live_results]
-    closed = [r for r in choices if not r.is_open]
-    if live:
-        return live[-1]
-    if closed:
-        return closed[-1]
-    return choices[-1] if choices else None
-
-
-def round_label(info: RoundInfo) -> str:
-    """A round as the selector shows it, with whether its results can be seen."""
-    if not info.is_open:
-        return f"{info.name} (closed)"
-    if info.live_results:
-        return f"{info.name} (open, live results)"
-    return f"{info.name} (open: counts only)"
-
-
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _round_results(
-    database_url: str,
-    framework_path: str,
-    round_name: str,
-    round_state: str,
-    groups: tuple[str, ...],
-    organisations: tuple[str, ...],
-    min_group_size: int,
-    answers_version: int,
-) -> RoundResults:
-    return results.round_results(
-        ui.get_db(),
-        framework=load_framework(framework_path),
-        round_name=round_name,
-        min_group_size=min_group_size,
-        groups=list(groups),
-        organisations=list(organisations) or None,
-    )
-
-
-def _view_key(view: ResultsView) -> tuple:
-    """The arguments that identify ``view``'s results in the caches."""
-    settings = ui.get_settings()
-    return (
-        settings.database_url,
-        str(settings.framework_path),
-        view.round_name,
-        view.round_state,
-        view.groups,
-        view.organisations,
-        privacy.min_group_size_from_settings(settings),
-        ui.answers_version(),
-    )
-
-
-def load_results(view: ResultsView) -> RoundResults:
-    """The results of ``view`` with the privacy rules applied (cached per database and view)."""
-    return _round_results(*_view_key(view))
-
-
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _chart_spec(view_key: tuple, chart: str, point: str) -> dict:
-    found = _round_results(*view_key)
-    framework = load_framework(view_key[1])
-    if chart == "gap_ranking":
-        figure = charts.gap_ranking(found.summary, found.divergence, framework)
-    elif chart == "divergence_heatmap":
-        figure = charts.divergence_heatmap(found.summary, framework)
-    elif chart == "distribution":
-        figure = charts.distribution_bars(found.summary, framework, point)
-    else:
-        raise ValueError(f"unknown chart {chart!r}")
-    return figure.to_dict()
+from collab.store.framework import Framework
+from collab.web import cache
+from collab.web.cache import ResultsView
+from collab.web.page import escape_markdown
 
 
 def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> None:
     """Draw the ``gap_ranking``, ``divergence_heatmap`` or ``distribution`` (of the
-    learning point ``point``) chart of ``view``.
-
-    Each chart is built once per view and kept with the cached results: building a
-    plotly figure costs more than the rest of a page's run.
-    """
-    spec = _chart_spec(_view_key(view), chart, point)
-    # The spec comes from a figure plotly has already checked; checking it again on
-    # every run would cost as much as building it.
-    figure = go.Figure(spec, _validate=False)
+    learning point ``point``) chart of ``view``."""
+    figure = cache.chart(view, chart, point)
     st.plotly_chart(figure, key=key, theme=None, config={"displaylogo": False})
-
-
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _organisation_names(database_url: str) -> list[str]:
-    return [o.name for o in list_organisations(ui.get_db())]
-
-
-def choose_view(framework: Framework) -> ResultsView | None:
-    """Draw the round selector and the group and organisation filters.
-
-    Returns None (after saying why) when there is no round or no group is chosen.
-    """
-    database_url = ui.get_settings().database_url
-    # Read on every run (a small query): whether a round is open decides what may be shown.
-    choices = rounds.list_rounds(ui.get_db())
-    if not choices:
-        st.info(results.NO_CLOSED_ROUND_MESSAGE, icon=":material/hourglass_empty:")
-        return None
-    by_name = {r.name: r for r in choices}
-    names = list(reversed(by_name))  # newest first
-    first = default_round(choices)
-    round_column, groups_column, organisations_column = st.columns([1, 1.7, 1.3])
-    round_name = round_column.selectbox(
-        "Round",
-        names,
-        index=names.index(first.name) if first else 0,
-        format_func=lambda name: round_label(by_name[name]),
-        key=ROUND_KEY,
-        persist_state="session",
-    )
-    groups = groups_column.multiselect(
-        "Stakeholder groups",
-        framework.group_keys,
-        default=framework.group_keys,
-        format_func=framework.group_name,
-        key=GROUPS_KEY,
-        persist_state="session",
-        wrap=True,
-    )
-    organisations = organisations_column.multiselect(
-        "Organisations",
-        _organisation_names(database_url),
-        placeholder="The whole alliance",
-        key=ORGANISATIONS_KEY,
-        persist_state="session",
-        help="Leave empty for the whole alliance. Figures of fewer than the minimum "
-        "number of people stay hidden whatever you choose.",
-    )
-    if not groups:
-        st.info("Choose at least one stakeholder group to see results.", icon=":material/group:")
-        return None
-    ordered = tuple(g for g in framework.group_keys if g in groups)
-    return ResultsView(
-        round_name, ordered, tuple(sorted(organisations)), round_label(by_name[round_name])
-    )
 
 
 def show_participation(found: RoundResults, framework: Framework) -> None:
@@ -220,7 +58,7 @@ def caption(found: RoundResults, framework: Framework, view: ResultsView) -> Non
     where = ", ".join(view.organisations) if view.organisations else "the whole alliance"
     state = "open, live results" if found.round and found.round.is_open else "closed"
     st.caption(
-        ui.escape_markdown(
+        escape_markdown(
             f"{view.round_name} ({state}) · {groups} · {where} · figures of fewer than "
             f"{found.min_group_size} responses are withheld"
         )
@@ -233,7 +71,7 @@ def show_statuses(found: RoundResults, framework: Framework) -> None:
         colour = readings.STATUS_COLOURS.get(status, "gray")
         icon = readings.STATUS_ICONS.get(status, "")
         badge = f":{colour}-badge[{icon} {readings.status_label(status)}]"
-        st.markdown(f"{badge} {ui.escape_markdown(points)}")
+        st.markdown(f"{badge} {escape_markdown(points)}")
 
 
 def show_withheld(found: RoundResults, framework: Framework) -> None:
@@ -241,36 +79,19 @@ def show_withheld(found: RoundResults, framework: Framework) -> None:
     for sentence in readings.withheld_overview(
         found.summary, framework=framework, k=found.min_group_size
     ):
-        st.markdown(f":material/visibility_off: {ui.escape_markdown(sentence)}")
-
-
-EXPORT_FRAMES = {
-    "summary": results.summary_export_frame,
-    "divergence": results.divergence_export_frame,
-}
-
-
-@st.cache_data(ttl=ui.CACHED_READ_SECONDS, show_spinner=False)
-def _export_bytes(view_key: tuple, what: str, fmt: str) -> bytes:
-    found = _round_results(*view_key)
-    return exports.write_frame(EXPORT_FRAMES[what](found), fmt=fmt, sheet_name=what.title())
-
-
-def export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
-    """The ``summary`` or ``divergence`` figures of ``view`` as a file in format ``fmt``."""
-    return _export_bytes(_view_key(view), what, fmt)
+        st.markdown(f":material/visibility_off: {escape_markdown(sentence)}")
 
 
 def show_downloads(view: ResultsView) -> None:
     """Download buttons for the summary and divergence figures of ``view`` (privacy
     applied exactly as on the page: withheld cells are empty)."""
     with st.expander("Download these figures"):
-        for what in EXPORT_FRAMES:
+        for what in cache.EXPORT_FRAMES:
             columns = st.columns(len(exports.FORMATS))
             for column, fmt in zip(columns, exports.FORMATS, strict=True):
                 column.download_button(
                     f"{what.title()} ({exports.FORMAT_NAMES[fmt]})",
-                    data=export_bytes(view, what, fmt),
+                    data=cache.export_bytes(view, what, fmt),
                     file_name=exports.export_file_name(
                         what=what, round_name=view.round_name, fmt=fmt
                     ),
@@ -284,7 +105,7 @@ def show_gap_changes(found: RoundResults, framework: Framework) -> None:
     """How each learning point's gap moved since the previous round."""
     if not found.previous_round or found.gap_change.empty or found.round is None:
         return
-    st.subheader(f"Since {ui.escape_markdown(found.previous_round)}")
+    st.subheader(f"Since {escape_markdown(found.previous_round)}")
     table = readings.gap_change_table(
         found.gap_change,
         framework=framework,
@@ -294,17 +115,6 @@ def show_gap_changes(found: RoundResults, framework: Framework) -> None:
     st.table(table, hide_index=True)
 
 
-def choose_learning_point(framework: Framework) -> str:
-    """Draw the learning point selector (titles, framework order); return the point key."""
-    return st.selectbox(
-        "Learning point",
-        framework.point_keys,
-        format_func=lambda key: framework.point(key).title,
-        key=LEARNING_POINT_KEY,
-        persist_state="session",
-    )
-
-
 def _point_rows(frame: pd.DataFrame, point: str) -> pd.DataFrame:
     return frame[frame["learning_point"] == point]
 
@@ -312,8 +122,8 @@ def _point_rows(frame: pd.DataFrame, point: str) -> pd.DataFrame:
 def show_point_header(found: RoundResults, framework: Framework, point: str) -> None:
     """The learning point's title, statement, status badge and gap in words."""
     learning_point = framework.point(point)
-    st.header(ui.escape_markdown(learning_point.title))
-    st.markdown(f"*{ui.escape_markdown(learning_point.statement)}*")
+    st.header(escape_markdown(learning_point.title))
+    st.markdown(f"*{escape_markdown(learning_point.statement)}*")
     row = _point_rows(found.divergence, point).iloc[0]
     rank = readings.gap_ranks(found.divergence).get(point)
     st.badge(
@@ -321,7 +131,7 @@ def show_point_header(found: RoundResults, framework: Framework, point: str) -> 
         color=readings.STATUS_COLOURS.get(row["status"], "gray"),
         icon=readings.STATUS_ICONS.get(row["status"]),
     )
-    st.write(ui.escape_markdown(readings.gap_reading(row["gap"], *(rank or (None, None)))))
+    st.write(escape_markdown(readings.gap_reading(row["gap"], *(rank or (None, None)))))
 
 
 def show_group_statistics(found: RoundResults, framework: Framework, point: str) -> None:
@@ -331,7 +141,7 @@ def show_group_statistics(found: RoundResults, framework: Framework, point: str)
     for _, row in rows[rows["suppressed"].astype(bool)].iterrows():
         name = framework.group_name(row["group"])
         sentence = readings.withheld_reading(name, found.min_group_size, reason=str(row["reason"]))
-        st.info(ui.escape_markdown(sentence), icon=":material/visibility_off:")
+        st.info(escape_markdown(sentence), icon=":material/visibility_off:")
     st.table(readings.group_statistics_grid(rows, framework=framework), hide_index=True)
 
 
@@ -355,7 +165,7 @@ def show_point_changes(found: RoundResults, framework: Framework, point: str) ->
     """The change since the previous round, per group and for the gap."""
     if not found.previous_round:
         return
-    st.subheader(f"Since {ui.escape_markdown(found.previous_round)}")
+    st.subheader(f"Since {escape_markdown(found.previous_round)}")
     changes = _point_rows(found.change, point)
     gap_change = _point_rows(found.gap_change, point)
     if changes.empty and gap_change.empty:
@@ -365,10 +175,10 @@ def show_point_changes(found: RoundResults, framework: Framework, point: str) ->
         sentence = readings.mean_change_reading(
             framework.group_name(row.group), row.mean_change, found.previous_round
         )
-        st.markdown(f"- {ui.escape_markdown(sentence)}")
+        st.markdown(f"- {escape_markdown(sentence)}")
     for row in gap_change.itertuples(index=False):
         sentence = readings.gap_change_reading(row.gap_change, row.direction, found.previous_round)
-        st.markdown(f"- {ui.escape_markdown(sentence)}")
+        st.markdown(f"- {escape_markdown(sentence)}")
 
 
 def show_comments(found: RoundResults, framework: Framework, point: str) -> None:

@@ -22,7 +22,7 @@ from collab.stats.results import RoundResults
 from collab.store.db import Database
 from collab.store.errors import CollabError
 from collab.store.framework import Framework
-from collab.web import leadership, ui
+from collab.web import cache, choosers, page, session
 
 ROUND_KEY = "meeting_round"
 ORDER_KEY = "meeting_order"
@@ -51,14 +51,14 @@ def choose_round(choices: list[RoundInfo]) -> tuple[RoundInfo, str]:
     """
     by_name = {r.name: r for r in choices}
     names = list(reversed(by_name))
-    first = leadership.default_round(choices) or choices[-1]
+    first = choosers.default_round(choices) or choices[-1]
     with st.sidebar:
         st.subheader("Meeting mode", anchor=False)
         round_name = st.selectbox(
             "Round",
             names,
             index=names.index(first.name),
-            format_func=lambda name: leadership.round_label(by_name[name]),
+            format_func=lambda name: choosers.round_label(by_name[name]),
             key=ROUND_KEY,
             on_change=_restart,
         )
@@ -78,7 +78,9 @@ def show_flagged_groups(db: Database, framework: Framework, round_name: str, k: 
         db, framework=framework, round_name=round_name, min_group_size=k
     )
     for row in taking_part.flagged_groups.itertuples(index=False):
-        st.warning(ui.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:")
+        st.warning(
+            page.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:"
+        )
 
 
 def step_through(count: int) -> int:
@@ -112,8 +114,8 @@ def step_through(count: int) -> int:
 def show_picture(found: RoundResults, framework: Framework, picture: PointPicture) -> None:
     """The point's title and statement, where the groups stand, and its status, gap,
     withheld groups, changes and the questions to discuss beside them."""
-    st.title(ui.escape_markdown(picture.title), anchor=False)
-    st.markdown(f"*{ui.escape_markdown(picture.statement)}*")
+    st.title(page.escape_markdown(picture.title), anchor=False)
+    st.markdown(f"*{page.escape_markdown(picture.statement)}*")
     chart_column, words_column = st.columns([3, 2], gap="large")
     with chart_column:
         st.plotly_chart(
@@ -128,15 +130,15 @@ def show_picture(found: RoundResults, framework: Framework, picture: PointPictur
             color=readings.STATUS_COLOURS.get(picture.status or "", "gray"),
             icon=readings.STATUS_ICONS.get(picture.status or ""),
         )
-        st.subheader(ui.escape_markdown(picture.gap_text), anchor=False)
-        st.write(ui.escape_markdown(picture.status_reading))
+        st.subheader(page.escape_markdown(picture.gap_text), anchor=False)
+        st.write(page.escape_markdown(picture.status_reading))
         for sentence in picture.withheld:
-            st.info(ui.escape_markdown(sentence), icon=":material/visibility_off:")
+            st.info(page.escape_markdown(sentence), icon=":material/visibility_off:")
         for sentence in picture.changes:
-            st.markdown(f"- {ui.escape_markdown(sentence)}")
+            st.markdown(f"- {page.escape_markdown(sentence)}")
         st.subheader("To discuss", anchor=False)
         for prompt in picture.prompts:
-            st.markdown(f"- **{ui.escape_markdown(prompt)}**")
+            st.markdown(f"- **{page.escape_markdown(prompt)}**")
 
 
 def show_comments(picture: PointPicture) -> None:
@@ -149,7 +151,7 @@ def show_comments(picture: PointPicture) -> None:
         st.columns(len(picture.comments)), picture.comments, strict=True
     ):
         with column.container(border=True):
-            st.markdown(f"**{ui.escape_markdown(group_name)}**")
+            st.markdown(f"**{page.escape_markdown(group_name)}**")
             for text in texts:
                 st.text(text)
 
@@ -203,12 +205,12 @@ def show_actions(db: Database, *, round_name: str, point: str) -> None:
         try:
             for action_id, status in changed:
                 actions.update_action_status(
-                    db, actor=ui.role(), action_id=action_id, status=status
+                    db, actor=session.role(), action_id=action_id, status=status
                 )
         except CollabError as exc:
-            ui.show_error(exc)
+            page.show_error(exc)
         else:
-            ui.clear_cached_reads()
+            cache.clear()
             st.rerun()
 
 
@@ -217,7 +219,7 @@ def _record(db: Database, framework: Framework, round_name: str, point: str) -> 
     try:
         actions.record_action(
             db,
-            actor=ui.role(),
+            actor=session.role(),
             round_name=round_name,
             learning_point=point,
             description=st.session_state.get(DESCRIPTION_KEY) or "",
@@ -228,7 +230,7 @@ def _record(db: Database, framework: Framework, round_name: str, point: str) -> 
     except CollabError as exc:
         st.session_state[RESULT_KEY] = ("error", str(exc))
         return
-    ui.clear_cached_reads()
+    cache.clear()
     st.session_state[RESULT_KEY] = ("success", "Action recorded.")
 
 
@@ -237,7 +239,7 @@ def record_action_form(
 ) -> None:
     """The form to record a new action on the point shown, and what came of the last one."""
     with st.form("meeting_new_action", clear_on_submit=True):
-        st.markdown(f"**Record an action on {ui.escape_markdown(picture.title)}**")
+        st.markdown(f"**Record an action on {page.escape_markdown(picture.title)}**")
         st.text_area(
             "What will be done, and by whom?",
             key=DESCRIPTION_KEY,
@@ -261,7 +263,7 @@ def record_action_form(
         )
     outcome = st.session_state.pop(RESULT_KEY, None)
     if outcome and outcome[0] == "error":
-        st.error(ui.escape_markdown(outcome[1]), icon=":material/error:")
+        st.error(page.escape_markdown(outcome[1]), icon=":material/error:")
     elif outcome:
         st.success(outcome[1], icon=":material/task_alt:")
 

@@ -16,7 +16,7 @@ from collab.domain import invite_codes, organisations, rounds, submissions
 from collab.domain.answers import load_answers
 from collab.domain.rounds import RoundInfo
 from collab.domain.submissions import AnswerInput, NewResponse
-from collab.web import ui
+from collab.web import form
 
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
 
@@ -95,11 +95,11 @@ def answer_every_point(page: Page, alliance: Alliance, *, comment: str) -> dict[
     """On the open form, answer each learning point in turn (each scale value, then don't
     know, then round again), comment on the first, send; return the options chosen."""
     framework = alliance.framework
-    options = ui.scale_options(framework)
+    options = form.scale_options(framework)
     chosen = {}
     for number, point in enumerate(framework.point_keys):
         option = options[number % len(options)]
-        label = ui.scale_option_label(framework, option)
+        label = form.scale_option_label(framework, option)
         page.locator(f".st-key-answer_{point}").get_by_text(label, exact=True).tap()
         chosen[point] = option
     page.locator(f".st-key-comment_{framework.point_keys[0]} textarea").fill(comment)
@@ -204,7 +204,8 @@ def test_member_answers_every_point_on_a_phone_and_gets_a_receipt(phone_page, al
     assert set(stored["organisation"]) == {organisation}
     assert set(stored["stakeholder_group"]) == {"lived_experience"}
     assert {
-        point: ui.DONT_KNOW if row.dont_know else int(row.score) for point, row in stored.iterrows()
+        point: form.DONT_KNOW if row.dont_know else int(row.score)
+        for point, row in stored.iterrows()
     } == chosen
     assert stored.loc[alliance.framework.point_keys[0], "comment"] == COMMENT
     by_receipt = submissions.find_submission(alliance.db, receipt_code=receipt)

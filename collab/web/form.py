@@ -1,0 +1,58 @@
+"""The member answer form's state: one radio and one comment per learning point.
+
+Widgets are keyed ``answer_<point>`` and ``comment_<point>``; the radio's value is a
+scale value or ``DONT_KNOW``, None while nothing is chosen.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from collab.domain.submissions import AnswerInput, StoredSubmission
+from collab.store.framework import Framework
+
+DONT_KNOW = "dont_know"
+ANSWER_KEY = "answer_{point}"
+COMMENT_KEY = "comment_{point}"
+
+
+def scale_options(framework: Framework) -> list[int | str]:
+    """The radio options for one learning point: each scale value, then don't know."""
+    return [point.value for point in framework.scale] + [DONT_KNOW]
+
+
+def scale_option_label(framework: Framework, option: int | str) -> str:
+    """The label of a radio option, such as ``1 - Not yet happening``."""
+    if option == DONT_KNOW:
+        return framework.dont_know_label
+    return f"{option} - {framework.scale_label(int(option))}"
+
+
+def answers_in_form(framework: Framework) -> dict[str, AnswerInput]:
+    """The answers the form holds now; unanswered points have neither score nor don't know."""
+    answers = {}
+    for point in framework.point_keys:
+        choice = st.session_state.get(ANSWER_KEY.format(point=point))
+        comment = st.session_state.get(COMMENT_KEY.format(point=point)) or ""
+        answers[point] = AnswerInput(
+            score=None if choice in (None, DONT_KNOW) else int(choice),
+            dont_know=choice == DONT_KNOW,
+            comment=comment,
+        )
+    return answers
+
+
+def put_answers_in_form(framework: Framework, stored: StoredSubmission) -> None:
+    """Fill the form with a stored submission's answers (call before the form is drawn)."""
+    for point in framework.point_keys:
+        answer = stored.answers.get(point, AnswerInput())
+        choice = DONT_KNOW if answer.dont_know else answer.score
+        st.session_state[ANSWER_KEY.format(point=point)] = choice
+        st.session_state[COMMENT_KEY.format(point=point)] = answer.comment
+
+
+def clear_form(framework: Framework) -> None:
+    """Empty every answer and comment of the form."""
+    for point in framework.point_keys:
+        st.session_state.pop(ANSWER_KEY.format(point=point), None)
+        st.session_state.pop(COMMENT_KEY.format(point=point), None)

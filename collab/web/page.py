@@ -1,0 +1,53 @@
+"""What every page shares: text shown as typed, dates in words, errors told kindly and
+the demo alliance's note."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import streamlit as st
+
+from collab.store.errors import CollabError
+from collab.web import cache
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED_ERROR_MESSAGE = (
+    "Something went wrong on our side. Please try again in a moment; if it keeps "
+    "happening, tell your alliance coordinator."
+)
+# Characters that Markdown (and Streamlit's extensions to it) would treat as formatting.
+MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown formatting character escaped, so it shows as typed."""
+    return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def long_date(day: dt.date) -> str:
+    """A date as people write it, such as ``5 March 2027``."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def error_message(exc: BaseException) -> str:
+    """What to tell the person: a product error's own message, or a general apology.
+
+    Anything that is not a ``CollabError`` is logged with its traceback, never shown.
+    """
+    if isinstance(exc, CollabError):
+        return escape_markdown(str(exc))
+    logger.error("Unexpected error on a page", exc_info=exc)
+    return UNEXPECTED_ERROR_MESSAGE
+
+
+def show_error(exc: BaseException) -> None:
+    """Show ``error_message(exc)`` in an error box."""
+    st.error(error_message(exc), icon=":material/error:")
+
+
+def demo_banner() -> None:
+    """A small note on every page when the database holds the invented demo alliance."""
+    if cache.is_demo():
+        st.caption(":material/science: Demo alliance: invented organisations and answers")

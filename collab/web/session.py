@@ -1,0 +1,114 @@
+"""This browser session's state: the signed-in role, wrong passcodes, and what a run of
+the app reads once (the settings).
+
+A run starts with ``start_run``, called first by ``app.py`` and first by every page.
+Streamlit normally runs ``app.py`` and then the page, but runs a page on its own when
+the app has a ``pages/`` folder and ``st.navigation`` has not been called yet in the
+process (a fresh server's first request, and every rerun under ``AppTest``); either way
+the run starts afresh exactly once. The settings (environment, then the secrets file)
+are then read at most once in the run, so a change to them applies from the next run on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import streamlit as st
+
+from collab.domain import access
+from collab.domain.access import MEMBER, ROLES, SignInAttempts
+from collab.stats import privacy
+from collab.store import config
+from collab.store.framework import Framework, load_framework
+
+ROLE_KEY = "role"
+SIGN_IN_ATTEMPTS_KEY = "sign_in_attempts"
+# What this run has read already, by name.
+THIS_RUN_KEY = "web_this_run"
+# Set by app.py's start_run until the page's start_run: the page then keeps what
+# app.py read in the same run.
+STARTED_BY_APP_KEY = "web_run_started_by_app"
+
+T = TypeVar("T")
+
+
+def start_run(*, by_app: bool = False) -> None:
+    """Start a run: forget what the previous run read.
+
+    ``app.py`` calls this with ``by_app=True`` before anything else; every page calls it
+    first, which starts the run afresh unless ``app.py`` already did in this run.
+    """
+    if by_app:
+        st.session_state[STARTED_BY_APP_KEY] = True
+    elif st.session_state.pop(STARTED_BY_APP_KEY, False):
+        return
+    st.session_state[THIS_RUN_KEY] = {}
+
+
+def once_per_run(name: str, read: Callable[[], T]) -> T:
+    """``read()``, called at most once per run and remembered under ``name`` until the next.
+
+    Outside a Streamlit run (a test calling a function directly) nothing is remembered.
+    """
+    this_run: dict[str, Any] = st.session_state.setdefault(THIS_RUN_KEY, {})
+    if name not in this_run:
+        this_run[name] = read()
+    return cast(T, this_run[name])
+
+
+def settings() -> config.Settings:
+    """The settings, read once per run."""
+    return once_per_run("settings", config.get_settings)
+
+
+def framework() -> Framework:
+    """The framework file named in the settings (parsed once per path by ``load_framework``)."""
+    return load_framework(settings().framework_path)
+
+
+def min_group_size() -> int:
+    """The privacy threshold in force: the fewest responses a figure may be made of."""
+    return privacy.min_group_size_from_settings(settings())
+
+
+def role() -> str:
+    """The signed-in role of this session: member, leadership or admin.
+
+    Someone signed in through single sign-on (``st.login``) whose e-mail address is
+    on a role's list gets that role.
+    """
+    current = st.session_state.setdefault(ROLE_KEY, MEMBER)
+    if current == MEMBER:
+        current = single_sign_on_role() or MEMBER
+        st.session_state[ROLE_KEY] = current
+    return current if current in ROLES else MEMBER
+
+
+def single_sign_on_role() -> str | None:
+    """The role of the account signed in through ``st.login``, if any and if listed."""
+    current = settings()
+    if not current.sign_on_configured or not st.user.is_logged_in:
+        return None
+    email = st.user.get("email")
+    return access.role_for_email(current, email if isinstance(email, str) else None)
+
+
+def sign_in_as(new_role: str) -> None:
+    """Give this session ``new_role`` (the caller has checked the passcode)."""
+    if new_role not in ROLES:
+        raise ValueError(f"unknown role {new_role!r}")
+    st.session_state[ROLE_KEY] = new_role
+    sign_in_attempts().reset()
+
+
+def sign_out() -> None:
+    """Return this session to the member view, ending a single sign-on session too."""
+    st.session_state[ROLE_KEY] = MEMBER
+    if settings().sign_on_configured and st.user.is_logged_in:
+        st.logout()
+
+
+def sign_in_attempts() -> SignInAttempts:
+    """This session's record of wrong passcodes in a row."""
+    return st.session_state.setdefault(SIGN_IN_ATTEMPTS_KEY, SignInAttempts())
