@@ -14,6 +14,7 @@ from scipy import stats
 
 from collab.stats import analysis
 from collab.store.framework import Thresholds
+from tests.support.answers import answer_row, answers_table
 
 POINT = "upstream"
 THRESHOLDS = Thresholds(
@@ -33,22 +34,15 @@ def answers_frame(scores: dict[str, list[int | None]], *, round_name: str = "R1"
         for value in values:
             submission += 1
             rows.append(
-                {
-                    "round": round_name,
-                    "round_id": 1,
-                    "organisation": "Org",
-                    "stakeholder_group": group,
-                    "respondent": str(submission),
-                    "submission_id": submission,
-                    "learning_point": point,
-                    "score": value,
-                    "dont_know": value is None,
-                    "comment": None,
-                }
+                answer_row(
+                    round_name=round_name,
+                    group=group,
+                    submission=submission,
+                    point=point,
+                    score=value,
+                )
             )
-    frame = pd.DataFrame(rows)
-    frame["score"] = frame["score"].astype("Int64")
-    return frame
+    return answers_table(rows)
 
 
 def cell(summary: pd.DataFrame, group: str, point: str = POINT) -> pd.Series:

@@ -8,29 +8,23 @@ import uuid
 
 import pytest
 
-from collab.domain import audit, backup, invite_codes, organisations, rounds, submissions
+from collab.domain import audit, backup, organisations, submissions
 from collab.domain.backup import BackupFailed, backup_bytes, backup_database
 from collab.domain.submissions import AnswerInput
 from collab.store.db import Database, create_engine
 from collab.store.errors import Refused
 from collab.store.models import Organisation
+from tests.support.alliances import open_alliance
 
 SUBMITTING_THREADS = 8
 
 
 @pytest.fixture
 def open_round_code(sqlite_db, framework):
-    organisations.create_organisation(sqlite_db, name="Riverside Night Shelter", actor="admin")
-    rounds.create_round(sqlite_db, name="Spring 2027", actor="admin")
-    rounds.open_round(sqlite_db, name="Spring 2027", actor="admin")
-    _, code = invite_codes.create_invite_code(
-        sqlite_db,
-        framework=framework,
-        organisation="Riverside Night Shelter",
-        stakeholder_group="provider",
-        actor="admin",
+    alliance = open_alliance(
+        sqlite_db, framework, organisation_names=["Riverside Night Shelter"], groups=["provider"]
     )
-    return code
+    return alliance.codes[0]
 
 
 def count_rows(path, table: str) -> int:

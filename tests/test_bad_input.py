@@ -9,15 +9,12 @@ invite codes get a polite refusal; formula-like text is neutralised in spreadshe
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from conftest import make_sqlite_database
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import invite_codes, organisations, rounds, submissions
@@ -28,11 +25,10 @@ from collab.store.db import Database
 from collab.store.errors import InvalidAnswers, NotFound
 from collab.store.framework import Framework
 from collab.store.models import Base
+from tests.support.alliances import ORGANISATION, ROUND, answers, open_alliance
+from tests.support.app import open_submit_page, page_text, start_app
+from tests.support.databases import make_sqlite_database, table_counts
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-APP = PROJECT_DIR / "app.py"
-ORGANISATION = "Riverside Housing Trust"
-ROUND = "Spring 2027"
 FORM_COMMENT = "<script>alert(1)</script><b>bold</b>"
 IMPORTED_COMMENT = "<script>alert('csv')</script><img src=x onerror=alert(2)><i>imported</i>"
 SQL_ORGANISATION = "Robert'); DROP TABLE answers;--"
@@ -60,32 +56,6 @@ ODD_CODES = (
 # --- shared set-up ----------------------------------------------------------------------
 
 
-def open_round(
-    db: Database, framework: Framework, *, organisation: str = ORGANISATION, name: str = ROUND
-) -> dict[str, str]:
-    """An organisation, an open round and an invite code per group (by group key)."""
-    organisations.create_organisation(db, name=organisation, actor="admin")
-    rounds.create_round(db, name=name, closes_on=dt.date(2027, 4, 30), actor="admin")
-    rounds.open_round(db, name=name, actor="admin")
-    return {
-        group: invite_codes.create_invite_code(
-            db,
-            framework=framework,
-            organisation=organisation,
-            stakeholder_group=group,
-            actor="admin",
-        )[1]
-        for group in framework.group_keys
-    }
-
-
-def answers(framework: Framework, comments: dict[str, str]) -> dict:
-    return {
-        point: submissions.AnswerInput(score=i % 5 + 1, comment=comments.get(point, ""))
-        for i, point in enumerate(framework.point_keys)
-    }
-
-
 def csv_file(framework: Framework, rows: list[dict[str, object]]) -> bytes:
     """A response CSV with every column; each row gives the cells it needs, scores default 3."""
     columns = ["round", "organisation", "group", "respondent", *framework.point_keys]
@@ -102,36 +72,9 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-def table_counts(db: Database) -> dict[str, int]:
-    with db.read() as session:
-        return {
-            table.name: session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables
-        }
-
-
-def app(role: str = "member") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["role"] = role
-    return at.run()
-
-
-def submit_page(code: str | None = None) -> AppTest:
-    at = app()
-    if code is not None:
-        at.query_params["code"] = code
-    return at.switch_page("pages/submit.py").run()
-
-
 def answer_every_point(at: AppTest, framework: Framework) -> None:
     for point in framework.point_keys:
         at.radio(key=f"answer_{point}").set_value(3)
-
-
-def page_text(at: AppTest) -> str:
-    parts = [*at.title, *at.header, *at.subheader, *at.markdown, *at.caption]
-    parts += [*at.info, *at.error, *at.success, *at.warning, *at.text]
-    return "\n".join(str(part.value) for part in parts)
 
 
 # --- HTML and script in comments ----------------------------------------------------
@@ -139,8 +82,8 @@ def page_text(at: AppTest) -> str:
 
 def closed_round_with_html_comments(app_db: Database, framework: Framework) -> None:
     """A closed round of 5 people per group: one comment typed in the form, one imported."""
-    codes = open_round(app_db, framework)
-    at = submit_page(codes["provider"])
+    codes = open_alliance(app_db, framework).by_group
+    at = open_submit_page(codes["provider"])
     answer_every_point(at, framework)
     at.text_area(key="comment_focus").input(FORM_COMMENT)
     at.button(key="submit_send").click().run()
@@ -160,7 +103,7 @@ def closed_round_with_html_comments(app_db: Database, framework: Framework) -> N
 
 def test_html_in_comments_is_shown_as_text_on_the_learning_point_page(app_db, framework):
     closed_round_with_html_comments(app_db, framework)
-    at = app("leadership").switch_page("pages/learning_point.py").run()
+    at = start_app("leadership", "pages/learning_point.py")
     at.selectbox(key="leadership_learning_point").set_value("focus").run()
 
     assert not at.exception
@@ -186,7 +129,9 @@ def test_html_in_comments_is_escaped_in_the_meeting_pack(app_db, framework):
 
 def alliance_with_sql_metacharacters(db: Database, framework: Framework) -> None:
     """A form and an import whose names, reference and comments carry SQL syntax."""
-    codes = open_round(db, framework, organisation=SQL_ORGANISATION, name=SQL_ROUND)
+    codes = open_alliance(
+        db, framework, organisation_names=[SQL_ORGANISATION], round_name=SQL_ROUND
+    ).by_group
     submissions.submit(
         db,
         framework=framework,
@@ -252,7 +197,7 @@ def test_response_file_with_sql_metacharacters_survives_export_and_import(db, fr
 
 
 def test_comment_over_the_limit_is_refused_naming_the_point(db, framework):
-    codes = open_round(db, framework)
+    codes = open_alliance(db, framework).by_group
     too_long = "x" * 2001
     with pytest.raises(InvalidAnswers) as refused:
         submissions.submit(
@@ -270,8 +215,8 @@ def test_comment_over_the_limit_is_refused_naming_the_point(db, framework):
 
 def test_comment_boxes_on_the_form_stop_at_the_limit(app_db, framework, monkeypatch):
     monkeypatch.setenv("COLLAB_MAX_COMMENT_CHARS", "300")
-    codes = open_round(app_db, framework)
-    at = submit_page(codes["provider"])
+    codes = open_alliance(app_db, framework).by_group
+    at = open_submit_page(codes["provider"])
 
     assert {box.max_chars for box in at.text_area} == {300}
 
@@ -279,7 +224,7 @@ def test_comment_boxes_on_the_form_stop_at_the_limit(app_db, framework, monkeypa
 def test_loaded_comment_over_a_lowered_limit_is_refused_on_the_form_naming_the_point(
     app_db, framework, monkeypatch
 ):
-    codes = open_round(app_db, framework)
+    codes = open_alliance(app_db, framework).by_group
     written_earlier = " ".join(["We meet often but decide little."] * 4)  # 131 characters
     receipt = submissions.submit(
         app_db,
@@ -288,7 +233,7 @@ def test_loaded_comment_over_a_lowered_limit_is_refused_on_the_form_naming_the_p
         answers=answers(framework, {"focus": written_earlier}),
     )
     monkeypatch.setenv("COLLAB_MAX_COMMENT_CHARS", "50")
-    at = submit_page()
+    at = open_submit_page()
     at.text_input(key="revise_receipt").input(receipt.code)
     at.button(key="revise_load").click().run()
     at.radio(key="answer_upstream").set_value(5)
@@ -304,7 +249,7 @@ def test_loaded_comment_over_a_lowered_limit_is_refused_on_the_form_naming_the_p
 
 
 def test_imported_comment_over_the_limit_is_refused_naming_row_and_column(db, framework):
-    open_round(db, framework)
+    open_alliance(db, framework)
     person = {"round": ROUND, "organisation": ORGANISATION, "group": "provider"}
     rows = [person, {**person, "comment_focus": "y" * 61}]
     before = table_counts(db)
@@ -327,8 +272,8 @@ def test_imported_comment_over_the_limit_is_refused_naming_row_and_column(db, fr
 
 @pytest.mark.parametrize("code", ODD_CODES, ids=range(len(ODD_CODES)))
 def test_odd_invite_code_in_the_link_is_refused_politely(app_db, framework, code):
-    open_round(app_db, framework)
-    at = submit_page(code)
+    open_alliance(app_db, framework)
+    at = open_submit_page(code)
 
     assert not at.exception
     assert "We don't recognise that code" in page_text(at)
@@ -338,8 +283,8 @@ def test_odd_invite_code_in_the_link_is_refused_politely(app_db, framework, code
 
 @pytest.mark.parametrize("code", ["", "   "])
 def test_empty_invite_code_in_the_link_asks_for_one(app_db, framework, code):
-    open_round(app_db, framework)
-    at = submit_page(code)
+    open_alliance(app_db, framework)
+    at = open_submit_page(code)
 
     assert not at.exception
     assert "Type the invite code your alliance coordinator gave you" in page_text(at)
@@ -348,7 +293,7 @@ def test_empty_invite_code_in_the_link_asks_for_one(app_db, framework, code):
 
 @pytest.mark.parametrize("code", ODD_CODES, ids=range(len(ODD_CODES)))
 def test_odd_invite_code_is_not_found_in_either_database(db, framework, code):
-    open_round(db, framework)
+    open_alliance(db, framework)
     with pytest.raises(NotFound):
         invite_codes.find_invite_code(db, code)
 
@@ -358,7 +303,7 @@ def test_odd_invite_code_is_not_found_in_either_database(db, framework, code):
 
 def round_with_formulas(db: Database, framework: Framework) -> None:
     """Formula-like text in an organisation name, a reference and four comments."""
-    codes = open_round(db, framework, organisation=FORMULAS[0])
+    codes = open_alliance(db, framework, organisation_names=[FORMULAS[0]]).by_group
     submissions.submit(
         db,
         framework=framework,

@@ -6,7 +6,6 @@ pytest report as properties and to ``test-artifacts/concurrency.json``.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import statistics
 import time
@@ -15,30 +14,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.domain import submissions
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.store.models import Answer, Submission
+from tests.support.alliances import open_alliance
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
 THREADS = 16
-
-
-def open_alliance(db: Database, framework: Framework) -> list[str]:
-    """An open round and one invite code per stakeholder group; return the codes."""
-    organisations.create_organisation(db, name="Northgate Council", actor="admin")
-    rounds.create_round(db, name="Busy meeting", closes_on=dt.date(2027, 6, 30), actor="admin")
-    rounds.open_round(db, name="Busy meeting", actor="admin")
-    return [
-        invite_codes.create_invite_code(
-            db,
-            framework=framework,
-            organisation="Northgate Council",
-            stakeholder_group=group,
-            actor="admin",
-        )[1]
-        for group in framework.group_keys
-    ]
 
 
 def answers_for(framework: Framework, n: int) -> dict[str, submissions.AnswerInput]:
@@ -56,7 +39,7 @@ def submit_concurrently(
     db: Database, framework: Framework, count: int
 ) -> tuple[list[float], list[BaseException]]:
     """Send ``count`` submissions from ``THREADS`` threads; return seconds each and errors."""
-    codes = open_alliance(db, framework)
+    codes = open_alliance(db, framework).codes
 
     def one(n: int) -> float:
         started = time.perf_counter()

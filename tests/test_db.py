@@ -1,5 +1,7 @@
 """The database layer: migrations on both databases, SQLite opened safely, writes atomic."""
 
+import contextlib
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -9,6 +11,7 @@ from alembic.script import ScriptDirectory
 from collab.domain import audit
 from collab.store.db import MIGRATIONS_DIR, Database, create_engine
 from collab.store.models import Organisation
+from tests.support.databases import make_sqlite_database, postgres_schema_url
 
 TABLES = {
     "alliance_settings",
@@ -29,15 +32,56 @@ def newest_migration() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def test_upgrade_creates_every_table_and_can_run_again(db):
-    db.upgrade()
-    tables = set(sa.inspect(db.engine).get_table_names())
+def test_upgrade_creates_every_table_and_can_run_again(empty_db):
+    empty_db.upgrade()
+    empty_db.upgrade()
+    tables = set(sa.inspect(empty_db.engine).get_table_names())
     assert TABLES <= tables
-    with db.engine.connect() as conn:
+    with empty_db.engine.connect() as conn:
         assert (
             conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
             == newest_migration()
         )
+
+
+def schema_of(db: Database) -> dict[str, tuple]:
+    """Each table's columns, keys, indexes and constraints, as the database reports them."""
+    inspector = sa.inspect(db.engine)
+    return {
+        table: (
+            [
+                (c["name"], str(c["type"]), c["nullable"], c["default"])
+                for c in inspector.get_columns(table)
+            ],
+            inspector.get_pk_constraint(table)["constrained_columns"],
+            sorted(
+                (fk["constrained_columns"], fk["referred_table"], fk["referred_columns"])
+                for fk in inspector.get_foreign_keys(table)
+            ),
+            sorted(
+                (i["name"], i["column_names"], i["unique"]) for i in inspector.get_indexes(table)
+            ),
+            sorted((u["name"], u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            sorted(c["sqltext"] for c in inspector.get_check_constraints(table)),
+        )
+        for table in inspector.get_table_names()
+    }
+
+
+def test_the_tests_migrated_copies_match_what_the_migrations_build(empty_db, tmp_path):
+    empty_db.upgrade()
+    with contextlib.ExitStack() as stack:
+        if empty_db.is_sqlite:
+            copy = make_sqlite_database(tmp_path / "copy")
+        else:
+            copy = Database(create_engine(stack.enter_context(postgres_schema_url(migrated=True))))
+        stack.callback(copy.dispose)
+        assert schema_of(copy) == schema_of(empty_db)
+        with copy.engine.connect() as conn:
+            assert (
+                conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                == newest_migration()
+            )
 
 
 def test_sqlite_connections_use_wal_foreign_keys_busy_timeout_and_no_mmap(sqlite_db):

@@ -21,8 +21,9 @@ from collab.domain.organisations import create_organisation, list_organisations
 from collab.domain.rounds import create_round, list_rounds
 from collab.domain.submissions import AnswerInput, submit
 from collab.stats.participation import round_participation
-from collab.store.db import Database, create_engine
+from collab.store.db import Database
 from collab.store.errors import Refused
+from tests.support.databases import make_sqlite_database
 
 ROUND_NAMES = ["Autumn 2025", "Spring 2026", "Autumn 2026"]
 FIRST_CLOSED, LATEST_CLOSED, OPEN = ROUND_NAMES
@@ -42,8 +43,7 @@ def answers(db, summary) -> pd.DataFrame:
 @pytest.fixture
 def second_db(tmp_path) -> Database:
     """Another empty database, to build the demo twice."""
-    database = Database(create_engine(f"sqlite:///{tmp_path / 'second' / 'alliance.db'}"))
-    database.upgrade()
+    database = make_sqlite_database(tmp_path / "second")
     yield database
     database.dispose()
 

@@ -8,7 +8,6 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import make_sqlite_database
 
 from collab.domain import organisations, rounds
 from collab.domain.answers import load_answers
@@ -24,6 +23,7 @@ from collab.files.exports import (
 )
 from collab.files.imports import import_responses
 from collab.store.errors import NotFound, Refused
+from tests.support.databases import make_sqlite_database
 
 ROUND = "Spring 2027"
 

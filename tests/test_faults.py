@@ -12,7 +12,6 @@ output how far it has got.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import queue
 import signal
@@ -30,18 +29,18 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.domain import submissions
 from collab.files.imports import import_responses
 from collab.store.db import Database, create_engine
 from collab.store.errors import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from collab.store.framework import Framework
-from collab.store.models import Answer, Base, Revision, Submission
+from collab.store.models import Answer, Revision, Submission
+from tests.support.alliances import ORGANISATION, ROUND, answers, open_alliance
+from tests.support.app import open_submit_page
+from tests.support.databases import table_counts
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TARGET = PROJECT_DIR / "tests" / "support" / "fault_target.py"
-APP = PROJECT_DIR / "app.py"
-ORGANISATION = "Eastfield Council"
-ROUND = "Summer 2027"
 IMPORTED_ROUND = "Paper forms 2026"
 IMPORT_ROWS = 12_000
 ACKNOWLEDGED_BEFORE_KILL = 30
@@ -50,39 +49,6 @@ LONG_COMMENT = "Room to grow. " * 100  # about 1,400 characters: new pages in th
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def table_counts(db: Database) -> dict[str, int]:
-    """Rows in every table of the schema."""
-    with db.read() as session:
-        return {
-            table.name: session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables
-        }
-
-
-def open_alliance(db: Database, framework: Framework) -> list[str]:
-    """An organisation, an open round and one invite code per group; return the codes."""
-    organisations.create_organisation(db, name=ORGANISATION, actor="admin")
-    rounds.create_round(db, name=ROUND, closes_on=dt.date(2027, 7, 31), actor="admin")
-    rounds.open_round(db, name=ROUND, actor="admin")
-    return [
-        invite_codes.create_invite_code(
-            db,
-            framework=framework,
-            organisation=ORGANISATION,
-            stakeholder_group=group,
-            actor="admin",
-        )[1]
-        for group in framework.group_keys
-    ]
-
-
-def answers(framework: Framework, *, comment: str = "") -> dict[str, submissions.AnswerInput]:
-    return {
-        point: submissions.AnswerInput(score=i % 5 + 1, comment=comment)
-        for i, point in enumerate(framework.point_keys)
-    }
 
 
 def postgres_schema(db: Database) -> str:
@@ -239,7 +205,7 @@ def reopened(db: Database) -> Database:
 
 
 def test_import_killed_while_writing_leaves_nothing_behind(db, framework, tmp_path):
-    codes = open_alliance(db, framework)
+    codes = open_alliance(db, framework).codes
     submissions.submit(db, framework=framework, code=codes[0], answers=answers(framework))
     data = big_import_file(framework, tmp_path / "big.csv")
     before = table_counts(db)
@@ -272,7 +238,7 @@ def test_import_killed_while_writing_leaves_nothing_behind(db, framework, tmp_pa
 
 
 def test_submissions_acknowledged_before_a_kill_are_all_kept(db, framework):
-    codes = open_alliance(db, framework)
+    codes = open_alliance(db, framework).codes
     name = f"fault-{uuid.uuid4().hex[:8]}"
 
     with running("submit", url_for_another_process(db, name), *codes) as target:
@@ -341,7 +307,7 @@ def full(db: Database) -> Database:
 
 
 def test_read_only_storage_refuses_a_submission_in_plain_words(db, framework):
-    codes = open_alliance(db, framework)
+    codes = open_alliance(db, framework).codes
     before = table_counts(db)
     read_only = refusing_writes(db)
     try:
@@ -374,7 +340,7 @@ def test_an_import_on_read_only_storage_says_nothing_was_imported(db, framework)
 
 
 def test_full_disk_refuses_a_submission_in_plain_words(sqlite_db, framework):
-    codes = open_alliance(sqlite_db, framework)
+    codes = open_alliance(sqlite_db, framework).codes
     before = table_counts(sqlite_db)
     no_room = full(sqlite_db)
     try:
@@ -393,7 +359,7 @@ def test_full_disk_refuses_a_submission_in_plain_words(sqlite_db, framework):
 
 
 def test_storage_failure_is_logged_for_the_operator(sqlite_db, framework, caplog):
-    codes = open_alliance(sqlite_db, framework)
+    codes = open_alliance(sqlite_db, framework).codes
     read_only = refusing_writes(sqlite_db)
     try:
         with pytest.raises(StorageUnavailable):
@@ -449,11 +415,7 @@ def storage() -> Iterator[StorageFaults]:
 
 def filled_submit_page(code: str, framework: Framework) -> tuple[AppTest, dict, dict]:
     """The submit page opened from an invite link, every point answered and commented."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["role"] = "member"
-    at.run()
-    at.query_params["code"] = code
-    at.switch_page("pages/submit.py").run()
+    at = open_submit_page(code)
     choices: dict[str, int | str] = {}
     comments: dict[str, str] = {}
     for i, point in enumerate(framework.point_keys):
@@ -479,7 +441,7 @@ def shown_errors(at: AppTest) -> list[str]:
 def test_storage_failure_on_the_submit_page_keeps_every_answer_on_the_form(
     app_db, framework, storage, kind
 ):
-    codes = open_alliance(app_db, framework)
+    codes = open_alliance(app_db, framework).codes
     at, choices, comments = filled_submit_page(codes[0], framework)
     storage.kind = kind
     at.button(key="submit_send").click().run()
@@ -494,7 +456,7 @@ def test_storage_failure_on_the_submit_page_keeps_every_answer_on_the_form(
 def test_answers_kept_after_a_storage_failure_are_stored_once_storage_recovers(
     app_db, framework, storage
 ):
-    codes = open_alliance(app_db, framework)
+    codes = open_alliance(app_db, framework).codes
     at, _, comments = filled_submit_page(codes[0], framework)
     storage.kind = "full"
     at.button(key="submit_send").click().run()

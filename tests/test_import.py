@@ -5,7 +5,6 @@ import csv
 import io
 
 import pytest
-import sqlalchemy as sa
 
 from collab.domain import organisations, rounds
 from collab.domain.answers import load_answers
@@ -15,20 +14,11 @@ from collab.files.imports import (
     check_import,
     import_responses,
 )
-from collab.store.models import Base
+from tests.support.databases import table_counts
 
 ROUND = "Spring 2027"
 SHELTER = "Riverside Night Shelter"
 TRUST = "Calder Housing Trust"
-
-
-def table_counts(db) -> dict[str, int]:
-    """Rows in every table of the schema."""
-    with db.read() as session:
-        return {
-            table.name: session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in Base.metadata.sorted_tables
-        }
 
 
 def csv_bytes(rows: list[list[object]], *, encoding: str = "utf-8") -> bytes:

@@ -20,12 +20,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from collab.domain import invite_codes, organisations, rounds, submissions
+from collab.domain import submissions
 from collab.domain.answers import participation
 from collab.stats.results import round_results
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.store.models import Answer, Respondent, Revision, Submission
+from tests.support.alliances import open_alliance
+from tests.support.databases import count_rows
 
 ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
 SUBMISSIONS = 200
@@ -35,27 +37,6 @@ ROUND = "Busy spring meeting"
 ORGANISATIONS = ("Northgate Council", "Harbour Trust", "Open Door Project", "Kestrel Housing")
 # A thread still running after this long is stuck: the test fails rather than hangs.
 STUCK_AFTER_SECONDS = 120
-
-
-def open_alliance(db: Database, framework: Framework) -> tuple[int, list[str]]:
-    """An open round with live results and a code per organisation and group."""
-    for name in ORGANISATIONS:
-        organisations.create_organisation(db, name=name, actor="admin")
-    info = rounds.create_round(db, name=ROUND, closes_on=dt.date(2027, 5, 31), actor="admin")
-    rounds.open_round(db, name=ROUND, actor="admin")
-    rounds.set_live_results(db, name=ROUND, on=True, actor="admin")
-    codes = [
-        invite_codes.create_invite_code(
-            db,
-            framework=framework,
-            organisation=organisation,
-            stakeholder_group=group,
-            actor="admin",
-        )[1]
-        for organisation in ORGANISATIONS
-        for group in framework.group_keys
-    ]
-    return info.id, codes
 
 
 def answers_for(framework: Framework, n: int) -> dict[str, submissions.AnswerInput]:
@@ -146,23 +127,25 @@ class Load:
         return elapsed
 
 
-def count(db: Database, model) -> int:
-    with db.read() as session:
-        return session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
 def test_200_concurrent_submissions_with_20_dashboard_readers(db, framework, record_property):
-    round_id, codes = open_alliance(db, framework)
-    load = Load(db, framework, round_id, codes)
+    alliance = open_alliance(
+        db,
+        framework,
+        organisation_names=ORGANISATIONS,
+        round_name=ROUND,
+        closes_on=dt.date(2027, 5, 31),
+        live_results=True,
+    )
+    load = Load(db, framework, alliance.round_id, alliance.codes)
 
     elapsed = load.run()
 
     assert load.errors == []
     points = len(framework.point_keys)
-    assert count(db, Submission) == SUBMISSIONS
-    assert count(db, Revision) == SUBMISSIONS
-    assert count(db, Respondent) == SUBMISSIONS
-    assert count(db, Answer) == SUBMISSIONS * points
+    assert count_rows(db, Submission) == SUBMISSIONS
+    assert count_rows(db, Revision) == SUBMISSIONS
+    assert count_rows(db, Respondent) == SUBMISSIONS
+    assert count_rows(db, Answer) == SUBMISSIONS * points
     with db.read() as session:
         per_submission = session.execute(
             sa.select(

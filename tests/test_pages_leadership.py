@@ -8,7 +8,6 @@ send to the browser, so a withheld group is seen to carry no value there.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,30 +17,11 @@ from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
+from tests.support.app import chart, start_app, texts
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-APP = PROJECT_DIR / "app.py"
 DIVERGENCE = "pages/divergence.py"
 LEARNING_POINT = "pages/learning_point.py"
 FIRST_ROUND, SECOND_ROUND, OPEN_ROUND = "Autumn 2025", "Spring 2026", "Autumn 2026"
-
-
-def open_page(page: str, role: str = "leadership") -> AppTest:
-    """The app, signed in as ``role``, on ``page``."""
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["role"] = role
-    at.run()
-    at.switch_page(page)
-    return at.run()
-
-
-def chart(at: AppTest, key: str) -> dict:
-    """The plotly figure (as JSON) of the chart with ``key``."""
-    for element in at.get("plotly_chart"):
-        spec = json.loads(element.proto.spec)
-        if key in element.proto.id:
-            return spec
-    raise AssertionError(f"no chart with key {key!r}")
 
 
 def chart_titles(at: AppTest) -> list[str]:
@@ -52,15 +32,11 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def texts(elements) -> str:
-    return " ".join(str(e.value) for e in elements).replace("\\", "")
-
-
 # Divergence overview
 
 
 def test_overview_shows_the_latest_closed_round_by_default(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     assert not at.exception
     assert at.selectbox(key="leadership_round").value == SECOND_ROUND
     assert chart_titles(at) == [
@@ -70,7 +46,7 @@ def test_overview_shows_the_latest_closed_round_by_default(demo_db):
 
 
 def test_overview_names_every_learning_point_under_a_status_badge(demo_db, framework):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     lines = [m.value.replace("\\", "") for m in at.markdown if "-badge[" in m.value]
     assert lines[0].startswith(":orange-badge[:material/call_split: Groups diverge]")
     for point in framework.learning_points:
@@ -78,7 +54,7 @@ def test_overview_names_every_learning_point_under_a_status_badge(demo_db, frame
 
 
 def test_overview_shows_participation_counts_per_group(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     assert metrics(at) == {
         "People who answered": "56",
         "Commissioners": "13",
@@ -88,7 +64,7 @@ def test_overview_shows_participation_counts_per_group(demo_db):
 
 
 def test_overview_gap_ranking_puts_the_largest_gap_first(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     ranking = chart(at, "divergence_gap_ranking")
     notes = [a["text"] for a in ranking["layout"]["annotations"]]
     gaps = [float(n.split("gap ")[1].split("<")[0]) for n in notes]
@@ -96,7 +72,7 @@ def test_overview_gap_ranking_puts_the_largest_gap_first(demo_db):
 
 
 def test_first_demo_round_shows_lived_experience_as_withheld(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     heatmap = chart(at, "divergence_heatmap")
     means, withheld = heatmap["data"]
@@ -107,7 +83,7 @@ def test_first_demo_round_shows_lived_experience_as_withheld(demo_db):
 
 
 def test_dropping_a_group_removes_it_from_what_is_shown(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value(["commissioner", "provider"]).run()
     assert not at.exception
     assert "Lived experience" not in metrics(at)
@@ -117,7 +93,7 @@ def test_dropping_a_group_removes_it_from_what_is_shown(demo_db):
 
 
 def test_organisation_filter_narrows_the_counts_and_says_so(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.multiselect(key="leadership_organisations").set_value(
         ["Calderholt County Council", "Fernbank Housing Association"]
     ).run()
@@ -128,7 +104,7 @@ def test_organisation_filter_narrows_the_counts_and_says_so(demo_db):
 
 
 def test_open_round_shows_participation_counts_only(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
     assert "This round is still open" in at.info[0].value
     assert at.get("plotly_chart") == []
@@ -136,7 +112,7 @@ def test_open_round_shows_participation_counts_only(demo_db):
 
 
 def test_reopening_a_round_hides_its_results_at_once_despite_the_cache(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     assert at.get("plotly_chart")  # the closed round's results, now cached
     rounds.open_round(demo_db, name=SECOND_ROUND, allow_several=True, actor="admin")
     at.run()
@@ -145,7 +121,7 @@ def test_reopening_a_round_hides_its_results_at_once_despite_the_cache(demo_db):
 
 
 def test_closing_a_round_elsewhere_shows_its_results_on_the_next_run(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
     assert at.get("plotly_chart") == []
     rounds.close_round(demo_db, name=OPEN_ROUND, actor="admin")
@@ -154,7 +130,7 @@ def test_closing_a_round_elsewhere_shows_its_results_on_the_next_run(demo_db):
 
 
 def test_choosing_no_group_asks_for_one(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value([]).run()
     assert "Choose at least one stakeholder group" in at.info[0].value
     assert at.get("plotly_chart") == []
@@ -162,7 +138,7 @@ def test_choosing_no_group_asks_for_one(demo_db):
 
 @pytest.mark.parametrize("page", [DIVERGENCE, LEARNING_POINT])
 def test_empty_database_says_there_is_no_round_yet(app_db, page):
-    at = open_page(page)
+    at = start_app("leadership", page)
     assert not at.exception
     assert "No closed round yet" in at.info[0].value
     assert at.get("plotly_chart") == []
@@ -170,7 +146,7 @@ def test_empty_database_says_there_is_no_round_yet(app_db, page):
 
 def test_a_round_without_answers_says_nobody_has_answered(app_db):
     rounds.create_round(app_db, name="Spring 2027", actor="admin")
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     assert "Nobody has answered round 'Spring 2027' yet" in at.info[0].value
 
 
@@ -178,7 +154,7 @@ def test_a_round_without_answers_says_nobody_has_answered(app_db):
 
 
 def test_learning_point_page_shows_distribution_statistics_and_comments(demo_db, framework):
-    at = open_page(LEARNING_POINT)
+    at = start_app("leadership", LEARNING_POINT)
     assert not at.exception
     assert at.selectbox(key="leadership_learning_point").value == framework.point_keys[0]
     bars = chart(at, "learning_point_distribution")
@@ -192,14 +168,14 @@ def test_learning_point_page_shows_distribution_statistics_and_comments(demo_db,
 
 
 def test_choosing_a_learning_point_shows_that_point(demo_db, framework):
-    at = open_page(LEARNING_POINT)
+    at = start_app("leadership", LEARNING_POINT)
     at.selectbox(key="leadership_learning_point").set_value("focus").run()
     assert at.header[0].value == "Stay focused"
     assert "“Stay focused”" in chart(at, "learning_point_distribution")["layout"]["title"]["text"]
 
 
 def test_learning_point_page_says_in_words_when_a_group_is_withheld(demo_db):
-    at = open_page(LEARNING_POINT)
+    at = start_app("leadership", LEARNING_POINT)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     assert "Too few responses from lived experience to show (fewer than 5)" in texts(at.info)
     bars = chart(at, "learning_point_distribution")
@@ -208,14 +184,14 @@ def test_learning_point_page_says_in_words_when_a_group_is_withheld(demo_db):
 
 
 def test_learning_point_page_shows_change_since_the_previous_round(demo_db):
-    at = open_page(LEARNING_POINT)
+    at = start_app("leadership", LEARNING_POINT)
     shown = texts(at.markdown)
     assert f"since {FIRST_ROUND}" in shown
     assert "Commissioners: up" in shown or "Commissioners: down" in shown
 
 
 def test_learning_point_page_of_an_open_round_shows_counts_only(demo_db):
-    at = open_page(LEARNING_POINT)
+    at = start_app("leadership", LEARNING_POINT)
     at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
     assert "This round is still open" in at.info[0].value
     assert at.table == [] and at.text == []
@@ -240,14 +216,14 @@ def add_round_with_comment(db: Database, framework: Framework, comment: str) -> 
 def test_comments_show_as_typed_without_markdown_or_html(app_db, framework):
     comment = "**Not bold** <b>no html</b> [no link](https://example.org)"
     add_round_with_comment(app_db, framework, comment)
-    at = open_page(LEARNING_POINT)
+    at = start_app("leadership", LEARNING_POINT)
     assert not at.exception
     assert [t.value for t in at.text] == [comment] * 10
     assert all("<b>" not in m.value for m in at.markdown)
 
 
 def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_db, framework):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     changes = at.table[0].value
     assert list(changes.columns) == [
         "Learning point", f"Gap in {FIRST_ROUND}", f"Gap in {SECOND_ROUND}", "What changed",
@@ -256,13 +232,13 @@ def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_db, f
 
 
 def test_overview_of_the_first_round_has_nothing_to_compare_with(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     assert at.table == []
 
 
 def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     at.multiselect(key="leadership_groups").set_value(["lived_experience"]).run()
     assert not at.exception
@@ -271,7 +247,7 @@ def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_db):
 
 
 def test_a_single_group_is_shown_without_a_comparison(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.multiselect(key="leadership_groups").set_value(["provider"]).run()
     assert not at.exception
     lines = [m.value for m in at.markdown if "-badge[" in m.value]
@@ -280,13 +256,13 @@ def test_a_single_group_is_shown_without_a_comparison(demo_db):
 
 @pytest.mark.parametrize("page", [DIVERGENCE, LEARNING_POINT])
 def test_the_administrator_sees_the_leadership_pages_too(demo_db, page):
-    at = open_page(page, role="admin")
+    at = start_app("admin", page)
     assert not at.exception
     assert len(at.get("plotly_chart")) >= 1
 
 
 def test_the_overview_offers_its_figures_for_download_with_withheld_cells_empty(demo_db):
-    at = open_page(DIVERGENCE)
+    at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
     labels = [b.label for b in at.get("download_button")]
     assert labels == [

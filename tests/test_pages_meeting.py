@@ -6,9 +6,6 @@ the app at its own SQLite file and, where the page writes, checks the database i
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,8 +13,8 @@ from collab.domain import actions, rounds
 from collab.present import pack
 from collab.stats import participation
 from collab.store.framework import load_framework
+from tests.support.app import chart, open_page, texts
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 MEETING = "pages/meeting.py"
 TRENDS = "pages/trends.py"
 PARTICIPATION = "pages/participation.py"
@@ -25,25 +22,8 @@ PAGES = [MEETING, TRENDS, PARTICIPATION]
 FIRST_ROUND, SECOND_ROUND, OPEN_ROUND = "Autumn 2025", "Spring 2026", "Autumn 2026"
 
 
-def open_page(page: str, role: str = "leadership") -> AppTest:
-    at = AppTest.from_file(PROJECT_DIR / page, default_timeout=60)
-    at.session_state["role"] = role
-    return at.run()
-
-
-def chart(at: AppTest, key: str) -> dict:
-    for element in at.get("plotly_chart"):
-        if key in element.proto.id:
-            return json.loads(element.proto.spec)
-    raise AssertionError(f"no chart with key {key!r}")
-
-
 def shown_point(at: AppTest) -> str:
     return at.title[0].value.replace("\\", "")
-
-
-def texts(elements) -> str:
-    return " ".join(str(e.value) for e in elements).replace("\\", "")
 
 
 @pytest.mark.parametrize("role", ["leadership", "admin"])

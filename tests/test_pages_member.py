@@ -16,12 +16,12 @@ from streamlit.testing.v1 import AppTest
 
 from collab import demo
 from collab.domain import invite_codes, organisations, rounds, submissions
-from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.store.models import AllianceSetting, Answer, Revision, Submission
+from tests.support.app import open_submit_page, page_text, start_app
+from tests.support.databases import count_rows
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-APP = PROJECT_DIR / "app.py"
 PAGES = sorted(p.relative_to(PROJECT_DIR).as_posix() for p in (PROJECT_DIR / "pages").glob("*.py"))
 MEMBER_PAGES = {"pages/home.py", "pages/submit.py", "pages/sign_in.py"}
 ORGANISATION = "Riverside Housing Trust"
@@ -48,20 +48,6 @@ def alliance(app_db, framework) -> dict[str, str]:
     return codes
 
 
-def start_app(role: str = "member") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["role"] = role
-    return at.run()
-
-
-def open_submit_page(code: str | None = None) -> AppTest:
-    """The submit page as opened from an invite link (or without a code)."""
-    at = start_app()
-    if code is not None:
-        at.query_params["code"] = code
-    return at.switch_page("pages/submit.py").run()
-
-
 def choose(at: AppTest, answers: dict[str, int | str]) -> None:
     for point, choice in answers.items():
         at.radio(key=f"answer_{point}").set_value(choice)
@@ -83,11 +69,6 @@ def revise_page(receipt_code: str) -> AppTest:
     return at.button(key="revise_load").click().run()
 
 
-def count_submissions(db: Database) -> int:
-    with db.read() as session:
-        return session.scalar(sa.select(sa.func.count(Submission.id)))
-
-
 def shown_receipt(at: AppTest) -> str | None:
     """The receipt code the page shows, or None."""
     shown = [m.value for m in at.metric if m.label.startswith("Your receipt code")]
@@ -96,20 +77,6 @@ def shown_receipt(at: AppTest) -> str | None:
 
 def has_button(at: AppTest, key: str) -> bool:
     return any(button.key == key for button in at.button)
-
-
-def page_text(at: AppTest) -> str:
-    parts = [
-        *at.title,
-        *at.subheader,
-        *at.markdown,
-        *at.info,
-        *at.error,
-        *at.success,
-        *at.warning,
-        *at.caption,
-    ]
-    return "\n".join(str(part.value) for part in parts)
 
 
 @pytest.mark.parametrize("role", ["member", "leadership", "admin"])
@@ -268,7 +235,7 @@ def test_missing_answers_are_named_and_chosen_answers_kept(alliance, framework, 
     assert [e.value for e in at.error].count(summary) == 2
     assert len(at.error) == 2 + len(missing)
     assert {key: at.radio(key=f"answer_{key}").value for key in given} == given
-    assert count_submissions(app_db) == 0
+    assert count_rows(app_db, Submission) == 0
 
 
 def test_comments_survive_a_rejected_form(alliance, app_db):
@@ -309,7 +276,7 @@ def test_double_submit_of_one_form_stores_once_and_keeps_the_receipt(alliance, f
     button.click().run()
     first_receipt = shown_receipt(at)
     button.click().run()  # the same form sent again, as a double click does
-    assert count_submissions(app_db) == 1
+    assert count_rows(app_db, Submission) == 1
     assert shown_receipt(at) == first_receipt
 
 
@@ -355,7 +322,7 @@ def test_revision_through_the_receipt_changes_the_stored_answers(alliance, frame
     assert stored.answers["upstream"].score == 5
     assert stored.answers["impact"] == submissions.AnswerInput(1, False, "")
     assert stored.answers["right_people"].score == 2
-    assert count_submissions(app_db) == 1
+    assert count_rows(app_db, Submission) == 1
 
 
 def test_unknown_receipt_code_gets_a_friendly_message(alliance):
@@ -385,7 +352,7 @@ def test_round_closing_while_the_form_is_open_stores_nothing(alliance, framework
     assert not at.exception
     assert "No round is open" in page_text(at)
     assert shown_receipt(at) is None
-    assert count_submissions(app_db) == 0
+    assert count_rows(app_db, Submission) == 0
 
 
 def test_round_closing_during_a_revision_keeps_the_stored_answers(alliance, framework, app_db):

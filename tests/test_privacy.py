@@ -16,6 +16,7 @@ import pytest
 from collab.domain.rounds import RoundInfo
 from collab.stats import privacy
 from collab.stats.results import divergence_export_frame, results_from_answers, summary_export_frame
+from tests.support.answers import answer_row, answers_table
 
 CLOSED = RoundInfo(1, "Spring", None, None, is_open=False, live_results=False)
 OPEN = RoundInfo(1, "Spring", None, None, is_open=True, live_results=False)
@@ -32,22 +33,17 @@ def answers_frame(framework, people: list[tuple[str, str, int | None, str | None
     for number, (group, organisation, score, comment) in enumerate(people, start=1):
         for point in framework.point_keys:
             rows.append(
-                {
-                    "round": "Spring",
-                    "round_id": 1,
-                    "organisation": organisation,
-                    "stakeholder_group": group,
-                    "respondent": str(number),
-                    "submission_id": number,
-                    "learning_point": point,
-                    "score": score,
-                    "dont_know": score is None,
-                    "comment": comment,
-                }
+                answer_row(
+                    round_name="Spring",
+                    organisation=organisation,
+                    group=group,
+                    submission=number,
+                    point=point,
+                    score=score,
+                    comment=comment,
+                )
             )
-    frame = pd.DataFrame(rows)
-    frame["score"] = frame["score"].astype("Int64")
-    return frame
+    return answers_table(rows)
 
 
 def crowd(group: str, organisation: str, scores: list[int | None], comment=None):

@@ -8,30 +8,20 @@ from collab.domain.answers import answers_version, load_answers
 from collab.domain.submissions import AnswerInput
 from collab.store.errors import InvalidAnswers, NotFound, Refused
 from collab.store.models import Answer, InviteCode, Revision, Submission
+from tests.support import alliances
+from tests.support.databases import count_rows
 
 
 @pytest.fixture
 def open_alliance(db, framework):
-    organisations.create_organisation(db, name="Riverside Night Shelter", actor="admin")
-    rounds.create_round(db, name="Spring 2027", actor="admin")
-    rounds.open_round(db, name="Spring 2027", actor="admin")
-    _, code = invite_codes.create_invite_code(
-        db,
-        framework=framework,
-        organisation="Riverside Night Shelter",
-        stakeholder_group="provider",
-        actor="admin",
+    alliance = alliances.open_alliance(
+        db, framework, organisation_names=["Riverside Night Shelter"], groups=["provider"]
     )
-    return db, code
+    return db, alliance.codes[0]
 
 
 def full_answers(framework, score=4):
     return {key: AnswerInput(score=score) for key in framework.point_keys}
-
-
-def count(db, model):
-    with db.read() as session:
-        return session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
 def test_only_the_hash_of_an_invite_code_is_stored(open_alliance):
@@ -81,7 +71,7 @@ def test_unanswered_points_are_named_and_nothing_is_stored(open_alliance, framew
     with pytest.raises(InvalidAnswers) as excinfo:
         submissions.submit(db, framework=framework, code=code, answers=answers)
     assert set(excinfo.value.problems) == {"assets", "impact"}
-    assert count(db, Submission) == 0
+    assert count_rows(db, Submission) == 0
 
 
 def test_out_of_range_scores_and_overlong_comments_are_refused(open_alliance, framework):
@@ -107,7 +97,7 @@ def test_a_comment_with_an_invisible_control_character_is_refused(open_alliance,
         submissions.submit(db, framework=framework, code=code, answers=answers)
     assert set(excinfo.value.problems) == {"focus"}
     assert "invisible control character" in excinfo.value.problems["focus"]
-    assert count(db, Submission) == 0
+    assert count_rows(db, Submission) == 0
 
 
 def test_the_same_form_sent_twice_is_stored_once(open_alliance, framework):
@@ -120,7 +110,11 @@ def test_the_same_form_sent_twice_is_stored_once(open_alliance, framework):
     )
     assert again.already_stored and again.submission_id == first.submission_id
     assert again.code is None
-    assert (count(db, Submission), count(db, Revision), count(db, Answer)) == (1, 1, 8)
+    assert (count_rows(db, Submission), count_rows(db, Revision), count_rows(db, Answer)) == (
+        1,
+        1,
+        8,
+    )
 
 
 def test_a_revision_counts_and_the_history_is_kept(open_alliance, framework):
@@ -133,7 +127,7 @@ def test_a_revision_counts_and_the_history_is_kept(open_alliance, framework):
     )
     assert revised.revision == 2
     assert set(load_answers(db)["score"]) == {5}
-    assert count(db, Revision) == 2 and count(db, Answer) == 16
+    assert count_rows(db, Revision) == 2 and count_rows(db, Answer) == 16
     stored = submissions.find_submission(db, receipt_code=receipt.code)
     assert stored.revision == 2 and stored.answers["upstream"].score == 5
 
@@ -150,7 +144,7 @@ def test_no_submission_or_revision_once_the_round_has_closed(open_alliance, fram
         )
     with pytest.raises(Refused, match="No round is open"):
         submissions.submit(db, framework=framework, code=code, answers=full_answers(framework))
-    assert count(db, Submission) == 1
+    assert count_rows(db, Submission) == 1
     assert set(load_answers(db)["score"]) == {4}
 
 
@@ -191,7 +185,7 @@ def test_bulk_responses_reuse_a_respondent_across_rounds_and_refuse_a_twin(db, f
     assert answers["round"].value_counts().to_dict() == {"Autumn 2026": 8, "Spring 2027": 8}
     with pytest.raises(sa.exc.IntegrityError), db.write() as session:
         submissions.add_responses(session, [response(first.id)], source="import")
-    assert count(db, Submission) == 2
+    assert count_rows(db, Submission) == 2
 
 
 def test_the_answers_version_grows_with_every_stored_answer(open_alliance, framework):

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import itertools
 
-import pandas as pd
 import pytest
 
 from collab.domain import organisations, rounds
-from collab.domain.answers import ANSWER_COLUMNS
 from collab.domain.rounds import RoundInfo
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.stats import trends
 from collab.stats.results import results_from_answers
+from tests.support.answers import answer_row, answers_table
 
 K = 5
 AUTUMN = RoundInfo(1, "Autumn 2025", None, None, False, False)
@@ -37,11 +36,16 @@ def answers_frame(framework, cells: dict[tuple[RoundInfo, str], dict[str, list[i
             for point in framework.point_keys:
                 score = by_point.get(point, by_point["*"])[person]
                 rows.append(
-                    (info.name, info.id, "Org", group, str(sid), sid, point, score, False, None)
+                    answer_row(
+                        round_name=info.name,
+                        round_id=info.id,
+                        group=group,
+                        submission=sid,
+                        point=point,
+                        score=score,
+                    )
                 )
-    frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
-    frame["score"] = frame["score"].astype("Int64")
-    return frame
+    return answers_table(rows)
 
 
 def test_each_group_round_value_equals_that_rounds_summary_mean(framework):
