@@ -357,8 +357,15 @@ def _codes_list(ctx: _Context, args: argparse.Namespace) -> int:
         print("No invite codes yet. Create one with `python -m collab codes create`.")
     else:
         rows = [
-            (r["id"], r["organisation"], r["group"], _yes(r["revoked"]), r["uses"], r["created"])
-            for r in records
+            (
+                c.id,
+                c.organisation,
+                c.stakeholder_group,
+                _yes(c.revoked),
+                c.uses,
+                c.created_at.isoformat(timespec="seconds"),
+            )
+            for c in codes
         ]
         print(_table(["id", "organisation", "group", "revoked", "uses", "created"], rows))
     return 0

@@ -52,7 +52,7 @@ labels = {
 }
 if labels:
     code_id = st.selectbox(
-        "Code to revoke", list(labels), format_func=labels.get, key="admin_code_revoke_pick"
+        "Code to revoke", list(labels), format_func=labels.__getitem__, key="admin_code_revoke_pick"
     )
     if st.button("Revoke code", key="admin_code_revoke"):
         admin.act(

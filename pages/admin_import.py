@@ -26,6 +26,7 @@ uploaded = st.file_uploader("Response file (CSV)", type=["csv"], key="admin_impo
 if uploaded is None:
     st.stop()
 data = uploaded.getvalue()
+file_name = uploaded.name
 fingerprint = hashlib.sha256(data).hexdigest()
 if st.session_state.get("admin_imported_file") == fingerprint:
     st.info("This file has been imported. Choose another file to import more.")
@@ -50,6 +51,9 @@ if also_creates := imports.also_creates(plan):
 if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import_apply"):
     bar = st.progress(0.0, text="Importing")
 
+    def show_progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1))
+
     def imported(count: int) -> str:
         st.session_state["admin_imported_file"] = fingerprint
         return f"Imported {count} responses."
@@ -60,8 +64,8 @@ if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import
             db,
             plan,
             actor=session.role(),
-            file_name=uploaded.name,
-            progress=lambda done, total: bar.progress(done / max(total, 1)),
+            file_name=file_name,
+            progress=show_progress,
         ),
         imported,
     )

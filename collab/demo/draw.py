@@ -12,14 +12,16 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
+
 from collab.demo.alliance import Alliance, DemoOrganisation
 from collab.domain.submissions import AnswerInput
 from collab.stats.analysis import consensus_from_counts
-from collab.store.framework import ANALYSIS_DEFAULTS, Thresholds
+from collab.store.framework import DEFAULT_THRESHOLDS
 
 SCALE = (1, 2, 3, 4, 5)
 # The demo is designed against the framework file's default thresholds.
-DESIGN_THRESHOLDS = Thresholds(**ANALYSIS_DEFAULTS)
+DESIGN_THRESHOLDS = DEFAULT_THRESHOLDS
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def draw_answers(
     distribution closely (a stratified draw); who gives which score is random.
     """
     model = alliance.answers
-    responses = []
+    responses: list[DemoResponse] = []
     for round_index, members in enumerate(members_by_round):
         picker = _CommentPicker(rng)
         answers: dict[int, dict[str, AnswerInput]] = {m.index: {} for m in members}
@@ -181,8 +183,8 @@ def draw_answers(
 
 def _consensus(scores: list[int]) -> float:
     """Tastle and Wierman's consensus on the 1-5 scale (1 = everyone agrees)."""
-    counts = [scores.count(value) for value in SCALE]
-    return float(consensus_from_counts(counts, scale_values=SCALE)[0])
+    counts = np.asarray([scores.count(value) for value in SCALE])
+    return float(consensus_from_counts(counts, scale_values=np.asarray(SCALE))[0])
 
 
 def shows_the_patterns(alliance: Alliance, responses: list[DemoResponse]) -> bool:

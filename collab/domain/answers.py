@@ -9,7 +9,9 @@ people answered, and the comments.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -165,7 +167,7 @@ def _answers_query(point_keys: tuple[str, ...]) -> sa.Select:
         (Answer.dont_know, _DONT_KNOW_CODE),
         else_=sa.func.coalesce(Answer.score, _NEITHER_CODE),
     )
-    numbers = []
+    numbers: list[sa.ColumnElement[str]] = []
     for start in range(0, len(point_keys), _POINTS_PER_PATTERN):
         chunk = point_keys[start : start + _POINTS_PER_PATTERN]
         place = sa.case(
@@ -220,7 +222,7 @@ def _answers_query(point_keys: tuple[str, ...]) -> sa.Select:
     )
 
 
-def _empty(columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
+def _empty(columns: list[str], dtypes: dict[str, str | type]) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     return frame.astype(dtypes)
 
@@ -236,7 +238,9 @@ def _no_counts(comments: pd.DataFrame) -> AnswerCounts:
     )
 
 
-def _tally(rows: list[tuple], point_keys: list[str], comments: pd.DataFrame) -> AnswerCounts:
+def _tally(
+    rows: Sequence[Sequence[Any]], point_keys: list[str], comments: pd.DataFrame
+) -> AnswerCounts:
     """``AnswerCounts`` from the rows of ``_answers_query``."""
     who = pd.DataFrame([tuple(row[:5]) for row in rows], columns=PARTICIPATION_COLUMNS).astype(
         {"round_id": "int64", "n": "int64"}
@@ -268,7 +272,7 @@ def _comments(conn: sa.Connection, submission_ids: list[int]) -> pd.DataFrame:
     base = base.with_only_columns(
         *[c for c in base.selected_columns if c.name in COMMENT_COLUMNS]
     ).where(Answer.comment.is_not(None), sa.func.trim(Answer.comment) != "")
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for start in range(0, len(submission_ids), _COMMENT_BATCH):
         batch = submission_ids[start : start + _COMMENT_BATCH]
         query = base.where(Submission.id.in_(batch)).order_by(Answer.id)
@@ -306,7 +310,8 @@ def answers_version(db: Database) -> int:
     answers arrive without every write having to clear every cache.
     """
     with db.engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(Revision.id), 0))).scalar())
+        latest = sa.select(sa.func.coalesce(sa.func.max(Revision.id), 0))
+        return int(conn.execute(latest).scalar_one())
 
 
 def participation(db: Database, *, round_id: int) -> pd.DataFrame:

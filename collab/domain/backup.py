@@ -95,7 +95,13 @@ def _snapshot(db: Database, target: Path) -> BackupResult:
         # transaction of its own and never takes the app's write lock.
         connection = db.engine.raw_connection()
         try:
-            connection.driver_connection.execute("VACUUM INTO ?", (str(partial),))
+            driver = connection.driver_connection
+            if driver is None:
+                raise BackupFailed(
+                    "The connection to the database closed before the backup began, so "
+                    "nothing was written. Please try again."
+                )
+            driver.execute("VACUUM INTO ?", (str(partial),))
         finally:
             connection.close()
         integrity = _integrity_of(partial)

@@ -19,12 +19,13 @@ from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.framework import Framework
 from collab.store.models import ExpectedParticipation, Organisation
+from collab.store.types import Cell
 
 EXPECTED_COLUMNS = ["organisation", "stakeholder_group", "expected"]
 MAX_EXPECTED = 100_000
 
 
-def _expected_number(value: object) -> int | None:
+def _expected_number(value: Cell) -> int | None:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     try:

@@ -16,7 +16,15 @@ from collab.domain.invite_codes import find_invite_code, hash_code, new_secret_c
 from collab.store.db import Database
 from collab.store.errors import InvalidAnswers, NotFound, Refused
 from collab.store.framework import Framework
-from collab.store.models import Answer, Respondent, Revision, Round, Submission, utcnow
+from collab.store.models import (
+    Answer,
+    Base,
+    Respondent,
+    Revision,
+    Round,
+    Submission,
+    utcnow,
+)
 
 DEFAULT_MAX_COMMENT_CHARS = 2000
 # Invisible control characters (NUL and the like) that no one types and some databases
@@ -285,6 +293,11 @@ def _reserve_ids(session, model, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def _table(model: type[Base]) -> sa.Table:
+    """``model``'s table, for inserting many rows as plain Core statements."""
+    return Base.metadata.tables[model.__tablename__]
+
+
 def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
     """Insert many responses inside the caller's writing transaction; return how many.
 
@@ -320,7 +333,7 @@ def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
     now = utcnow()
     if people:
         session.execute(
-            sa.insert(Respondent.__table__),
+            sa.insert(_table(Respondent)),
             [
                 {
                     "id": pid,
@@ -334,7 +347,7 @@ def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
         )
     submission_ids = _reserve_ids(session, Submission, len(responses))
     session.execute(
-        sa.insert(Submission.__table__),
+        sa.insert(_table(Submission)),
         [
             {
                 "id": sid,
@@ -349,7 +362,7 @@ def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
     )
     revision_ids = _reserve_ids(session, Revision, len(responses))
     session.execute(
-        sa.insert(Revision.__table__),
+        sa.insert(_table(Revision)),
         [
             {"id": rid, "submission_id": sid, "number": 1, "created_at": now}
             for rid, sid in zip(revision_ids, submission_ids, strict=True)
@@ -367,5 +380,5 @@ def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
         for point, a in r.answers.items()
     ]
     if answer_rows:
-        session.execute(sa.insert(Answer.__table__), answer_rows)
+        session.execute(sa.insert(_table(Answer)), answer_rows)
     return len(responses)

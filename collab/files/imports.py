@@ -611,14 +611,17 @@ def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem])
                 .join(Organisation, Organisation.id == Respondent.organisation_id)
                 .where(Respondent.reference.in_(chunk))
             )
-            stored_people.update((ref, (org, group)) for ref, org, group in found)
+            # ``in_`` never matches a missing reference; skipping None says so to the checker.
+            stored_people.update(
+                (ref, (org, group)) for ref, org, group in found if ref is not None
+            )
             answered = session.execute(
                 sa.select(Respondent.reference, Round.name)
                 .join(Submission, Submission.respondent_id == Respondent.id)
                 .join(Round, Round.id == Submission.round_id)
                 .where(Respondent.reference.in_(chunk))
             )
-            stored_rounds.update((ref, name) for ref, name in answered)
+            stored_rounds.update((ref, name) for ref, name in answered if ref is not None)
     if not stored_people:
         return
     for row in rows:
@@ -647,7 +650,7 @@ def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem])
 
 
 def _preview_frame(cells: list[list[str]], columns: _Columns) -> pd.DataFrame:
-    names = sorted(columns.positions, key=columns.positions.get)
+    names = sorted(columns.positions, key=lambda name: columns.positions[name])
     return pd.DataFrame(
         [[_cell(row, columns.positions[name]) for name in names] for row in cells],
         columns=names,

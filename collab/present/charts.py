@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from collab.stats.readings import in_sentence, is_missing, mean_reading, status_label
 from collab.store.framework import Framework
+from collab.store.types import Cell
 
 # Okabe-Ito colours. The three standard groups keep fixed colours; any group a deployment
 # adds takes the next unused colour (yellow last: it is faint on white).
@@ -90,7 +91,7 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 
-def _number(value: object) -> float | None:
+def _number(value: Cell) -> float | None:
     """A plain float, or None for a missing value (so plotly draws nothing)."""
     if is_missing(value):
         return None
@@ -189,12 +190,16 @@ def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure
     withheld_text: list[list[str]] = []
     withheld_hover: list[list[str]] = []
     for point, point_title in zip(points, y, strict=True):
-        row_z, row_text, row_hover, w_z, w_text, w_hover = [], [], [], [], [], []
+        row_z: list[float | None] = []
+        w_z: list[float | None] = []
+        row_text: list[str] = []
+        row_hover: list[str] = []
+        w_text: list[str] = []
+        w_hover: list[str] = []
         for group, group_name in zip(groups, x, strict=True):
             cell = cells.loc[(point, group)] if (point, group) in cells.index else None
-            shown = cell is not None and not bool(cell["suppressed"])
-            mean = _number(cell["mean"]) if shown else None
-            if shown and mean is not None:
+            mean = None if cell is None or bool(cell["suppressed"]) else _number(cell["mean"])
+            if cell is not None and mean is not None:
                 n = int(cell["n"])
                 row_z.append(mean)
                 row_text.append(f"<b>{mean:.1f}</b><br>n = {n}")
@@ -321,18 +326,20 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
         return empty_figure(title, "No results to show.")
     ranked = _ranked_points(divergence, points)
     rows = list(range(len(ranked)))
-    means = {}
-    counts = {}
+    # Only cells with a mean are kept: a missing key is a cell with no dot.
+    means: dict[tuple[str, str], float] = {}
+    counts: dict[tuple[str, str], int] = {}
     for row in summary.itertuples(index=False):
-        if not bool(row.suppressed):
-            means[(row.learning_point, row.group)] = _number(row.mean)
-            counts[(row.learning_point, row.group)] = _number(row.n)
+        mean = None if bool(row.suppressed) else _number(row.mean)
+        if mean is not None:
+            means[(row.learning_point, row.group)] = mean
+            counts[(row.learning_point, row.group)] = int(row.n)
 
     fig = go.Figure()
     line_x: list[float | None] = []
     line_y: list[int | None] = []
     for point, y in zip(ranked, rows, strict=True):
-        values = [means[(point, g)] for g in groups if means.get((point, g)) is not None]
+        values = [means[(point, g)] for g in groups if (point, g) in means]
         if len(values) >= 2:
             line_x += [min(values), max(values), None]
             line_y += [y, y, None]
@@ -348,7 +355,7 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
         )
     )
     # Only groups with a dot somewhere take a place in the nudging, so the dots stay centred.
-    plotted = [g for g in groups if any(means.get((p, g)) is not None for p in ranked)]
+    plotted = [g for g in groups if any((p, g) in means for p in ranked)]
     for group in groups:
         name = framework.group_name(group)
         place = plotted.index(group) if group in plotted else 0
@@ -357,7 +364,7 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
         hover = [
             (
                 f"{name} on “{_point_title(framework, p)}”: average {mean:.1f} "
-                f"from {int(counts[(p, group)])} responses"
+                f"from {counts[(p, group)]} responses"
             )
             if mean is not None
             else f"{name} on “{_point_title(framework, p)}”: not shown"
@@ -471,7 +478,9 @@ def distribution_bars(
         shares[group] = {v: 100 * counts[group][v] / total for v in values}
 
     left_edge = {
-        g: -sum(s for v, s in share.items() if v < mid) - share.get(mid, 0.0) / 2
+        # The middle score, when the scale has one, is split across zero.
+        g: -sum(s for v, s in share.items() if v < mid)
+        - sum(s for v, s in share.items() if v == mid) / 2
         for g, share in shares.items()
     }
     fig = go.Figure()

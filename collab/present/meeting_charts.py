@@ -89,8 +89,10 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
                 cell = cells.loc[round_name] if round_name in cells.index else None
                 mean = None if cell is None else cell["mean"]
                 means.append(mean)
-                if mean is None:
-                    reason = "" if cell is None else str(cell["reason"])
+                if cell is None:
+                    hover.append(f"{name}, {round_name}: withheld")
+                elif mean is None:
+                    reason = str(cell["reason"])
                     hover.append(
                         f"{name}, {round_name}: withheld" + (f" ({reason})" if reason else "")
                     )

@@ -6,6 +6,7 @@ the analysis thresholds. Every error names the file, the entry and what is wrong
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,13 +15,6 @@ from pathlib import Path
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "framework.toml"
 
 KEY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
-ANALYSIS_DEFAULTS = {
-    "min_group_size": 5,
-    "divergent_gap": 1.0,
-    "some_divergence_gap": 0.5,
-    "split_consensus": 0.5,
-    "established_from": 4,
-}
 MIN_GROUP_SIZE_FLOOR = 3
 
 
@@ -56,6 +50,18 @@ class Thresholds:
     some_divergence_gap: float
     split_consensus: float
     established_from: int
+
+
+# The thresholds a framework file's [analysis] section may leave out, also by name for
+# checking that section (a whole-number default takes only whole numbers).
+DEFAULT_THRESHOLDS = Thresholds(
+    min_group_size=5,
+    divergent_gap=1.0,
+    some_divergence_gap=0.5,
+    split_consensus=0.5,
+    established_from=4,
+)
+ANALYSIS_DEFAULTS = dataclasses.asdict(DEFAULT_THRESHOLDS)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collab.stats.results import RoundResults
 from collab.store.framework import Framework
 from collab.web import cache
 from collab.web.cache import ResultsView
-from collab.web.page import escape_markdown
+from collab.web.page import escape_markdown, status_colour
 
 
 def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> None:
@@ -68,7 +68,7 @@ def caption(found: RoundResults, framework: Framework, view: ResultsView) -> Non
 def show_statuses(found: RoundResults, framework: Framework) -> None:
     """One line per status (badge with label, icon and colour) naming its learning points."""
     for status, points in readings.status_overview(found.divergence, framework=framework):
-        colour = readings.STATUS_COLOURS.get(status, "gray")
+        colour = status_colour(status)
         icon = readings.STATUS_ICONS.get(status, "")
         badge = f":{colour}-badge[{icon} {readings.status_label(status)}]"
         st.markdown(f"{badge} {escape_markdown(points)}")
@@ -128,7 +128,7 @@ def show_point_header(found: RoundResults, framework: Framework, point: str) -> 
     rank = readings.gap_ranks(found.divergence).get(point)
     st.badge(
         readings.status_label(row["status"]),
-        color=readings.STATUS_COLOURS.get(row["status"], "gray"),
+        color=status_colour(row["status"]),
         icon=readings.STATUS_ICONS.get(row["status"]),
     )
     st.write(escape_markdown(readings.gap_reading(row["gap"], *(rank or (None, None)))))

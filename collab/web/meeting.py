@@ -127,7 +127,7 @@ def show_picture(found: RoundResults, framework: Framework, picture: PointPictur
     with words_column:
         st.badge(
             picture.status_label,
-            color=readings.STATUS_COLOURS.get(picture.status or "", "gray"),
+            color=page.status_colour(picture.status),
             icon=readings.STATUS_ICONS.get(picture.status or ""),
         )
         st.subheader(page.escape_markdown(picture.gap_text), anchor=False)

@@ -1,13 +1,15 @@
-"""What every page shares: text shown as typed, dates in words, errors told kindly and
-the demo alliance's note."""
+"""What every page shares: text shown as typed, dates in words, errors told kindly,
+the colours of status badges and the demo alliance's note."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Literal, TypeGuard, get_args
 
 import streamlit as st
 
+from collab.stats import readings
 from collab.store.errors import CollabError
 from collab.web import cache
 
@@ -19,11 +21,38 @@ UNEXPECTED_ERROR_MESSAGE = (
 )
 # Characters that Markdown (and Streamlit's extensions to it) would treat as formatting.
 MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:")
+# The colours ``st.badge`` offers.
+BadgeColour = Literal[
+    "red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"
+]
 
 
 def escape_markdown(text: str) -> str:
     """``text`` with every Markdown formatting character escaped, so it shows as typed."""
     return "".join(f"\\{ch}" if ch in MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def _is_badge_colour(name: str) -> TypeGuard[BadgeColour]:
+    return name in get_args(BadgeColour)
+
+
+def _status_badge_colours() -> dict[str, BadgeColour]:
+    colours: dict[str, BadgeColour] = {}
+    for status, colour in readings.STATUS_COLOURS.items():
+        if not _is_badge_colour(colour):
+            raise ValueError(f"Status '{status}' has colour '{colour}', which st.badge lacks.")
+        colours[status] = colour
+    return colours
+
+
+# ``readings`` names each status's colour as plain text; the names are checked against
+# the badge's colours once, here, so a wrong one fails on import rather than on a page.
+STATUS_BADGE_COLOURS = _status_badge_colours()
+
+
+def status_colour(status: str | None) -> BadgeColour:
+    """The badge colour of a divergence status; grey for no status or an unknown one."""
+    return STATUS_BADGE_COLOURS.get(status or "", "gray")
 
 
 def long_date(day: dt.date) -> str:
