@@ -20,6 +20,8 @@ ANALYSIS_DEFAULTS = {
     "some_divergence_gap": 0.5,
     "split_consensus": 0.5,
     "established_from": 4,
+    "strength_from": 4.0,
+    "developing_from": 3.0,
 }
 MIN_GROUP_SIZE_FLOOR = 3
 
@@ -56,6 +58,8 @@ class Thresholds:
     some_divergence_gap: float
     split_consensus: float
     established_from: int
+    strength_from: float = 4.0
+    developing_from: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,10 @@ def _thresholds(path: Path, raw: dict) -> Thresholds:
         raise FrameworkError(
             f"{path}: [analysis]: 'some_divergence_gap' must not exceed 'divergent_gap'"
         )
+    if values["developing_from"] > values["strength_from"]:
+        raise FrameworkError(
+            f"{path}: [analysis]: 'developing_from' must not exceed 'strength_from'"
+        )
     return Thresholds(**values)
 
 
@@ -218,6 +226,12 @@ def parse_framework(text: str, path: Path | str = "<framework>") -> Framework:
             f"{path}: [analysis]: 'established_from' must lie on the scale "
             f"({scale[0].value} to {scale[-1].value})"
         )
+    for name in ("developing_from", "strength_from"):
+        if not scale[0].value <= getattr(thresholds, name) <= scale[-1].value:
+            raise FrameworkError(
+                f"{path}: [analysis]: '{name}' must lie on the scale "
+                f"({scale[0].value} to {scale[-1].value})"
+            )
     return Framework(
         title=str(raw.get("title", "Alliance self-assessment")),
         scale=scale,
