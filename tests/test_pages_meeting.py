@@ -108,7 +108,7 @@ def test_a_withheld_group_is_flagged_and_its_comments_are_not_shown(demo_db):
     )
     positions = chart(at, "meeting_group_positions")
     assert "Lived experience" not in [t["name"] for t in positions["data"]]
-    assert "Too few responses from lived experience to show" in texts(at.info)
+    assert "Too few scores from lived experience on this point to show" in texts(at.info)
     comment_boxes = [m.value for m in at.markdown if m.value.startswith("**")]
     assert "**Lived experience**" not in comment_boxes
 

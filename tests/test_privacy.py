@@ -84,7 +84,7 @@ def test_small_group_cells_are_suppressed_with_every_figure_empty(alliance, fram
     assert len(hidden) == len(framework.point_keys)
     assert hidden["suppressed"].all()
     assert hidden[numeric].isna().all().all()
-    assert set(hidden["reason"]) == {"fewer than 5 responses"}
+    assert set(hidden["reason"]) == {"fewer than 5 scores"}
 
 
 def test_suppressed_cells_are_nan_never_zero(alliance, framework):

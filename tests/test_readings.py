@@ -56,18 +56,25 @@ def test_gap_reading_without_a_gap_says_groups_cannot_be_compared():
 
 def test_withheld_reading_names_group_and_threshold():
     assert readings.withheld_reading("Lived experience", 5) == (
-        "Too few responses from lived experience to show (fewer than 5)"
+        "Too few scores from lived experience on this point to show (fewer than 5)"
+    )
+
+
+def test_withheld_reading_tells_people_from_scores():
+    assert readings.withheld_reading("Commissioners", 5, people=8) == (
+        "Too few scores from commissioners on this point to show: fewer than 5 of the 8 "
+        "people who took part gave a score (the others answered 'don't know' or left it blank)"
     )
 
 
 def test_kruskal_reading_with_a_high_p_value_warns_about_low_power():
-    text = readings.kruskal_reading(1.2, 0.31, 0.04, smallest_group=6)
+    text = readings.kruskal_reading(1.2, 0.31, 0.04, smallest_group=12)
     assert text.startswith("No clear statistical difference (p = 0.31, a small effect)")
     assert "Supporting evidence only: with groups this small, a real difference" in text
 
 
 def test_kruskal_reading_with_a_low_p_value_is_still_supporting_evidence():
-    text = readings.kruskal_reading(9.0, 0.004, 0.3, smallest_group=6)
+    text = readings.kruskal_reading(9.0, 0.004, 0.3, smallest_group=12)
     assert "more than chance would easily explain (p = 0.004, a large effect)" in text
     assert "Supporting evidence only" in text
 
@@ -76,26 +83,35 @@ def test_kruskal_reading_when_every_score_is_the_same():
     assert readings.kruskal_reading(NAN, NAN, NAN).startswith("Not computed")
 
 
-def test_mean_change_reading_says_up_down_or_about_the_same():
-    assert readings.mean_change_reading("Commissioners", 0.6, "Spring 2026") == (
-        "Commissioners: up 0.6 since Spring 2026"
+def test_mean_change_reading_says_up_or_down_only_when_the_interval_excludes_0():
+    assert readings.mean_change_reading("Commissioners", 0.6, "Spring 2026", direction="up") == (
+        "Commissioners: up 0.60 since Spring 2026"
     )
-    assert readings.mean_change_reading("Commissioners", -0.34, "Spring 2026") == (
-        "Commissioners: down 0.3 since Spring 2026"
-    )
-    assert readings.mean_change_reading("Commissioners", 0.02, "Spring 2026") == (
-        "Commissioners: about the same as in Spring 2026"
-    )
+    assert readings.mean_change_reading(
+        "Commissioners", -0.34, "Spring 2026", direction="down"
+    ) == ("Commissioners: down 0.34 since Spring 2026")
+    # A large change whose interval holds 0 is not called a change.
+    assert readings.mean_change_reading(
+        "Commissioners", 0.6, "Spring 2026", direction="about_the_same"
+    ) == ("Commissioners: about the same as in Spring 2026")
 
 
-def test_gap_change_reading_names_the_direction():
-    assert readings.gap_change_reading(-0.8, "converging", "Spring 2026") == (
-        "The gap narrowed by 0.80 since Spring 2026: converging"
+def test_gap_change_reading_names_the_direction(framework):
+    both = ["commissioner", "provider"]
+    row = {"previous_gap": 1.5, "gap": 0.7, "gap_change": -0.8, "direction": "converging",
+           "groups_compared": both, "groups_shown": both}  # fmt: skip
+    assert readings.gap_change_reading(row, previous_round="Spring 2026", framework=framework) == (
+        "The gap narrowed from 1.50 to 0.70 since Spring 2026: converging"
     )
-    assert readings.gap_change_reading(0.3, "diverging", "Spring 2026") == (
-        "The gap widened by 0.30 since Spring 2026: diverging"
+    row.update(previous_gap=0.2, gap=0.5, gap_change=0.3, direction="diverging")
+    assert readings.gap_change_reading(row, previous_round="Spring 2026", framework=framework) == (
+        "The gap widened from 0.20 to 0.50 since Spring 2026: diverging"
     )
-    assert readings.gap_change_reading(0.01, "steady", "Spring 2026").endswith(": steady")
+    row.update(direction="about_the_same")
+    assert readings.gap_change_reading(row, previous_round="Spring 2026", framework=framework) == (
+        "The gap went from 0.20 to 0.50 since Spring 2026: about the same, a change chance "
+        "could easily give"
+    )
 
 
 def test_mean_reading_names_the_nearest_scale_label(framework):
@@ -145,7 +161,7 @@ def test_group_statistics_grid_has_a_reading_beside_each_figure(framework):
             {
                 "group": "provider", "n": 12, "n_dont_know": 0, "mean": 2.4, "median": 2.0,
                 "sd": 1.2, "pct_established": 0.25, "consensus": 0.62, "suppressed": False,
-                "reason": "",
+                "reason": "", "mean_low": 1.64, "mean_high": 3.16,
             }
         ]
     )  # fmt: skip
@@ -154,6 +170,7 @@ def test_group_statistics_grid_has_a_reading_beside_each_figure(framework):
     assert list(grid["Service providers"]) == [
         "Based on 12 scores",
         "2.4: closest to 'Starting to happen'",
+        "1.6 to 3.2: the true average very likely lies here",
         "2.0: half the answers are 'Starting to happen' or higher",
         "1.20: answers are moderately spread",
         "25% answered 4 or higher ('Happening most of the time' or better)",
@@ -166,11 +183,11 @@ def test_group_statistics_grid_holds_no_figure_of_a_withheld_group(framework):
         [
             {"group": "lived_experience", "n": NAN, "n_dont_know": NAN, "mean": NAN,
              "median": NAN, "sd": NAN, "pct_established": NAN, "consensus": NAN,
-             "suppressed": True, "reason": "fewer than 5 responses"}
+             "suppressed": True, "reason": "fewer than 5 scores"}
         ]
     )  # fmt: skip
     grid = readings.group_statistics_grid(rows, framework=framework)
-    assert list(grid["Lived experience"]) == ["Withheld: fewer than 5 responses"] + ["—"] * 5
+    assert list(grid["Lived experience"]) == ["Withheld: fewer than 5 scores"] + ["—"] * 6
 
 
 def test_point_statistics_table_labels_kruskal_wallis_as_supporting_evidence(framework):
@@ -205,9 +222,12 @@ def test_status_overview_groups_points_by_status_largest_gap_first(framework):
 
 
 def test_gap_change_table_lists_both_gaps_and_the_direction(framework):
+    both = ["commissioner", "provider"]
     gap_change = pd.DataFrame(
         {
             "learning_point": ["focus", "upstream"],
+            "groups_shown": [both, [*both, "lived_experience"]],
+            "groups_compared": [both, both],
             "previous_gap": [0.2, 1.5],
             "gap": [0.6, 0.7],
             "gap_change": [0.4, -0.8],
@@ -218,10 +238,23 @@ def test_gap_change_table_lists_both_gaps_and_the_direction(framework):
         gap_change, framework=framework, previous_round="Autumn 2025", round_name="Spring 2026"
     )
     assert table.values.tolist() == [
-        ["Start 'upstream'", "1.50", "0.70", "narrowed by 0.80: converging"],
-        ["Stay focused", "0.20", "0.60", "widened by 0.40: diverging"],
+        [
+            "Start 'upstream'",
+            "commissioners and service providers",
+            "1.50",
+            "0.70",
+            "narrowed from 1.50 to 0.70: converging (over commissioners and service "
+            "providers only, the groups shown in both rounds)",
+        ],
+        [
+            "Stay focused",
+            "commissioners and service providers",
+            "0.20",
+            "0.60",
+            "widened from 0.20 to 0.60: diverging",
+        ],
     ]
-    assert list(table.columns)[1:3] == ["Gap in Autumn 2025", "Gap in Spring 2026"]
+    assert list(table.columns)[2:4] == ["Gap in Autumn 2025", "Gap in Spring 2026"]
 
 
 def test_point_statistics_table_without_two_groups_does_not_blame_equal_scores(framework):

@@ -178,27 +178,37 @@ def test_summary_export_has_the_design_columns_and_empty_suppressed_cells(two_ro
     assert list(frame.columns) == SUMMARY_EXPORT_COLUMNS
     assert SUMMARY_EXPORT_COLUMNS == [
         "round", "learning_point", "group", "n", "mean", "median", "sd",
-        "pct_established", "consensus", "suppressed",
+        "pct_established", "consensus", "suppressed", "mean_low", "mean_high",
     ]  # fmt: skip
     hidden = frame[frame["group"] == "lived_experience"]
     assert hidden["suppressed"].all()
     assert hidden["n"].isna().all()
-    assert hidden[["mean", "median", "sd", "pct_established", "consensus"]].isna().all().all()
+    figures = ["mean", "median", "sd", "pct_established", "consensus", "mean_low", "mean_high"]
+    assert hidden[figures].isna().all().all()
     assert not (hidden["n"].fillna(-1) == 0).any()
     csv_rows = frame.to_csv(index=False).splitlines()
     hidden_line = next(line for line in csv_rows if ",lived_experience," in line)
-    assert hidden_line.endswith(",lived_experience,,,,,,,True")
+    assert hidden_line.endswith(",lived_experience,,,,,,,True,,")
 
 
 def test_divergence_export_has_the_design_columns_and_joined_groups(two_rounds, framework):
     frame = divergence_export_frame(results_of(two_rounds, framework, "Spring 2027"))
     assert list(frame.columns) == DIVERGENCE_EXPORT_COLUMNS
     assert DIVERGENCE_EXPORT_COLUMNS == [
-        "round", "learning_point", "gap", "kruskal_h", "p_value", "epsilon_sq",
-        "cross_group_consensus", "status", "split_within",
+        "round", "learning_point", "gap", "kruskal_h", "p_value", "p_method", "epsilon_sq",
+        "cross_group_consensus", "status", "split_within", "groups_withheld",
+        "highest_group", "lowest_group", "level_band", "groups_compared", "previous_gap",
+        "gap_change", "gap_change_low", "gap_change_high", "direction",
     ]  # fmt: skip
     assert set(frame["status"]) == {"shared"}
-    assert all(isinstance(v, str) for v in frame["split_within"])
+    for column in ("split_within", "groups_withheld", "groups_compared"):
+        assert all(isinstance(v, str) for v in frame[column])
+    # Lived experience (3 people) is withheld; the change compares the two shown groups.
+    assert set(frame["groups_withheld"]) == {"lived_experience"}
+    assert set(frame["groups_compared"]) == {"commissioner;provider"}
+    assert set(frame["direction"]) == {"converging"}
+    assert set(frame["highest_group"]) == {"provider"}
+    assert set(frame["lowest_group"]) == {"commissioner"}
 
 
 def test_export_frames_are_empty_when_results_are_not_shown(db, framework):

@@ -42,6 +42,8 @@ def _gap_caption(trends: Trends, point: str) -> str:
     if rows.empty or rows.iloc[0]["direction"] == NOT_ENOUGH_ROUNDS:
         return "gap: not enough rounds"
     row = rows.iloc[0]
+    if row["direction"] == "not_comparable":
+        return "gap: no two groups shown in both rounds"
     return (
         f"gap {float(row['first_gap']):.2f} → {float(row['last_gap']):.2f}: "
         f"{direction_label(str(row['direction'])).lower()}"

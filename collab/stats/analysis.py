@@ -19,30 +19,44 @@ from scipy import stats
 
 from collab.store.framework import Framework, Thresholds
 
-# Gap change (in scale points) beyond which a learning point is converging or diverging.
-DIRECTION_THRESHOLD = 0.05
 # Means are ratios of whole numbers; comparisons with a threshold allow for rounding.
 _TOLERANCE = 1e-9
+# Gaps are shown with two decimals everywhere; a status is decided on the gap as shown, so
+# the badge and the figure beside it always agree.
+GAP_DECIMALS = 2
+# Below this many scores in any shown group, the Kruskal-Wallis p-value comes from a
+# permutation test instead of the chi-squared approximation.
+PERMUTATION_BELOW = 10
+N_PERMUTATIONS = 9_999
+# Fixed so that the same scores always give the same p-value.
+PERMUTATION_SEED = 20_240_517
 
 STATUSES = ("divergent", "some_divergence", "shared", "insufficient")
+LEVEL_BANDS = ("concern", "developing", "strength")
+P_METHODS = ("permutation", "chi2")
 DIVERGENCE_COLUMNS = [
     "round",
     "learning_point",
     "gap",
     "kruskal_h",
     "p_value",
+    "p_method",
     "epsilon_sq",
     "cross_group_consensus",
     "status",
     "split_within",
+    "groups_withheld",
+    "highest_group",
+    "highest_mean",
+    "lowest_group",
+    "lowest_mean",
+    "level_band",
     "groups_shown",
     "n_shown",
     "all_mean",
 ]
 # In a counts frame: how many answers a row stands for (a row counts once without it).
 ANSWERS_COLUMN = "answers"
-CHANGE_COLUMNS = ["learning_point", "group", "previous_mean", "mean", "mean_change"]
-GAP_CHANGE_COLUMNS = ["learning_point", "previous_gap", "gap", "gap_change", "direction"]
 
 
 def count_columns(framework: Framework) -> list[str]:
@@ -59,6 +73,8 @@ def summary_columns(framework: Framework) -> list[str]:
         "n",
         "n_dont_know",
         "mean",
+        "mean_low",
+        "mean_high",
         "median",
         "sd",
         "pct_established",
@@ -87,6 +103,26 @@ def consensus_from_counts(counts: np.ndarray, *, scale_values: np.ndarray) -> np
         terms = np.where(counts > 0, shares * np.log2(np.where(counts > 0, distance, 1.0)), 0.0)
     result = 1.0 + terms.sum(axis=1)
     return np.where(n > 0, result, np.nan)
+
+
+def mean_interval(
+    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, *, low: float, high: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% t-interval of each mean, ``mean +- t(0.975, n - 1) * sd / sqrt(n)``, clipped.
+
+    The interval is clipped to the scale (``low`` to ``high``). With every score the
+    same (sd 0) it is the mean itself; with fewer than two scores there is no spread to
+    estimate, so both ends are NaN (never the whole scale, which would look like a
+    finding). Works element by element on arrays.
+    """
+    mean = np.asarray(mean, dtype=float)
+    sd = np.asarray(sd, dtype=float)
+    n = np.asarray(n, dtype=float)
+    estimable = n >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = stats.t.ppf(0.975, np.where(estimable, n - 1, 1.0))
+        half = np.where(estimable, t * sd / np.sqrt(n), np.nan)
+    return np.clip(mean - half, low, high), np.clip(mean + half, low, high)
 
 
 def _medians_from_counts(counts: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -165,7 +201,8 @@ def group_summary(
     ``summary_columns``: ``n`` counts scores (don't-know excluded); ``mean``,
     ``median``, ``sd`` (sample, n - 1; NaN below two scores); ``pct_established`` is
     the share (0..1) of scores at or above the framework's ``established_from``;
-    ``consensus`` is Tastle and Wierman's; one ``count_<v>`` per scale value, zeros
+    ``consensus`` is Tastle and Wierman's; ``mean_low`` and ``mean_high`` the 95%
+    interval of the mean (``mean_interval``); one ``count_<v>`` per scale value, zeros
     included. Figures of a cell without scores are NaN; its counts are 0.
     """
     group_keys = [g for g in framework.group_keys if groups is None or g in groups]
@@ -187,6 +224,10 @@ def group_summary(
     mean = np.where(n > 0, mean, np.nan)
     pct_established = np.where(n > 0, pct_established, np.nan)
 
+    mean_low, mean_high = mean_interval(
+        mean, sd, n, low=float(values.min()), high=float(values.max())
+    )
+
     n_points, n_groups = len(framework.point_keys), len(group_keys)
     columns = {
         "round": np.repeat(np.array(rounds, dtype=object), n_points * n_groups),
@@ -197,6 +238,8 @@ def group_summary(
         "n": n,
         "n_dont_know": dont_know,
         "mean": mean,
+        "mean_low": mean_low,
+        "mean_high": mean_high,
         "median": _medians_from_counts(counts, values),
         "sd": sd,
         "pct_established": pct_established,
@@ -223,13 +266,77 @@ def kruskal_wallis_from_counts(counts: np.ndarray) -> tuple[float, float]:
     sizes = counts.sum(axis=1)
     totals = counts.sum(axis=0)
     total = totals.sum()
-    mid_ranks = np.cumsum(totals) - totals + (totals + 1) / 2.0
+    mid_ranks = _mid_ranks(totals)
     rank_sums = counts @ mid_ranks
     ties = 1.0 - ((totals**3 - totals).sum() / (total**3 - total))
     if ties <= 0:
         return float("nan"), float("nan")
     h = (12.0 / (total * (total + 1)) * (rank_sums**2 / sizes).sum() - 3 * (total + 1)) / ties
     return float(h), float(stats.chi2.sf(h, counts.shape[0] - 1))
+
+
+def _mid_ranks(totals: np.ndarray) -> np.ndarray:
+    """Mid-rank of each scale value when the pooled scores are ranked (ties averaged)."""
+    return np.cumsum(totals) - totals + (totals + 1) / 2.0
+
+
+def _shuffled_tables(
+    sizes: np.ndarray, totals: np.ndarray, *, n_draws: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Count tables of ``n_draws`` random reallocations of the pooled scores to the groups.
+
+    Shaped (draws, groups, values). Each group keeps its size; the scores it receives are
+    a draw without replacement from those not yet given out (a multivariate
+    hypergeometric draw, taken value by value), which is exactly the distribution of a
+    random permutation of the pooled scores, at a cost that does not grow with the
+    number of scores.
+    """
+    n_groups, n_values = len(sizes), len(totals)
+    tables = np.zeros((n_draws, n_groups, n_values), dtype=np.int64)
+    remaining = np.tile(totals.astype(np.int64), (n_draws, 1))
+    for g in range(n_groups - 1):
+        need = np.full(n_draws, int(sizes[g]), dtype=np.int64)
+        left = remaining.sum(axis=1)
+        for v in range(n_values - 1):
+            left -= remaining[:, v]
+            drawn = rng.hypergeometric(remaining[:, v], left, need)
+            tables[:, g, v] = drawn
+            remaining[:, v] -= drawn
+            need -= drawn
+        tables[:, g, n_values - 1] = need
+        remaining[:, n_values - 1] -= need
+    tables[:, n_groups - 1, :] = remaining
+    return tables
+
+
+def permutation_p_value(
+    counts: np.ndarray, *, n_permutations: int = N_PERMUTATIONS, seed: int = PERMUTATION_SEED
+) -> float:
+    """Permutation p-value of the Kruskal-Wallis H of a groups x scale-values table.
+
+    The pooled scores are shuffled among the groups (sizes kept) ``n_permutations``
+    times with a fixed ``seed``; ``p = (1 + #{H_perm >= H_obs}) / (1 + n_permutations)``,
+    so it is never 0. Mid-ranks and the tie correction do not change under shuffling, so
+    each shuffle only needs the groups' rank sums, taken from shuffled count tables
+    (``_shuffled_tables``). Mid-ranks are multiples of 0.5, so rank sums are exact and
+    a shuffle equal to the observed table gives the observed H. NaN when H is undefined
+    (see ``kruskal_wallis_from_counts``).
+    """
+    counts = np.asarray(counts, dtype=float)
+    counts = counts[counts.sum(axis=1) > 0]
+    h_observed, _ = kruskal_wallis_from_counts(counts)
+    if np.isnan(h_observed):
+        return float("nan")
+    sizes = counts.sum(axis=1)
+    totals = counts.sum(axis=0)
+    total = totals.sum()
+    ties = 1.0 - ((totals**3 - totals).sum() / (total**3 - total))
+    rng = np.random.default_rng(seed)
+    tables = _shuffled_tables(sizes, totals, n_draws=n_permutations, rng=rng)
+    rank_sums = tables @ _mid_ranks(totals)
+    h = (12.0 / (total * (total + 1)) * (rank_sums**2 / sizes).sum(axis=1) - 3 * (total + 1)) / ties
+    at_least = int((h >= h_observed - 1e-12).sum())
+    return (1 + at_least) / (1 + n_permutations)
 
 
 def cross_group_consensus(established: np.ndarray, scores: np.ndarray) -> float:
@@ -245,27 +352,61 @@ def cross_group_consensus(established: np.ndarray, scores: np.ndarray) -> float:
     return float(np.exp(np.mean(np.log((established + 1) / (scores + 2)))))
 
 
+def displayed_gap(gap: float) -> float:
+    """A gap as it is shown: rounded to ``GAP_DECIMALS`` (NaN stays NaN)."""
+    return float(round(gap, GAP_DECIMALS)) if not np.isnan(gap) else float("nan")
+
+
 def divergence_status(gap: float, *, groups_shown: int, thresholds: Thresholds) -> str:
     """``divergent``, ``some_divergence``, ``shared`` or ``insufficient``.
 
-    Insufficient with fewer than two groups shown; otherwise divergent from
-    ``divergent_gap``, some divergence from ``some_divergence_gap``, else shared.
+    Insufficient with fewer than two groups shown; otherwise the gap as displayed
+    (``displayed_gap``: two decimals) is compared with ``divergent_gap`` and
+    ``some_divergence_gap``, so 0.4999 (shown as 0.50) has some divergence and a status
+    never disagrees with the figure printed beside it.
     """
     if groups_shown < 2 or np.isnan(gap):
         return "insufficient"
-    if gap >= thresholds.divergent_gap - _TOLERANCE:
+    shown = displayed_gap(gap)
+    if shown >= thresholds.divergent_gap - _TOLERANCE:
         return "divergent"
-    if gap >= thresholds.some_divergence_gap - _TOLERANCE:
+    if shown >= thresholds.some_divergence_gap - _TOLERANCE:
         return "some_divergence"
     return "shared"
 
 
-def _taking_part(summary: pd.DataFrame) -> pd.Series:
+def level_band(mean: float, *, thresholds: Thresholds) -> str:
+    """``strength``, ``developing`` or ``concern`` for a mean; "" when there is none.
+
+    Strength from ``strength_from``, developing from ``developing_from``, concern below.
+    """
+    if mean is None or np.isnan(mean):
+        return ""
+    if mean >= thresholds.strength_from - _TOLERANCE:
+        return "strength"
+    if mean >= thresholds.developing_from - _TOLERANCE:
+        return "developing"
+    return "concern"
+
+
+def taking_part(summary: pd.DataFrame) -> pd.Series:
     """Rows that count towards between-group figures: with scores, not suppressed."""
-    taking_part = summary["n"].fillna(0) > 0
+    part = summary["n"].fillna(0) > 0
     if "suppressed" in summary.columns:
-        taking_part &= ~summary["suppressed"].astype(bool)
-    return taking_part
+        part &= ~summary["suppressed"].astype(bool)
+    return part
+
+
+def _withheld(summary: pd.DataFrame) -> pd.Series:
+    """Rows of selected groups whose figures are withheld."""
+    if "suppressed" not in summary.columns:
+        return pd.Series(False, index=summary.index)
+    return summary["suppressed"].astype(bool)
+
+
+def p_method(smallest_group: float) -> str:
+    """``permutation`` when the smallest shown group has fewer than 10 scores, else ``chi2``."""
+    return "permutation" if smallest_group < PERMUTATION_BELOW else "chi2"
 
 
 def point_divergence(summary: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
@@ -275,16 +416,28 @@ def point_divergence(summary: pd.DataFrame, *, framework: Framework) -> pd.DataF
     column) is not suppressed, so a withheld group never enters any figure here. Columns
     as ``DIVERGENCE_COLUMNS``: ``gap`` = largest minus smallest group mean;
     ``kruskal_h``, ``p_value``, ``epsilon_sq = H / (N - 1)`` (NaN when every score is
-    the same); ``cross_group_consensus``; ``status``; ``split_within`` lists the groups
-    whose consensus is below ``split_consensus``; ``groups_shown``, ``n_shown`` (scores
-    in them) and ``all_mean`` (mean over their scores only). With fewer than two groups
-    the status is ``insufficient`` and gap, H, p, epsilon_sq and cross-group consensus
-    are NaN.
+    the same); ``p_method`` says where the p-value comes from (``permutation`` when any
+    shown group has fewer than 10 scores, else ``chi2``; "" without a test);
+    ``cross_group_consensus``; ``status``; ``split_within`` lists the groups whose
+    consensus is below ``split_consensus``; ``groups_withheld`` the selected groups
+    withheld on that point; ``highest_group`` and ``lowest_group`` (with their means)
+    the shown groups with the largest and smallest mean (on a tie, highest is the
+    group listed first in the framework and lowest the one listed last); ``level_band``
+    of ``all_mean``; ``groups_shown``, ``n_shown`` (scores in them) and ``all_mean``
+    (mean over their scores only). With fewer than two groups the status is
+    ``insufficient``; gap, H, p, epsilon_sq, cross-group consensus and the highest and
+    lowest group are then empty.
     """
     thresholds = framework.thresholds
     values = np.array([s.value for s in framework.scale], dtype=float)
     established_mask = values >= thresholds.established_from
-    part = summary[_taking_part(summary)]
+    part = summary[taking_part(summary)]
+    withheld = summary[_withheld(summary)]
+    withheld_keys = {
+        (r, p): [str(g) for g in rows["group"]]
+        for (r, p), rows in withheld.groupby(["round", "learning_point"], sort=False)
+    }
+    group_order = {g: i for i, g in enumerate(framework.group_keys)}
     part_round = part["round"].to_numpy(dtype=object)
     part_point = part["learning_point"].to_numpy(dtype=object)
     part_group = part["group"].to_numpy(dtype=object)
@@ -306,11 +459,23 @@ def point_divergence(summary: pd.DataFrame, *, framework: Framework) -> pd.DataF
                 for g, c in zip(shown, part_consensus[cell], strict=True)
                 if c < thresholds.split_consensus
             ]
-            gap = h = p = epsilon_sq = cgc = float("nan")
+            gap = h = p = epsilon_sq = cgc = high_mean = low_mean = float("nan")
+            method = highest = lowest = ""
             if len(shown) >= 2:
                 means = part_mean[cell]
-                gap = float(means.max() - means.min())
+                # Ties: highest goes to the group listed first in the framework, lowest
+                # to the group listed last, so two different groups are always named.
+                order = sorted(range(len(shown)), key=lambda i: group_order.get(shown[i], 0))
+                top = max(order, key=lambda i: means[i])
+                bottom = min(reversed(order), key=lambda i: means[i])
+                highest, high_mean = shown[top], float(means[top])
+                lowest, low_mean = shown[bottom], float(means[bottom])
+                gap = high_mean - low_mean
                 h, p = kruskal_wallis_from_counts(counts)
+                if not np.isnan(h):
+                    method = p_method(float(n.min()))
+                    if method == "permutation":
+                        p = permutation_p_value(counts)
                 epsilon_sq = h / (n_shown - 1)
                 cgc = cross_group_consensus(counts[:, established_mask].sum(axis=1), n)
             rows.append(
@@ -320,75 +485,22 @@ def point_divergence(summary: pd.DataFrame, *, framework: Framework) -> pd.DataF
                     "gap": gap,
                     "kruskal_h": h,
                     "p_value": p,
+                    "p_method": method,
                     "epsilon_sq": epsilon_sq,
                     "cross_group_consensus": cgc,
                     "status": divergence_status(
                         gap, groups_shown=len(shown), thresholds=thresholds
                     ),
                     "split_within": split,
+                    "groups_withheld": withheld_keys.get((round_name, point), []),
+                    "highest_group": highest,
+                    "highest_mean": high_mean,
+                    "lowest_group": lowest,
+                    "lowest_mean": low_mean,
+                    "level_band": level_band(all_mean, thresholds=thresholds),
                     "groups_shown": shown,
                     "n_shown": n_shown,
                     "all_mean": all_mean,
                 }
             )
     return pd.DataFrame(rows, columns=DIVERGENCE_COLUMNS)
-
-
-def mean_change(summary: pd.DataFrame, previous_summary: pd.DataFrame) -> pd.DataFrame:
-    """Change in each group's mean since the previous round.
-
-    One row per (learning point, group) taking part in both summaries (order of
-    ``summary``); columns as ``CHANGE_COLUMNS``, ``mean_change = mean - previous_mean``.
-    """
-    now = summary[_taking_part(summary)]
-    before = previous_summary[_taking_part(previous_summary)]
-    previous = dict(
-        zip(
-            zip(before["learning_point"], before["group"], strict=True),
-            before["mean"].to_numpy(dtype=float),
-            strict=True,
-        )
-    )
-    rows = [
-        (point, group, previous[(point, group)], mean, mean - previous[(point, group)])
-        for point, group, mean in zip(
-            now["learning_point"], now["group"], now["mean"].to_numpy(dtype=float), strict=True
-        )
-        if (point, group) in previous
-    ]
-    dtypes = {
-        "learning_point": summary["learning_point"].dtype,
-        "group": summary["group"].dtype,
-        **dict.fromkeys(["previous_mean", "mean", "mean_change"], float),
-    }
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS).astype(dtypes)
-
-
-def change_direction(gap_change: float) -> str:
-    """``converging`` (gap smaller by more than 0.05), ``diverging`` (larger) or ``steady``."""
-    if gap_change < -DIRECTION_THRESHOLD - _TOLERANCE:
-        return "converging"
-    if gap_change > DIRECTION_THRESHOLD + _TOLERANCE:
-        return "diverging"
-    return "steady"
-
-
-def gap_change(divergence: pd.DataFrame, previous_divergence: pd.DataFrame) -> pd.DataFrame:
-    """Change in each learning point's between-group gap since the previous round.
-
-    One row per learning point with a gap in both frames (order of ``divergence``);
-    columns as ``GAP_CHANGE_COLUMNS``.
-    """
-    now = divergence[divergence["gap"].notna()]
-    before = previous_divergence[previous_divergence["gap"].notna()]
-    previous = dict(zip(before["learning_point"], before["gap"].to_numpy(dtype=float), strict=True))
-    rows = []
-    for point, gap in zip(now["learning_point"], now["gap"].to_numpy(dtype=float), strict=True):
-        if point in previous:
-            change = gap - previous[point]
-            rows.append((point, previous[point], gap, change, change_direction(change)))
-    dtypes = {
-        "learning_point": divergence["learning_point"].dtype,
-        **dict.fromkeys(["previous_gap", "gap", "gap_change"], float),
-    }
-    return pd.DataFrame(rows, columns=GAP_CHANGE_COLUMNS).astype(dtypes)

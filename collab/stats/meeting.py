@@ -176,14 +176,19 @@ def point_picture(
             results.gap_change["learning_point"] == learning_point
         ].itertuples(index=False):
             changes.append(
-                readings.gap_change_reading(r.gap_change, r.direction, results.previous_round)
+                readings.gap_change_reading(
+                    r._asdict(), previous_round=results.previous_round, framework=framework
+                )
             )
         for r in results.change[results.change["learning_point"] == learning_point].itertuples(
             index=False
         ):
             changes.append(
                 readings.mean_change_reading(
-                    framework.group_name(r.group), r.mean_change, results.previous_round
+                    framework.group_name(r.group),
+                    r.mean_change,
+                    results.previous_round,
+                    direction=r.direction,
                 )
             )
     point_comments = results.comments[results.comments["learning_point"] == learning_point]

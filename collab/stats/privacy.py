@@ -52,7 +52,7 @@ def min_group_size_from_settings(settings: Settings | None = None) -> int:
 
 def too_few_reason(min_group_size: int) -> str:
     """Why a cell with too few scores is withheld."""
-    return f"fewer than {min_group_size} responses"
+    return f"fewer than {min_group_size} scores"
 
 
 def would_reveal_reason(min_group_size: int) -> str:

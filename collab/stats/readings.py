@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from collab.stats.analysis import GAP_DECIMALS
+from collab.stats.privacy import too_few_reason
 from collab.store.framework import Framework
 
 STATUS_LABELS = {
@@ -35,7 +37,14 @@ STATUS_ICONS = {
 }
 LOW_POWER = "with groups this small, a real difference can go undetected"
 NOT_COMPARED = "Not computed: fewer than two groups can be shown."
-STEADY_WITHIN = 0.05
+# Below this many scores in a group, a test result is only a hint (see analysis.p_method).
+SMALL_GROUP = 10
+LEVEL_BAND_LABELS = {
+    "strength": "A strength",
+    "developing": "Developing",
+    "concern": "A concern",
+    "": "No level to show",
+}
 TABLE_COLUMNS = ["Figure", "Value", "What it means"]
 
 
@@ -52,6 +61,37 @@ def is_missing(value: object) -> bool:
 def number_text(value: object, digits: int = 1) -> str:
     """A figure as text with ``digits`` decimals, or an em dash when it is missing."""
     return "—" if is_missing(value) else f"{float(value):.{digits}f}"
+
+
+def gap_text(gap: object) -> str:
+    """A gap as shown everywhere: two decimals ("0.74"), or an em dash when missing.
+
+    The one formatter for gaps; statuses are decided on the same rounding
+    (``analysis.divergence_status``), so a badge and its gap always agree.
+    """
+    return number_text(gap, GAP_DECIMALS)
+
+
+def change_text(change: object) -> str:
+    """A change (in a gap or a mean) without its sign, with a gap's two decimals."""
+    return "—" if is_missing(change) else gap_text(abs(float(change)))
+
+
+def names_text(names: list[str]) -> str:
+    """Names joined as in a sentence: "a", "a and b", "a, b and c"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def groups_text(groups: list[str], *, framework: Framework) -> str:
+    """Group keys as their names mid-sentence ("commissioners and service providers")."""
+    return names_text([in_sentence(framework.group_name(g)) for g in groups])
+
+
+def _groups(value: object) -> list[str]:
+    """A list of group keys from a frame cell (a list, or missing)."""
+    return [str(g) for g in value] if isinstance(value, (list, tuple)) else []
 
 
 def p_value_text(p_value: object) -> str:
@@ -94,8 +134,58 @@ def status_reading(status: str, *, framework: Framework) -> str:
             f"{t.divergent_gap:.1f} points apart."
         ),
         "shared": f"The group averages are less than {t.some_divergence_gap:.1f} points apart.",
-        "insufficient": "Fewer than two groups have enough responses to compare.",
+        "insufficient": "Fewer than two groups have enough scores to compare.",
     }.get(status, "")
+
+
+def status_scope(row: pd.Series | dict, *, framework: Framework) -> str:
+    """Which groups a status covers, when a selected group is withheld ("" otherwise).
+
+    E.g. "between commissioners and service providers; lived experience withheld". A
+    status shown without this beside a withheld group would overstate what is known.
+    """
+    withheld = _groups(row.get("groups_withheld"))
+    if not withheld:
+        return ""
+    shown = _groups(row.get("groups_shown"))
+    withheld_part = f"{groups_text(withheld, framework=framework)} withheld"
+    if len(shown) >= 2:
+        return f"between {groups_text(shown, framework=framework)}; {withheld_part}"
+    return withheld_part
+
+
+def status_text(row: pd.Series | dict, *, framework: Framework) -> str:
+    """A status with the groups it covers: "Shared view between commissioners and service
+    providers; lived experience withheld", or the plain label when nothing is withheld."""
+    label = status_label(str(row["status"]))
+    scope = status_scope(row, framework=framework)
+    if not scope:
+        return label
+    separator = " " if scope.startswith("between") else ": "
+    return f"{label}{separator}{scope}"
+
+
+def level_band_label(band: object) -> str:
+    """A level band in words ("concern" -> "A concern")."""
+    return LEVEL_BAND_LABELS.get("" if is_missing(band) else str(band), str(band))
+
+
+def who_is_where(row: pd.Series | dict, *, framework: Framework) -> str:
+    """Which shown group is highest and which lowest, with their averages.
+
+    E.g. "commissioners highest (4.00), lived experience lowest (2.50)"; "" without a gap.
+    """
+    highest, lowest = row.get("highest_group"), row.get("lowest_group")
+    if is_missing(row.get("gap")) or not highest or not lowest or is_missing(highest):
+        return ""
+    if float(row["gap"]) == 0:
+        return "every group shown has the same average"
+    high_name = in_sentence(framework.group_name(str(highest)))
+    low_name = in_sentence(framework.group_name(str(lowest)))
+    return (
+        f"{high_name} highest ({number_text(row.get('highest_mean'), 2)}), "
+        f"{low_name} lowest ({number_text(row.get('lowest_mean'), 2)})"
+    )
 
 
 def consensus_words(consensus: object, *, split_below: float = 0.5) -> str:
@@ -117,12 +207,19 @@ def consensus_reading(group_name: str, consensus: object, *, split_below: float 
     return f"{group_name}: {consensus_words(consensus, split_below=split_below)}"
 
 
-def gap_reading(gap: object, rank: int | None, total: int | None) -> str:
-    """The gap between the highest and lowest group average, and its place this round."""
+def gap_reading(
+    gap: object, rank: int | None = None, total: int | None = None, *, where: str = ""
+) -> str:
+    """The gap between the highest and lowest group average, and its place this round.
+
+    ``where`` (from ``who_is_where``) names the highest and lowest group.
+    """
     if is_missing(gap):
         return "Not enough groups to compare"
-    points = "point" if abs(float(gap)) == 1 else "points"
-    text = f"A gap of {float(gap):.2f} {points}"
+    points = "point" if gap_text(gap) == "1.00" else "points"
+    text = f"A gap of {gap_text(gap)} {points}"
+    if where:
+        text += f" ({where})"
     if rank is None or total is None or total < 2:
         return text
     if rank == 1:
@@ -132,11 +229,31 @@ def gap_reading(gap: object, rank: int | None, total: int | None) -> str:
     return f"{text}: the {_ordinal(rank)} largest of {total} this round"
 
 
-def withheld_reading(group_name: str, k: int, *, reason: str | None = None) -> str:
-    """Why a group's figures are not shown; ``reason`` is the summary's, when it has one."""
-    if reason and reason != f"fewer than {k} responses":
-        return f"Not shown for {in_sentence(group_name)}: {reason}"
-    return f"Too few responses from {in_sentence(group_name)} to show (fewer than {k})"
+def withheld_reading(
+    group_name: str,
+    k: int,
+    *,
+    reason: str | None = None,
+    people: int | None = None,
+    on_point: bool = True,
+) -> str:
+    """Why a group's figures are not shown; ``reason`` is the summary's, when it has one.
+
+    Scores are answers to one point, people are who took part: with ``people`` (the
+    group's respondents in the round, a count that is always shown) the reading says
+    that most of them gave no score on this point.
+    """
+    name = in_sentence(group_name)
+    if reason and reason != too_few_reason(k):
+        return f"Not shown for {name}: {reason}"
+    where = " on this point" if on_point else ""
+    if people is not None and people >= k:
+        return (
+            f"Too few scores from {name}{where} to show: fewer than {k} of the {people} "
+            f"people who took part gave a score (the others answered "
+            f"'don't know' or left it blank)"
+        )
+    return f"Too few scores from {name}{where} to show (fewer than {k})"
 
 
 def withheld_overview(summary: pd.DataFrame, *, framework: Framework, k: int) -> list[str]:
@@ -151,7 +268,9 @@ def withheld_overview(summary: pd.DataFrame, *, framework: Framework, k: int) ->
             continue
         name = framework.group_name(group)
         reasons = list(dict.fromkeys(rows["reason"].astype(str)))
-        reading = withheld_reading(name, k, reason=reasons[0] if len(reasons) == 1 else None)
+        reading = withheld_reading(
+            name, k, reason=reasons[0] if len(reasons) == 1 else None, on_point=False
+        )
         if len(rows) == points_total:
             sentences.append(f"{reading}, on every learning point.")
         else:
@@ -161,16 +280,35 @@ def withheld_overview(summary: pd.DataFrame, *, framework: Framework, k: int) ->
 
 
 def kruskal_reading(
-    h: object, p_value: object, epsilon_sq: object, *, smallest_group: int | None = None
+    h: object,
+    p_value: object,
+    epsilon_sq: object,
+    *,
+    smallest_group: int | None = None,
+    p_method: str | None = None,
 ) -> str:
     """The Kruskal-Wallis test in words, always labelled as supporting evidence.
 
     With small groups the test has little power, so a high p-value is never read as
-    "no difference".
+    "no difference". When any group has fewer than 10 scores (``p_method`` is
+    ``permutation``, or ``smallest_group`` is below 10) the result is only a hint: a low
+    p-value is not read as a real difference and no effect size is named, since epsilon
+    squared of a handful of scores says little.
     """
     if is_missing(h) or is_missing(p_value):
         return "Not computed: every score was the same, so there is nothing to test."
     p = float(p_value)
+    small = p_method == "permutation" or (
+        smallest_group is not None and smallest_group < SMALL_GROUP
+    )
+    if small:
+        source = f"{p_value_text(p)}, from reshuffling the scores between the groups"
+        if p < 0.05:
+            return (
+                f"A hint that the groups answer differently ({source}). Only a hint: with "
+                "groups this small, read it with the gap, never on its own."
+            )
+        return f"No clear hint of a difference ({source}). Only a hint: {LOW_POWER}."
     size = ""
     if not is_missing(epsilon_sq):
         eps = float(epsilon_sq)
@@ -263,56 +401,95 @@ def split_within_reading(group_names: list[str]) -> str:
     return "Split within: " + ", ".join(group_names)
 
 
-def mean_change_reading(group_name: str, change: object, previous_round: str) -> str:
-    """A group's change in average since the previous round."""
+def mean_change_reading(
+    group_name: str, change: object, previous_round: str, *, direction: str
+) -> str:
+    """A group's change in average since the previous round.
+
+    ``direction`` is the change's verdict (``collab.stats.change.mean_direction``): up
+    or down only when its Welch interval excludes 0, otherwise about the same, whatever
+    the size of the change.
+    """
     if is_missing(change):
         return f"{group_name}: no comparison with {previous_round}"
-    value = float(change)
-    if abs(value) <= STEADY_WITHIN:
-        return f"{group_name}: about the same as in {previous_round}"
-    word = "up" if value > 0 else "down"
-    return f"{group_name}: {word} {abs(value):.1f} since {previous_round}"
+    if direction in ("up", "down"):
+        return f"{group_name}: {direction} {change_text(change)} since {previous_round}"
+    return f"{group_name}: about the same as in {previous_round}"
 
 
-def gap_change_reading(gap_change: object, direction: str, previous_round: str) -> str:
-    """The change in a learning point's gap since the previous round, with its direction."""
-    if is_missing(gap_change):
-        return f"No gap to compare with {previous_round}"
-    value = abs(float(gap_change))
+def _compared_note(row: pd.Series | dict, *, framework: Framework) -> str:
+    """Which groups a change covers, when they are not all the groups shown now."""
+    compared = _groups(row.get("groups_compared"))
+    shown = _groups(row.get("groups_shown"))
+    if not compared or compared == shown:
+        return ""
+    names = groups_text(compared, framework=framework)
+    return f"over {names} only, the groups shown in both rounds"
+
+
+def _movement(row: pd.Series | dict) -> str:
+    """How the gap moved in words, from its direction (never from the size alone)."""
+    then, now = gap_text(row.get("previous_gap")), gap_text(row.get("gap"))
+    direction = str(row.get("direction") or "")
     if direction == "converging":
-        return f"The gap narrowed by {value:.2f} since {previous_round}: converging"
+        return f"narrowed from {then} to {now}: converging"
     if direction == "diverging":
-        return f"The gap widened by {value:.2f} since {previous_round}: diverging"
-    return f"The gap is about the same as in {previous_round}: steady"
+        return f"widened from {then} to {now}: diverging"
+    return f"went from {then} to {now}: about the same, a change chance could easily give"
 
 
-def gap_change_words(gap_change: object, direction: str) -> str:
-    """A gap's change in a few words: "narrowed by 0.8: converging"."""
-    if is_missing(gap_change):
-        return "no gap to compare"
-    value = abs(float(gap_change))
-    if direction == "converging":
-        return f"narrowed by {value:.2f}: converging"
-    if direction == "diverging":
-        return f"widened by {value:.2f}: diverging"
-    return "about the same: steady"
+def gap_change_words(row: pd.Series | dict, *, framework: Framework) -> str:
+    """A gap's like-for-like change in a few words: "narrowed from 1.39 to 0.92: converging".
+
+    Says which groups it covers when they differ from the groups shown now.
+    """
+    direction = str(row.get("direction") or "")
+    if direction == "not_comparable" or is_missing(row.get("gap_change")):
+        return "not comparable: fewer than two groups were shown in both rounds"
+    note = _compared_note(row, framework=framework)
+    text = _movement(row)
+    return f"{text} ({note})" if note else text
+
+
+def gap_change_reading(row: pd.Series | dict, *, previous_round: str, framework: Framework) -> str:
+    """The like-for-like change in a learning point's gap since the previous round.
+
+    ``row`` is a row of ``RoundResults.gap_change``: converging or diverging only when the
+    bootstrap interval of the change excludes 0, and the groups compared named whenever
+    they are not all the groups shown now.
+    """
+    direction = str(row.get("direction") or "")
+    if direction == "not_comparable" or is_missing(row.get("gap_change")):
+        return (
+            f"Not comparable with {previous_round}: fewer than two groups were shown in both rounds"
+        )
+    note = _compared_note(row, framework=framework)
+    start = f"Over {note.removeprefix('over ')}, the gap" if note else "The gap"
+    movement = _movement(row)
+    verb, _, rest = movement.partition(": ")
+    return f"{start} {verb} since {previous_round}: {rest}"
 
 
 def gap_change_table(
     gap_change: pd.DataFrame, *, framework: Framework, previous_round: str, round_name: str
 ) -> pd.DataFrame:
-    """Each learning point's gap in the previous round and this one, and what changed."""
+    """Each learning point's gap in the previous round and this one, like for like.
+
+    Both gaps are over the groups shown in both rounds ("Groups compared").
+    """
     order = {key: i for i, key in enumerate(framework.point_keys)}
     rows = gap_change.assign(_order=gap_change["learning_point"].map(order)).sort_values("_order")
+    records = rows.to_dict("records")
     return pd.DataFrame(
         {
             "Learning point": [framework.point(p).title for p in rows["learning_point"]],
-            f"Gap in {previous_round}": [number_text(v, 2) for v in rows["previous_gap"]],
-            f"Gap in {round_name}": [number_text(v, 2) for v in rows["gap"]],
-            "What changed": [
-                gap_change_words(c, d)
-                for c, d in zip(rows["gap_change"], rows["direction"], strict=True)
+            "Groups compared": [
+                groups_text(_groups(r.get("groups_compared")), framework=framework) or "—"
+                for r in records
             ],
+            f"Gap in {previous_round}": [gap_text(v) for v in rows["previous_gap"]],
+            f"Gap in {round_name}": [gap_text(v) for v in rows["gap"]],
+            "What changed": [gap_change_words(r, framework=framework) for r in records],
         }
     )
 
@@ -325,6 +502,16 @@ def gap_ranks(divergence: pd.DataFrame) -> dict[str, tuple[int, int]]:
     ranked = ranked.sort_values("gap", ascending=False, kind="stable")
     total = len(ranked)
     return {p: (i, total) for i, p in enumerate(ranked["learning_point"], start=1)}
+
+
+def interval_reading(low: object, high: object, n: object) -> str:
+    """The 95% interval of a group average in words, with a caution for small groups."""
+    if is_missing(low) or is_missing(high):
+        return "—"
+    text = f"{number_text(low)} to {number_text(high)}"
+    if not is_missing(n) and float(n) < SMALL_GROUP:
+        return f"{text}: with {int(float(n))} scores, the true average could lie anywhere here"
+    return f"{text}: the true average very likely lies here"
 
 
 def _with_value(value: str, reading: str) -> str:
@@ -340,8 +527,9 @@ def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.Dat
     """
     split = framework.thresholds.split_consensus
     figures = [
-        "Responses (n)",
+        "Scores (n)",
         "Average (mean)",
+        "Likely range of the average (95%)",
         "Middle answer (median)",
         "Spread (standard deviation)",
         f"Share established ({framework.thresholds.established_from} or higher)",
@@ -358,6 +546,7 @@ def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.Dat
         grid[name] = [
             n_reading(row["n"], row["n_dont_know"], framework=framework),
             _with_value(number_text(row["mean"]), mean_reading(row["mean"], framework=framework)),
+            interval_reading(row.get("mean_low"), row.get("mean_high"), row["n"]),
             _with_value(
                 number_text(row["median"]), median_reading(row["median"], framework=framework)
             ),
@@ -369,6 +558,19 @@ def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.Dat
             ),
         ]
     return pd.DataFrame(grid)
+
+
+def level_band_reading(band: object, *, framework: Framework) -> str:
+    """What a level band means, with the framework's thresholds."""
+    t = framework.thresholds
+    return {
+        "strength": f"The average over the groups shown is {t.strength_from:.1f} or higher.",
+        "developing": (
+            f"The average over the groups shown is between {t.developing_from:.1f} "
+            f"and {t.strength_from:.1f}."
+        ),
+        "concern": f"The average over the groups shown is below {t.developing_from:.1f}.",
+    }.get("" if is_missing(band) else str(band), "No group can be shown.")
 
 
 def point_statistics_table(
@@ -385,22 +587,35 @@ def point_statistics_table(
     """
     split_names = [framework.group_name(g) for g in (row["split_within"] or [])]
     h, p, eps = row["kruskal_h"], row["p_value"], row["epsilon_sq"]
+    method = str(row.get("p_method") or "")
+    method_words = " (permutation)" if method == "permutation" else ""
     test_value = (
         "—"
         if is_missing(h) or is_missing(p)
-        else f"H = {float(h):.2f}, {p_value_text(p)}, ε² = {number_text(eps, 2)}"
+        else f"H = {float(h):.2f}, {p_value_text(p)}{method_words}, ε² = {number_text(eps, 2)}"
     )
+    scope = status_scope(row, framework=framework)
+    status_meaning = status_reading(row["status"], framework=framework)
+    if scope:
+        status_meaning = f"{status_meaning} This covers only the groups shown: {scope}."
     lines = [
-        ["Status", status_label(row["status"]), status_reading(row["status"], framework=framework)],
+        ["Status", status_label(row["status"]), status_meaning],
         [
             "Gap between highest and lowest group average",
-            number_text(row["gap"]),
-            gap_reading(row["gap"], *(rank or (None, None))),
+            gap_text(row["gap"]),
+            gap_reading(
+                row["gap"], *(rank or (None, None)), where=who_is_where(row, framework=framework)
+            ),
         ],
         [
             "Average over the groups shown",
             number_text(row["all_mean"]),
             mean_reading(row["all_mean"], framework=framework),
+        ],
+        [
+            "Level",
+            level_band_label(row.get("level_band")),
+            level_band_reading(row.get("level_band"), framework=framework),
         ],
         [
             "Agreement across groups that this is established (0-1)",
@@ -417,7 +632,7 @@ def point_statistics_table(
             test_value,
             NOT_COMPARED
             if row["status"] == "insufficient"
-            else kruskal_reading(h, p, eps, smallest_group=smallest_group),
+            else kruskal_reading(h, p, eps, smallest_group=smallest_group, p_method=method or None),
         ],
     ]
     return pd.DataFrame(lines, columns=TABLE_COLUMNS)
@@ -426,8 +641,9 @@ def point_statistics_table(
 def status_overview(divergence: pd.DataFrame, *, framework: Framework) -> list[tuple[str, str]]:
     """(status, learning points in words) for each status that occurs, most divergent first.
 
-    Within a status the points run from the largest gap down, each with its gap, e.g.
-    ``("divergent", "Be realistic (gap 1.2), Stay focused (gap 1.0)")``.
+    Within a status the points run from the largest gap down, each with its gap and any
+    group withheld on it, e.g. ``("shared", "Stay focused (gap 0.40; lived experience
+    withheld)")``, so a status never stands unqualified beside a withheld group.
     """
     lines = []
     for status in STATUS_LABELS:
@@ -436,10 +652,13 @@ def status_overview(divergence: pd.DataFrame, *, framework: Framework) -> list[t
             continue
         rows = rows.assign(_order=rows["learning_point"].map(framework.point_keys.index))
         rows = rows.sort_values(["gap", "_order"], ascending=[False, True], na_position="last")
-        points = [
-            framework.point(row.learning_point).title
-            + ("" if is_missing(row.gap) else f" (gap {float(row.gap):.2f})")
-            for row in rows.itertuples(index=False)
-        ]
+        points = []
+        for row in rows.to_dict("records"):
+            details = [] if is_missing(row["gap"]) else [f"gap {gap_text(row['gap'])}"]
+            withheld = _groups(row.get("groups_withheld"))
+            if withheld:
+                details.append(f"{groups_text(withheld, framework=framework)} withheld")
+            title = framework.point(row["learning_point"]).title
+            points.append(f"{title} ({'; '.join(details)})" if details else title)
         lines.append((status, ", ".join(points)))
     return lines

@@ -14,7 +14,7 @@ import pandas as pd
 
 from collab.domain.answers import AnswerCounts, load_answer_counts
 from collab.domain.rounds import RoundInfo, list_rounds
-from collab.stats import analysis, privacy
+from collab.stats import analysis, change, privacy
 from collab.store.db import Database
 from collab.store.framework import Framework
 
@@ -32,6 +32,8 @@ SUMMARY_EXPORT_COLUMNS = [
     "pct_established",
     "consensus",
     "suppressed",
+    "mean_low",
+    "mean_high",
 ]
 DIVERGENCE_EXPORT_COLUMNS = [
     "round",
@@ -39,10 +41,32 @@ DIVERGENCE_EXPORT_COLUMNS = [
     "gap",
     "kruskal_h",
     "p_value",
+    "p_method",
     "epsilon_sq",
     "cross_group_consensus",
     "status",
     "split_within",
+    "groups_withheld",
+    "highest_group",
+    "lowest_group",
+    "level_band",
+    "groups_compared",
+    "previous_gap",
+    "gap_change",
+    "gap_change_low",
+    "gap_change_high",
+    "direction",
+]
+# Columns of the export holding lists of group keys (joined by ";" in a cell).
+_LIST_COLUMNS = ["split_within", "groups_withheld", "groups_compared"]
+# Columns taken from the like-for-like change since the previous round.
+_CHANGE_EXPORT_COLUMNS = [
+    "groups_compared",
+    "previous_gap",
+    "gap_change",
+    "gap_change_low",
+    "gap_change_high",
+    "direction",
 ]
 
 
@@ -141,8 +165,8 @@ def _results(
         groups_shown=groups_shown,
         summary=_frame(frames, "summary", summary_result_columns(framework)),
         divergence=_frame(frames, "divergence", analysis.DIVERGENCE_COLUMNS),
-        change=_frame(frames, "change", analysis.CHANGE_COLUMNS),
-        gap_change=_frame(frames, "gap_change", analysis.GAP_CHANGE_COLUMNS),
+        change=_frame(frames, "change", change.CHANGE_COLUMNS),
+        gap_change=_frame(frames, "gap_change", change.GAP_CHANGE_COLUMNS),
         comments=_frame(frames, "comments", privacy.COMMENT_COLUMNS),
         participation=(
             participation if participation is not None else _empty(PARTICIPATION_COLUMNS)
@@ -267,10 +291,8 @@ def results_from_counts(
             groups=groups_shown,
             organisations=organisations,
         )
-        frames["change"] = analysis.mean_change(summary, before)
-        frames["gap_change"] = analysis.gap_change(
-            divergence, analysis.point_divergence(before, framework=framework)
-        )
+        frames["change"] = change.mean_change(summary, before, framework=framework)
+        frames["gap_change"] = change.gap_change(summary, before, framework=framework)
     return _results(framework, visibility="results", message="", **common, **frames)
 
 
@@ -338,9 +360,27 @@ def summary_export_frame(results: RoundResults) -> pd.DataFrame:
 
 
 def divergence_export_frame(results: RoundResults) -> pd.DataFrame:
-    """The divergence export: ``DIVERGENCE_EXPORT_COLUMNS``, ``split_within`` joined by ";"."""
+    """The divergence export: ``DIVERGENCE_EXPORT_COLUMNS``, one row per learning point.
+
+    Lists of groups are joined by ";"; a figure that is not there (fewer than two groups,
+    no test) is empty, never 0. The change columns come from the like-for-like change
+    since the previous round; without a previous round whose results may be shown they
+    are all empty (``direction`` too), while ``not_comparable`` means there was one but
+    fewer than two groups were shown in both.
+    """
     if results.visibility != "results":
         return _empty(DIVERGENCE_EXPORT_COLUMNS)
-    frame = results.divergence[DIVERGENCE_EXPORT_COLUMNS].copy()
-    frame["split_within"] = [";".join(groups) for groups in frame["split_within"]]
-    return frame.reset_index(drop=True)
+    frame = results.divergence.drop(columns=_CHANGE_EXPORT_COLUMNS, errors="ignore")
+    frame = frame.merge(
+        results.gap_change[["learning_point", *_CHANGE_EXPORT_COLUMNS]],
+        on="learning_point",
+        how="left",
+    )
+    frame["direction"] = frame["direction"].fillna("")
+    for column in _LIST_COLUMNS:
+        frame[column] = [
+            ";".join(groups) if isinstance(groups, list) else "" for groups in frame[column]
+        ]
+    for column in ("highest_group", "lowest_group", "level_band", "p_method"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame[DIVERGENCE_EXPORT_COLUMNS].reset_index(drop=True)

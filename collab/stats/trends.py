@@ -15,7 +15,7 @@ import pandas as pd
 
 from collab.domain.answers import AnswerCounts, load_answer_counts
 from collab.domain.rounds import RoundInfo, list_rounds
-from collab.stats.analysis import change_direction
+from collab.stats.change import point_gap_change, shown_cells
 from collab.stats.privacy import results_may_show
 from collab.stats.results import results_from_counts
 from collab.store.db import Database
@@ -31,14 +31,19 @@ GAP_TREND_COLUMNS = [
     "last_round",
     "last_gap",
     "gap_change",
+    "gap_change_low",
+    "gap_change_high",
     "direction",
+    "groups_compared",
+    "groups_shown",
 ]
 NOT_ENOUGH_ROUNDS = "not_enough_rounds"
 OPEN_ROUND_LEFT_OUT = "still open, and its live results are off"
 DIRECTION_LABELS = {
     "converging": "Converging",
     "diverging": "Diverging",
-    "steady": "Steady",
+    "about_the_same": "About the same",
+    "not_comparable": "Not comparable: fewer than two groups shown in both rounds",
     NOT_ENOUGH_ROUNDS: "Not enough rounds to compare",
 }
 
@@ -52,9 +57,12 @@ class Trends:
     and ``reason`` the privacy rule's words ("" when shown). ``gaps``: one row per
     (round, learning point), ``gap`` a float or None when fewer than two groups can be
     shown. ``gap_trend``: one row per learning point comparing the first and the last
-    round that have a gap; ``direction`` is converging, diverging, steady (the 0.05 rule
-    of the round-to-round change) or ``not_enough_rounds``. ``left_out`` names the rounds
-    not included and why.
+    round that have a gap, like for like (``collab.stats.change.point_gap_change``):
+    ``first_gap`` and ``last_gap`` are the gaps over ``groups_compared`` (the groups shown
+    in both of those rounds), ``groups_shown`` the groups shown in the last; ``direction``
+    is converging, diverging, about_the_same (the bootstrap interval of the change holds
+    0), not_comparable (fewer than two groups in common) or ``not_enough_rounds``.
+    ``left_out`` names the rounds not included and why.
     """
 
     rounds: list[str]
@@ -91,24 +99,36 @@ def direction_label(direction: str) -> str:
     return DIRECTION_LABELS.get(direction, direction)
 
 
-def _gap_trend(gaps: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+def _gap_trend(
+    gaps: pd.DataFrame, summaries: dict[str, pd.DataFrame], framework: Framework
+) -> pd.DataFrame:
+    cells = {name: shown_cells(summary, framework=framework) for name, summary in summaries.items()}
     rows = []
     for point in framework.point_keys:
         known = gaps[(gaps["learning_point"] == point) & gaps["gap"].notna()]
         if len(known) < 2:
-            rows.append((point, None, None, None, None, None, NOT_ENOUGH_ROUNDS))
+            rows.append((point, *[None] * 7, NOT_ENOUGH_ROUNDS, [], []))
             continue
-        first, last = known.iloc[0], known.iloc[-1]
-        change = float(last["gap"]) - float(first["gap"])
+        first, last = str(known.iloc[0]["round"]), str(known.iloc[-1]["round"])
+        change = point_gap_change(
+            cells[last].get(point, {}),
+            cells[first].get(point, {}),
+            point=point,
+            framework=framework,
+        )
         rows.append(
             (
                 point,
-                first["round"],
-                float(first["gap"]),
-                last["round"],
-                float(last["gap"]),
-                change,
-                change_direction(change),
+                first,
+                _value(change["previous_gap"]),
+                last,
+                _value(change["gap"]),
+                _value(change["gap_change"]),
+                _value(change["gap_change_low"]),
+                _value(change["gap_change_high"]),
+                change["direction"],
+                change["groups_compared"],
+                change["groups_shown"],
             )
         )
     return _frame(rows, GAP_TREND_COLUMNS)
@@ -150,6 +170,7 @@ def trends_from_counts(
     left_out: dict[str, str] = {}
     means: list[tuple] = []
     gaps: list[tuple] = []
+    summaries: dict[str, pd.DataFrame] = {}
     for info in rounds:
         if not results_may_show(info):
             left_out[info.name] = OPEN_ROUND_LEFT_OUT
@@ -161,6 +182,7 @@ def trends_from_counts(
             left_out[info.name] = results.message
             continue
         included.append(info.name)
+        summaries[info.name] = results.summary
         for row in results.summary.itertuples(index=False):
             withheld = bool(row.suppressed)
             n = _value(row.n)
@@ -186,7 +208,7 @@ def trends_from_counts(
         left_out=left_out,
         means=means_frame,
         gaps=gaps_frame,
-        gap_trend=_gap_trend(gaps_frame, framework),
+        gap_trend=_gap_trend(gaps_frame, summaries, framework),
     )
 
 

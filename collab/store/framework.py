@@ -50,6 +50,8 @@ class Thresholds:
     some_divergence_gap: float
     split_consensus: float
     established_from: int
+    strength_from: float
+    developing_from: float
 
 
 # The thresholds a framework file's [analysis] section may leave out, also by name for
@@ -60,6 +62,8 @@ DEFAULT_THRESHOLDS = Thresholds(
     some_divergence_gap=0.5,
     split_consensus=0.5,
     established_from=4,
+    strength_from=4.0,
+    developing_from=3.0,
 )
 ANALYSIS_DEFAULTS = dataclasses.asdict(DEFAULT_THRESHOLDS)
 
@@ -190,6 +194,10 @@ def _thresholds(path: Path, raw: dict) -> Thresholds:
         raise FrameworkError(
             f"{path}: [analysis]: 'some_divergence_gap' must not exceed 'divergent_gap'"
         )
+    if values["developing_from"] > values["strength_from"]:
+        raise FrameworkError(
+            f"{path}: [analysis]: 'developing_from' must not exceed 'strength_from'"
+        )
     return Thresholds(**values)
 
 
@@ -224,6 +232,12 @@ def parse_framework(text: str, path: Path | str = "<framework>") -> Framework:
             f"{path}: [analysis]: 'established_from' must lie on the scale "
             f"({scale[0].value} to {scale[-1].value})"
         )
+    for name in ("developing_from", "strength_from"):
+        if not scale[0].value <= getattr(thresholds, name) <= scale[-1].value:
+            raise FrameworkError(
+                f"{path}: [analysis]: '{name}' must lie on the scale "
+                f"({scale[0].value} to {scale[-1].value})"
+            )
     return Framework(
         title=str(raw.get("title", "Alliance self-assessment")),
         scale=scale,

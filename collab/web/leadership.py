@@ -173,11 +173,16 @@ def show_point_changes(found: RoundResults, framework: Framework, point: str) ->
         return
     for row in changes.itertuples(index=False):
         sentence = readings.mean_change_reading(
-            framework.group_name(row.group), row.mean_change, found.previous_round
+            framework.group_name(row.group),
+            row.mean_change,
+            found.previous_round,
+            direction=row.direction,
         )
         st.markdown(f"- {escape_markdown(sentence)}")
     for row in gap_change.itertuples(index=False):
-        sentence = readings.gap_change_reading(row.gap_change, row.direction, found.previous_round)
+        sentence = readings.gap_change_reading(
+            row._asdict(), previous_round=found.previous_round, framework=framework
+        )
         st.markdown(f"- {escape_markdown(sentence)}")
 
 
