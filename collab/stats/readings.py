@@ -14,6 +14,7 @@ import pandas as pd
 from collab.stats.analysis import GAP_DECIMALS
 from collab.stats.privacy import too_few_reason
 from collab.store.framework import Framework
+from collab.store.types import Cell
 
 STATUS_LABELS = {
     "divergent": "Groups diverge",
@@ -48,7 +49,7 @@ LEVEL_BAND_LABELS = {
 TABLE_COLUMNS = ["Figure", "Value", "What it means"]
 
 
-def is_missing(value: object) -> bool:
+def is_missing(value: Cell) -> bool:
     """True for None, NaN and pandas' NA."""
     if value is None or value is pd.NA:
         return True
@@ -58,12 +59,12 @@ def is_missing(value: object) -> bool:
         return False
 
 
-def number_text(value: object, digits: int = 1) -> str:
+def number_text(value: Cell, digits: int = 1) -> str:
     """A figure as text with ``digits`` decimals, or an em dash when it is missing."""
     return "—" if is_missing(value) else f"{float(value):.{digits}f}"
 
 
-def gap_text(gap: object) -> str:
+def gap_text(gap: Cell) -> str:
     """A gap as shown everywhere: two decimals ("0.74"), or an em dash when missing.
 
     The one formatter for gaps; statuses are decided on the same rounding
@@ -72,7 +73,7 @@ def gap_text(gap: object) -> str:
     return number_text(gap, GAP_DECIMALS)
 
 
-def change_text(change: object) -> str:
+def change_text(change: Cell) -> str:
     """A change (in a gap or a mean) without its sign, with a gap's two decimals."""
     return "—" if is_missing(change) else gap_text(abs(float(change)))
 
@@ -89,12 +90,12 @@ def groups_text(groups: list[str], *, framework: Framework) -> str:
     return names_text([in_sentence(framework.group_name(g)) for g in groups])
 
 
-def _groups(value: object) -> list[str]:
+def _groups(value: Cell) -> list[str]:
     """A list of group keys from a frame cell (a list, or missing)."""
     return [str(g) for g in value] if isinstance(value, (list, tuple)) else []
 
 
-def p_value_text(p_value: object) -> str:
+def p_value_text(p_value: Cell) -> str:
     """A p-value as people quote it: "p = 0.31", "p = 0.012", "p < 0.001"."""
     if is_missing(p_value):
         return "p not computed"
@@ -165,7 +166,7 @@ def status_text(row: pd.Series | dict, *, framework: Framework) -> str:
     return f"{label}{separator}{scope}"
 
 
-def level_band_label(band: object) -> str:
+def level_band_label(band: Cell) -> str:
     """A level band in words ("concern" -> "A concern")."""
     return LEVEL_BAND_LABELS.get("" if is_missing(band) else str(band), str(band))
 
@@ -188,7 +189,7 @@ def who_is_where(row: pd.Series | dict, *, framework: Framework) -> str:
     )
 
 
-def consensus_words(consensus: object, *, split_below: float = 0.5) -> str:
+def consensus_words(consensus: Cell, *, split_below: float = 0.5) -> str:
     """How far a group agrees with itself, without naming the group."""
     if is_missing(consensus):
         return "no agreement figure to show"
@@ -202,13 +203,13 @@ def consensus_words(consensus: object, *, split_below: float = 0.5) -> str:
     return "answers are split, towards both ends of the scale"
 
 
-def consensus_reading(group_name: str, consensus: object, *, split_below: float = 0.5) -> str:
+def consensus_reading(group_name: str, consensus: Cell, *, split_below: float = 0.5) -> str:
     """How far a group agrees with itself (consensus 1 = all the same score, 0 = two camps)."""
     return f"{group_name}: {consensus_words(consensus, split_below=split_below)}"
 
 
 def gap_reading(
-    gap: object, rank: int | None = None, total: int | None = None, *, where: str = ""
+    gap: Cell, rank: int | None = None, total: int | None = None, *, where: str = ""
 ) -> str:
     """The gap between the highest and lowest group average, and its place this round.
 
@@ -280,9 +281,9 @@ def withheld_overview(summary: pd.DataFrame, *, framework: Framework, k: int) ->
 
 
 def kruskal_reading(
-    h: object,
-    p_value: object,
-    epsilon_sq: object,
+    h: Cell,
+    p_value: Cell,
+    epsilon_sq: Cell,
     *,
     smallest_group: int | None = None,
     p_method: str | None = None,
@@ -328,7 +329,7 @@ def kruskal_reading(
     return text
 
 
-def mean_reading(mean: object, *, framework: Framework) -> str:
+def mean_reading(mean: Cell, *, framework: Framework) -> str:
     """The scale label nearest to a group average."""
     if is_missing(mean):
         return ""
@@ -336,7 +337,7 @@ def mean_reading(mean: object, *, framework: Framework) -> str:
     return f"Closest to '{nearest.label}'"
 
 
-def median_reading(median: object, *, framework: Framework) -> str:
+def median_reading(median: Cell, *, framework: Framework) -> str:
     """Half the answers are at or above the median."""
     if is_missing(median):
         return ""
@@ -346,7 +347,7 @@ def median_reading(median: object, *, framework: Framework) -> str:
     return f"Half the answers are {value:.1f} or higher"
 
 
-def sd_reading(sd: object) -> str:
+def sd_reading(sd: Cell) -> str:
     """How spread out the answers are (sample standard deviation, in scale points)."""
     if is_missing(sd):
         return ""
@@ -358,7 +359,7 @@ def sd_reading(sd: object) -> str:
     return "Answers are widely spread"
 
 
-def established_reading(pct_established: object, *, framework: Framework) -> str:
+def established_reading(pct_established: Cell, *, framework: Framework) -> str:
     """The share (0..1) of answers at or above the framework's 'established' score."""
     if is_missing(pct_established):
         return ""
@@ -370,7 +371,7 @@ def established_reading(pct_established: object, *, framework: Framework) -> str
     )
 
 
-def n_reading(n: object, n_dont_know: object, *, framework: Framework) -> str:
+def n_reading(n: Cell, n_dont_know: Cell, *, framework: Framework) -> str:
     """How many scores a figure rests on, and how many answered don't know."""
     if is_missing(n):
         return ""
@@ -382,7 +383,7 @@ def n_reading(n: object, n_dont_know: object, *, framework: Framework) -> str:
     return text
 
 
-def cross_group_consensus_reading(value: object) -> str:
+def cross_group_consensus_reading(value: Cell) -> str:
     """Whether every group sees the learning point as established (0..1)."""
     if is_missing(value):
         return "Not enough groups to compare"
@@ -402,7 +403,7 @@ def split_within_reading(group_names: list[str]) -> str:
 
 
 def mean_change_reading(
-    group_name: str, change: object, previous_round: str, *, direction: str
+    group_name: str, change: Cell, previous_round: str, *, direction: str
 ) -> str:
     """A group's change in average since the previous round.
 
@@ -504,7 +505,7 @@ def gap_ranks(divergence: pd.DataFrame) -> dict[str, tuple[int, int]]:
     return {p: (i, total) for i, p in enumerate(ranked["learning_point"], start=1)}
 
 
-def interval_reading(low: object, high: object, n: object) -> str:
+def interval_reading(low: Cell, high: Cell, n: Cell) -> str:
     """The 95% interval of a group average in words, with a caution for small groups."""
     if is_missing(low) or is_missing(high):
         return "—"
@@ -560,7 +561,7 @@ def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.Dat
     return pd.DataFrame(grid)
 
 
-def level_band_reading(band: object, *, framework: Framework) -> str:
+def level_band_reading(band: Cell, *, framework: Framework) -> str:
     """What a level band means, with the framework's thresholds."""
     t = framework.thresholds
     return {

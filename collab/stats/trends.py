@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -21,6 +22,7 @@ from collab.stats.results import results_from_counts
 from collab.store.db import Database
 from collab.store.errors import NotFound
 from collab.store.framework import Framework
+from collab.store.types import Cell
 
 MEAN_COLUMNS = ["round", "learning_point", "group", "mean", "n", "withheld", "reason"]
 GAP_COLUMNS = ["round", "learning_point", "gap", "status"]
@@ -79,7 +81,7 @@ class Trends:
         return [rows["mean"].get(r) if r in rows.index else None for r in self.rounds]
 
 
-def _value(value: object) -> float | None:
+def _value(value: Cell) -> float | None:
     if value is None or value is pd.NA:
         return None
     number = float(value)
@@ -103,7 +105,7 @@ def _gap_trend(
     gaps: pd.DataFrame, summaries: dict[str, pd.DataFrame], framework: Framework
 ) -> pd.DataFrame:
     cells = {name: shown_cells(summary, framework=framework) for name, summary in summaries.items()}
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for point in framework.point_keys:
         known = gaps[(gaps["learning_point"] == point) & gaps["gap"].notna()]
         if len(known) < 2:
