@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-DOMAIN_DIR = Path(__file__).resolve().parent.parent / "collab" / "domain"
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "collab" / "domain"
 # Layers above the domain: it must never reach up into them.
 ABOVE_DOMAIN = ("collab.stats", "collab.files", "collab.present", "collab.demo", "collab.web")
 # Members' answers are anonymous: submitting and revising them is not an administrative change.

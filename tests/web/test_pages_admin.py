@@ -11,7 +11,7 @@ from collab.domain.answers import load_answers
 from collab.files import exports
 from collab.store.errors import Refused
 
-PAGES = Path(__file__).resolve().parent.parent / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "pages"
 SECTIONS = {
     "rounds": "Rounds",
     "organisations": "Organisations",

@@ -21,7 +21,7 @@ from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 APP = PROJECT_DIR / "app.py"
 DIVERGENCE = "pages/divergence.py"
 LEARNING_POINT = "pages/learning_point.py"

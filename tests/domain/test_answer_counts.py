@@ -233,7 +233,7 @@ def test_weighted_counts_give_the_same_results_as_single_answers(framework, seed
 
 
 def test_more_learning_points_than_one_packed_number_holds(db, tmp_path):
-    text = (Path(__file__).resolve().parents[1] / "data" / "framework.toml").read_text()
+    text = (Path(__file__).resolve().parents[2] / "data" / "framework.toml").read_text()
     extra = "".join(
         f'\n[[learning_points]]\nkey = "extra_{i:02d}"\ntitle = "Extra {i}"\n'
         f'statement = "Statement {i}."\nhelp = "Help {i}."\n'

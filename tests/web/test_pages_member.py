@@ -21,7 +21,7 @@ from collab.store.models import AllianceSetting, Answer, Revision, Submission
 from tests.support.app import open_submit_page, page_text, start_app
 from tests.support.databases import count_rows
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.relative_to(PROJECT_DIR).as_posix() for p in (PROJECT_DIR / "pages").glob("*.py"))
 MEMBER_PAGES = {"pages/home.py", "pages/submit.py", "pages/sign_in.py"}
 ORGANISATION = "Riverside Housing Trust"

@@ -12,7 +12,7 @@ from collab.domain.access import ADMIN, LEADERSHIP, role_for_email
 from collab.store import config
 from collab.store.config import get_settings
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 SECRETS = """
 COLLAB_LEADERSHIP_EMAILS = ["Chair@Alliance.example", "vice@alliance.example"]
 COLLAB_ADMIN_EMAILS = ["coordinator@alliance.example"]

@@ -15,7 +15,7 @@ from collab.domain.access import (
     check_passcode,
 )
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parents[2] / "app.py"
 LEADERSHIP_PASSCODE = "river-lantern-orchard"
 ADMIN_PASSCODE = "copper-heron-meadow"
 
