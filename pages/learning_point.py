@@ -5,6 +5,7 @@ import streamlit as st
 from collab.web import cache, choosers, leadership, page, session
 
 session.start_run()
+session.require_leadership("Learning point detail")
 
 framework = session.framework()
 

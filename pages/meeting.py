@@ -4,18 +4,14 @@ discusses them on a shared screen and records what it agrees to do."""
 import streamlit as st
 
 from collab.domain import rounds
-from collab.domain.access import ADMIN, LEADERSHIP
 from collab.stats import privacy
 from collab.stats.meeting import ORDERS, learning_point_order, point_picture
 from collab.web import cache, choosers, leadership, meeting, page, session
 
 session.start_run()
+session.require_leadership("Meeting mode")
 
 framework = session.framework()
-if session.role() not in (LEADERSHIP, ADMIN):
-    st.title("Meeting mode")
-    st.warning("Meeting mode is for the leadership team. Sign in to use it.")
-    st.stop()
 
 db = cache.database()
 k = privacy.min_group_size_from_settings(session.settings())

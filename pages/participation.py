@@ -13,6 +13,7 @@ from collab.store.errors import CollabError
 from collab.web import cache, choosers, page, session
 
 session.start_run()
+session.require_leadership("Participation")
 
 ROUND_KEY = "participation_round"
 EDITOR_KEY = "participation_expected_editor"

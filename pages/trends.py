@@ -9,6 +9,7 @@ from collab.stats import readings, trends
 from collab.web import cache, page, session
 
 session.start_run()
+session.require_leadership("Trends")
 
 framework = session.framework()
 st.title("Trends across rounds")

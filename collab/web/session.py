@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 import streamlit as st
 
 from collab.domain import access
-from collab.domain.access import MEMBER, ROLES, SignInAttempts
+from collab.domain.access import ADMIN, LEADERSHIP, MEMBER, ROLES, SignInAttempts
 from collab.stats import privacy
 from collab.store import config
 from collab.store.framework import Framework, load_framework
@@ -112,3 +112,16 @@ def sign_out() -> None:
 def sign_in_attempts() -> SignInAttempts:
     """This session's record of wrong passcodes in a row."""
     return st.session_state.setdefault(SIGN_IN_ATTEMPTS_KEY, SignInAttempts())
+
+
+def require_leadership(title: str) -> None:
+    """Stop the run unless the leadership team or the administrator is signed in.
+
+    The menu already leaves leadership pages out for members; this guard also holds when
+    Streamlit runs a page file directly (as it can for the first request after a start).
+    """
+    if role() in (LEADERSHIP, ADMIN):
+        return
+    st.title(title)
+    st.warning(f"{title} is for the leadership team. Sign in to see it.")
+    st.stop()

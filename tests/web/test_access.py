@@ -14,6 +14,7 @@ from collab.domain.access import (
     SignInAttempts,
     check_passcode,
 )
+from tests.support.app import open_page
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 LEADERSHIP_PASSCODE = "river-lantern-orchard"
@@ -156,3 +157,25 @@ def test_sign_out_returns_to_the_member_view(passcodes):
     assert at.session_state["role"] == "member"
     at.switch_page("pages/sign_in.py").run()
     assert not at.exception
+
+
+LEADERSHIP_PAGE_FILES = [
+    "pages/divergence.py",
+    "pages/learning_point.py",
+    "pages/meeting.py",
+    "pages/trends.py",
+    "pages/participation.py",
+]
+
+
+@pytest.mark.parametrize("page_file", LEADERSHIP_PAGE_FILES)
+def test_a_leadership_page_run_directly_by_a_member_shows_nothing_but_a_sign_in_hint(
+    demo_db, page_file
+):
+    # Streamlit can run a page file without the menu (the first request after a start
+    # lists the files of pages/), so each leadership page checks the role itself.
+    at = open_page(page_file, role="member")
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] and "Sign in" in at.warning[0].value
+    assert not at.get("plotly_chart") and not at.dataframe and not at.selectbox
