@@ -21,6 +21,7 @@ from collab.present.charts import (
     group_symbol,
     wrap,
 )
+from collab.stats.readings import compared_groups, gap_text
 from collab.stats.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
 from collab.store.framework import Framework
 
@@ -37,17 +38,21 @@ def _empty(title: str, message: str) -> go.Figure:
     return empty_figure(title, message, top_margin=110)
 
 
-def _gap_caption(trends: Trends, point: str) -> str:
+def _gap_caption(trends: Trends, point: str, framework: Framework) -> str:
+    """The gap in the first and last round, like for like, naming the groups compared
+    when they are not all the groups shown in the last round."""
     rows = trends.gap_trend[trends.gap_trend["learning_point"] == point]
     if rows.empty or rows.iloc[0]["direction"] == NOT_ENOUGH_ROUNDS:
         return "gap: not enough rounds"
     row = rows.iloc[0]
     if row["direction"] == "not_comparable":
         return "gap: no two groups shown in both rounds"
-    return (
-        f"gap {float(row['first_gap']):.2f} → {float(row['last_gap']):.2f}: "
+    caption = (
+        f"gap {gap_text(row['first_gap'])} → {gap_text(row['last_gap'])}: "
         f"{direction_label(str(row['direction'])).lower()}"
     )
+    compared = compared_groups(row, framework=framework)
+    return f"{caption}<br>over {compared} only" if compared else caption
 
 
 def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
@@ -57,7 +62,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     is a line in its own colour and symbol; a withheld round is a gap in the line, never
     a zero and never bridged. The title of each chart gives the gap between the groups in
     the first and last round that have one, and whether it is converging or diverging.
-    Hover gives the average and the number of responses.
+    Hover gives the average and the number of scores.
     """
     title = "How each group's view changed, round by round"
     if not trends.rounds:
@@ -66,7 +71,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     rows = math.ceil(len(points) / SMALL_MULTIPLE_COLUMNS)
     subplot_titles = [
         f"<b>{wrap(p.title, 30)}</b><br><span style='font-size:15px'>"
-        f"{_gap_caption(trends, p.key)}</span>"
+        f"{_gap_caption(trends, p.key, framework)}</span>"
         for p in points
     ]
     fig = make_subplots(
@@ -100,7 +105,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
                     )
                 else:
                     hover.append(
-                        f"{name}, {round_name}: average {mean:.1f} from {int(cell['n'])} responses"
+                        f"{name}, {round_name}: average {mean:.1f} from {int(cell['n'])} scores"
                     )
             fig.add_trace(
                 go.Scatter(
