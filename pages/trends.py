@@ -37,13 +37,12 @@ st.plotly_chart(
     config={"displaylogo": False},
     theme=None,
 )
+note = readings.trend_groups_note(found.gap_trend, framework=framework)
+if note:
+    st.caption(page.escape_markdown(note))
 
 st.subheader("Is the gap between the groups closing?", anchor=False)
-st.dataframe(
-    readings.gap_trend_table(found.gap_trend, framework=framework),
-    hide_index=True,
-    key="trends_gap_table",
-)
+st.table(readings.gap_trend_table(found.gap_trend, framework=framework), hide_index=True)
 st.caption(
     "The gap is the distance between the highest and the lowest group average. Both gaps "
     "are over the same groups: those shown in both the first and the last round that have "

@@ -39,20 +39,20 @@ def _empty(title: str, message: str) -> go.Figure:
 
 
 def _gap_caption(trends: Trends, point: str, framework: Framework) -> str:
-    """The gap in the first and last round, like for like, naming the groups compared
-    when they are not all the groups shown in the last round."""
+    """The gap in the first and last round, like for like; marked "*" when it is over
+    fewer groups than are shown in the last round (``readings.trend_groups_note`` names
+    them under the chart)."""
     rows = trends.gap_trend[trends.gap_trend["learning_point"] == point]
     if rows.empty or rows.iloc[0]["direction"] == NOT_ENOUGH_ROUNDS:
         return "gap: not enough rounds"
     row = rows.iloc[0]
     if row["direction"] == "not_comparable":
         return "gap: no two groups shown in both rounds"
-    caption = (
-        f"gap {gap_text(row['first_gap'])} → {gap_text(row['last_gap'])}: "
+    mark = "*" if compared_groups(row, framework=framework) else ""
+    return (
+        f"gap {gap_text(row['first_gap'])} → {gap_text(row['last_gap'])}{mark}: "
         f"{direction_label(str(row['direction'])).lower()}"
     )
-    compared = compared_groups(row, framework=framework)
-    return f"{caption}<br>over {compared} only" if compared else caption
 
 
 def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
@@ -61,7 +61,8 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     A grid of four columns (two rows for eight points) sharing one 1-5 axis. Each group
     is a line in its own colour and symbol; a withheld round is a gap in the line, never
     a zero and never bridged. The title of each chart gives the gap between the groups in
-    the first and last round that have one, and whether it is converging or diverging.
+    the first and last round that have one, like for like, and whether it is converging
+    or diverging; "*" marks a gap over fewer groups than are shown now.
     Hover gives the average and the number of scores.
     """
     title = "How each group's view changed, round by round"

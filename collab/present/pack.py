@@ -195,6 +195,7 @@ def build_meeting_pack(
     if trends.rounds:
         trend_section = {
             "figure": meeting_charts.trend_small_multiples(trends, framework),
+            "note": readings.trend_groups_note(trends.gap_trend, framework=framework),
             "table": table(
                 meeting.gap_trend_table(trends, framework=framework),
                 numeric=("Gap then", "Gap now"),

@@ -113,14 +113,15 @@ class PointPicture:
     """One learning point of a round in words, ready to show: nothing withheld is in it.
 
     ``status`` is None when the round's results cannot be shown. ``status_label`` names
-    the groups the status covers whenever one is withheld (``readings.status_text``);
-    ``gap_text`` names the highest and lowest group. ``comments`` pairs each shown
-    group's name with its comments, each distinct text once with how many people wrote
-    it (plain text, to be shown escaped). ``small_groups`` says a small group's average
-    with its likely range. ``point_table`` and ``group_grid`` hold the figures in plain
-    words; ``analyst_table`` and ``analyst_grid`` the statisticians' figures (H, p-value
-    and its method, epsilon squared, n, sd, consensus 0-1). A withheld group's column
-    says why and holds no figure.
+    the groups the status covers whenever one is withheld (``readings.status_text``).
+    ``gap_text`` is the gap's reading naming the highest and lowest group; on screen it
+    is shown as ``gap_headline`` (the gap and its place this round) over
+    ``who_is_where``. ``comments`` pairs each shown group's name with its comments, each
+    distinct text once with how many people wrote it (plain text, to be shown escaped).
+    ``small_groups`` says a small group's average with its likely range. ``point_table``
+    and ``group_grid`` hold the figures in plain words; ``analyst_table`` and
+    ``analyst_grid`` the statisticians' figures (H, p-value and its method, epsilon
+    squared, n, sd, consensus 0-1). A withheld group's column says why and holds no figure.
     """
 
     key: str
@@ -130,6 +131,8 @@ class PointPicture:
     status_label: str
     status_reading: str
     gap_text: str
+    gap_headline: str = ""
+    who_is_where: str = ""
     changes: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)
     small_groups: list[str] = field(default_factory=list)
@@ -231,6 +234,8 @@ def point_picture(
         status_label=readings.status_text(row, framework=framework),
         status_reading=readings.status_reading(status, framework=framework),
         gap_text=readings.gap_reading(row["gap"], *(rank or (None, None)), where=where),
+        gap_headline=readings.gap_reading(row["gap"], *(rank or (None, None))),
+        who_is_where=where[:1].upper() + where[1:],
         changes=change_lines(results, framework=framework, learning_point=learning_point),
         withheld=withheld,
         small_groups=small_groups,

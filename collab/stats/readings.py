@@ -544,23 +544,34 @@ TREND_DIRECTION_WORDS = {
 }
 
 
-def trend_direction_words(row: pd.Series | dict, *, framework: Framework) -> str:
-    """Where a gap is heading between the first and last round (a row of
-    ``Trends.gap_trend``), naming the groups compared when they differ from those shown."""
-    direction = str(row.get("direction") or "")
-    text = TREND_DIRECTION_WORDS.get(direction, direction)
-    if direction in ("not_comparable", "not_enough_rounds"):
-        return text
-    note = _compared_note(row, framework=framework)
-    return f"{text} ({note})" if note else text
+def trend_groups_note(gap_trend: pd.DataFrame, *, framework: Framework) -> str:
+    """The footnote of the trend charts' "*": which groups each starred gap is over.
+
+    E.g. "* Over commissioners and service providers only, the groups shown in both
+    rounds compared: every learning point." "" when no gap is over fewer groups than
+    are shown now.
+    """
+    starred: dict[str, list[str]] = {}
+    records = gap_trend.to_dict("records")
+    for r in records:
+        if str(r.get("direction")) in ("not_comparable", "not_enough_rounds"):
+            continue
+        names = compared_groups(r, framework=framework)
+        if names:
+            starred.setdefault(names, []).append(framework.point(r["learning_point"]).title)
+    notes = []
+    for names, titles in starred.items():
+        where = "every learning point" if len(titles) == len(records) else ", ".join(titles)
+        notes.append(f"* Over {names} only, the groups shown in both rounds compared: {where}.")
+    return " ".join(notes)
 
 
 def gap_trend_table(gap_trend: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
     """Each learning point's gap in the first and last round that have one, like for like.
 
-    Both gaps are over the groups shown in both rounds ("Groups compared"), with two
-    decimals as everywhere; the direction is called only when the bootstrap interval of
-    the change excludes 0.
+    Both gaps are over the groups shown in both rounds, named in "Groups compared", with
+    two decimals as everywhere; the direction is called only when the bootstrap interval
+    of the change excludes 0.
     """
     records = gap_trend.to_dict("records")
     return pd.DataFrame(
@@ -574,7 +585,10 @@ def gap_trend_table(gap_trend: pd.DataFrame, *, framework: Framework) -> pd.Data
                 groups_text(_groups(r.get("groups_compared")), framework=framework) or "—"
                 for r in records
             ],
-            "Direction": [trend_direction_words(r, framework=framework) for r in records],
+            "Direction": [
+                TREND_DIRECTION_WORDS.get(str(r.get("direction")), str(r.get("direction")))
+                for r in records
+            ],
         },
         columns=[
             "Learning point", "From round", "Gap then", "To round", "Gap now",
@@ -800,8 +814,8 @@ def p_method_reading(p_method: str) -> str:
     """How a p-value was computed, in words."""
     if p_method == "permutation":
         return (
-            "Exact permutation p-value (the scores reshuffled between the groups), used when "
-            f"any group shown has fewer than {SMALL_GROUP} scores: a hint, not evidence"
+            "Permutation p-value (the scores reshuffled between the groups many times), used "
+            f"when any group shown has fewer than {SMALL_GROUP} scores: a hint, not evidence"
         )
     if p_method == "chi2":
         return "Chi-squared approximation, used when every group shown has 10 or more scores"
@@ -844,7 +858,7 @@ def analyst_point_table(
             "Fewest scores in a group shown (n)",
             "—" if smallest_group is None else str(smallest_group),
             (
-                f"Below {SMALL_GROUP}: p-values are exact and read as a hint"
+                f"Below {SMALL_GROUP}: the p-value comes from reshuffling and is read as a hint"
                 if smallest_group is not None and smallest_group < SMALL_GROUP
                 else "—"
                 if smallest_group is None
@@ -880,8 +894,8 @@ def status_scope_overview(divergence: pd.DataFrame, *, framework: Framework) -> 
             if counts[group] == total
             else f"{counts[group]} of the {total} learning points"
         )
-        parts.append(f"{name} on {where}")
-    return "These statuses compare only the groups shown; withheld: " + "; ".join(parts) + "."
+        parts.append(f"{name} is withheld on {where}")
+    return "These statuses compare only the groups shown: " + "; ".join(parts) + "."
 
 
 def status_overview(divergence: pd.DataFrame, *, framework: Framework) -> list[tuple[str, str]]:

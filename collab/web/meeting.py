@@ -130,7 +130,9 @@ def show_picture(found: RoundResults, framework: Framework, picture: PointPictur
             color=page.status_colour(picture.status),
             icon=readings.STATUS_ICONS.get(picture.status or ""),
         )
-        st.subheader(page.escape_markdown(picture.gap_text), anchor=False)
+        st.subheader(page.escape_markdown(picture.gap_headline), anchor=False)
+        if picture.who_is_where:
+            st.markdown(f"**{page.escape_markdown(picture.who_is_where)}**")
         st.write(page.escape_markdown(picture.status_reading))
         for sentence in picture.withheld:
             st.info(page.escape_markdown(sentence), icon=":material/visibility_off:")
