@@ -31,7 +31,7 @@ label = choosers.round_label(chosen)
 st.caption(
     page.escape_markdown(
         f"Meeting mode · {label} · {ORDERS[order].lower()} · "
-        f"figures of fewer than {k} responses are withheld"
+        f"a group's figures on a point are withheld when it has fewer than {k} scores there"
     )
 )
 page.demo_banner()

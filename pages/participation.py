@@ -42,7 +42,11 @@ else:
             page.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:"
         )
     if flagged.empty and taking_part.total_responses:
-        st.success("Every group has enough responses for its results to be shown.")
+        st.success(
+            "Every group has enough people taking part for its results to be shown. On a "
+            "single learning point a group's figures are still withheld when fewer than "
+            f"{taking_part.min_group_size} of its people gave a score there."
+        )
 
     columns = st.columns(len(taking_part.by_group) + 1)
     columns[0].metric("People who answered", taking_part.total_responses, border=True)

@@ -1,11 +1,10 @@
 """Trends: how each group's view of each learning point moved across rounds, and whether
 the groups are coming closer together or drifting apart."""
 
-import pandas as pd
 import streamlit as st
 
 from collab.present import meeting_charts
-from collab.stats import readings, trends
+from collab.stats import readings
 from collab.web import cache, page, session
 
 session.start_run()
@@ -29,7 +28,7 @@ st.caption(
     page.escape_markdown(
         f"Rounds shown: {', '.join(found.rounds)}"
         + (f" · not shown: {left_out}" if left_out else "")
-        + " · a break in a line is a round in which that group had too few responses "
+        + " · a break in a line is a round in which that group had too few scores "
         "to show; it is never filled in"
     )
 )
@@ -39,21 +38,15 @@ st.plotly_chart(
     config={"displaylogo": False},
     theme=None,
 )
+note = readings.trend_groups_note(found.gap_trend, framework=framework)
+if note:
+    st.caption(page.escape_markdown(note))
 
 st.subheader("Is the gap between the groups closing?", anchor=False)
-gap_table = pd.DataFrame(
-    {
-        "Learning point": [framework.point(k).title for k in found.gap_trend["learning_point"]],
-        "From round": found.gap_trend["first_round"],
-        "Gap then": [readings.number_text(g) for g in found.gap_trend["first_gap"]],
-        "To round": found.gap_trend["last_round"],
-        "Gap now": [readings.number_text(g) for g in found.gap_trend["last_gap"]],
-        "Direction": [trends.direction_label(d) for d in found.gap_trend["direction"]],
-    }
-)
-st.dataframe(gap_table, hide_index=True, key="trends_gap_table")
+st.table(readings.gap_trend_table(found.gap_trend, framework=framework), hide_index=True)
 st.caption(
-    "The gap is the distance between the highest and the lowest group average. It counts "
-    "as converging or diverging when it changed by more than 0.05 between the first and "
-    "the last round that have one."
+    "The gap is the distance between the highest and the lowest group average. Both gaps "
+    "are over the same groups: those shown in both the first and the last round that have "
+    "one. It counts as converging or diverging only when the change is larger than chance "
+    "could easily give (its 95% bootstrap interval excludes 0); otherwise it is about the same."
 )

@@ -21,6 +21,7 @@ from collab.present.charts import (
     group_symbol,
     wrap,
 )
+from collab.stats.readings import compared_groups, gap_text
 from collab.stats.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
 from collab.store.framework import Framework
 
@@ -37,15 +38,19 @@ def _empty(title: str, message: str) -> go.Figure:
     return empty_figure(title, message, top_margin=110)
 
 
-def _gap_caption(trends: Trends, point: str) -> str:
+def _gap_caption(trends: Trends, point: str, framework: Framework) -> str:
+    """The gap in the first and last round, like for like; marked "*" when it is over
+    fewer groups than are shown in the last round (``readings.trend_groups_note`` names
+    them under the chart)."""
     rows = trends.gap_trend[trends.gap_trend["learning_point"] == point]
     if rows.empty or rows.iloc[0]["direction"] == NOT_ENOUGH_ROUNDS:
         return "gap: not enough rounds"
     row = rows.iloc[0]
     if row["direction"] == "not_comparable":
         return "gap: no two groups shown in both rounds"
+    mark = "*" if compared_groups(row, framework=framework) else ""
     return (
-        f"gap {float(row['first_gap']):.2f} → {float(row['last_gap']):.2f}: "
+        f"gap {gap_text(row['first_gap'])} → {gap_text(row['last_gap'])}{mark}: "
         f"{direction_label(str(row['direction'])).lower()}"
     )
 
@@ -56,8 +61,9 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     A grid of four columns (two rows for eight points) sharing one 1-5 axis. Each group
     is a line in its own colour and symbol; a withheld round is a gap in the line, never
     a zero and never bridged. The title of each chart gives the gap between the groups in
-    the first and last round that have one, and whether it is converging or diverging.
-    Hover gives the average and the number of responses.
+    the first and last round that have one, like for like, and whether it is converging
+    or diverging; "*" marks a gap over fewer groups than are shown now.
+    Hover gives the average and the number of scores.
     """
     title = "How each group's view changed, round by round"
     if not trends.rounds:
@@ -66,7 +72,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     rows = math.ceil(len(points) / SMALL_MULTIPLE_COLUMNS)
     subplot_titles = [
         f"<b>{wrap(p.title, 30)}</b><br><span style='font-size:15px'>"
-        f"{_gap_caption(trends, p.key)}</span>"
+        f"{_gap_caption(trends, p.key, framework)}</span>"
         for p in points
     ]
     fig = make_subplots(
@@ -100,7 +106,7 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
                     )
                 else:
                     hover.append(
-                        f"{name}, {round_name}: average {mean:.1f} from {int(cell['n'])} responses"
+                        f"{name}, {round_name}: average {mean:.1f} from {int(cell['n'])} scores"
                     )
             fig.add_trace(
                 go.Scatter(

@@ -119,6 +119,8 @@ class PointSection:
     distribution: go.Figure | None
     point_table: Table | None
     group_grid: Table | None
+    analyst_table: Table | None
+    analyst_grid: Table | None
     actions: Table
 
 
@@ -139,6 +141,8 @@ def _point_section(
         ),
         point_table=None if picture.point_table is None else table(picture.point_table),
         group_grid=None if picture.group_grid is None else table(picture.group_grid),
+        analyst_table=None if picture.analyst_table is None else table(picture.analyst_table),
+        analyst_grid=None if picture.analyst_grid is None else table(picture.analyst_grid),
         actions=table(meeting.actions_table(point_actions, framework=framework, with_point=False)),
     )
 
@@ -191,6 +195,7 @@ def build_meeting_pack(
     if trends.rounds:
         trend_section = {
             "figure": meeting_charts.trend_small_multiples(trends, framework),
+            "note": readings.trend_groups_note(trends.gap_trend, framework=framework),
             "table": table(
                 meeting.gap_trend_table(trends, framework=framework),
                 numeric=("Gap then", "Gap now"),
@@ -198,6 +203,7 @@ def build_meeting_pack(
         }
     participation = {
         "total_responses": taking_part.total_responses,
+        "min_group_size": taking_part.min_group_size,
         "flagged": [(r.group_name, r.flag) for r in taking_part.flagged_groups.itertuples()],
         "expected_set": bool(taking_part.by_group["expected"].notna().any()),
         "figure": meeting_charts.participation_bars(

@@ -10,13 +10,13 @@ pages show and withholds exactly what they withhold. Nothing here draws or write
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from collab.domain.actions import STATUS_NAMES, actions_frame_for_export, status_name
 from collab.stats import readings
+from collab.stats.comments import comment_lines
 from collab.stats.participation import RoundParticipation, round_participation
 from collab.stats.privacy import effective_min_group_size
 from collab.stats.results import (
@@ -25,7 +25,7 @@ from collab.stats.results import (
     round_results,
     summary_export_frame,
 )
-from collab.stats.trends import Trends, direction_label
+from collab.stats.trends import Trends
 from collab.store.db import Database
 from collab.store.framework import Framework
 
@@ -112,10 +112,16 @@ def discussion_prompts(*, status: str | None, position: int) -> list[str]:
 class PointPicture:
     """One learning point of a round in words, ready to show: nothing withheld is in it.
 
-    ``status`` is None when the round's results cannot be shown. ``comments`` pairs each
-    shown group's name with its comments (plain text, to be shown escaped).
-    ``group_grid`` holds each group's figures with a reading in every cell (a withheld
-    group's column says why and holds no figure).
+    ``status`` is None when the round's results cannot be shown. ``status_label`` names
+    the groups the status covers whenever one is withheld (``readings.status_text``).
+    ``gap_text`` is the gap's reading naming the highest and lowest group; on screen it
+    is shown as ``gap_headline`` (the gap and its place this round) over
+    ``who_is_where``. ``comments`` pairs each shown group's name with its comments, each
+    distinct text once with how many people wrote it (plain text, to be shown escaped).
+    ``small_groups`` says a small group's average with its likely range. ``point_table``
+    and ``group_grid`` hold the figures in plain words; ``analyst_table`` and
+    ``analyst_grid`` the statisticians' figures (H, p-value and its method, epsilon
+    squared, n, sd, consensus 0-1). A withheld group's column says why and holds no figure.
     """
 
     key: str
@@ -125,21 +131,52 @@ class PointPicture:
     status_label: str
     status_reading: str
     gap_text: str
+    gap_headline: str = ""
+    who_is_where: str = ""
     changes: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)
+    small_groups: list[str] = field(default_factory=list)
     comments: list[tuple[str, list[str]]] = field(default_factory=list)
     point_table: pd.DataFrame | None = None
     group_grid: pd.DataFrame | None = None
+    analyst_table: pd.DataFrame | None = None
+    analyst_grid: pd.DataFrame | None = None
     prompts: list[str] = field(default_factory=list)
 
 
-def _counted(comments: list[str]) -> list[str]:
-    """Identical comments once each, in their order, with how many people wrote them."""
-    counts = Counter(comments)
-    return [
-        text if counts[text] == 1 else f"{text} ({counts[text]} people wrote this)"
-        for text in dict.fromkeys(comments)
+def people_by_group(results: RoundResults) -> dict[str, int]:
+    """How many people of each group took part in the view (counts are always shown)."""
+    counts = results.participation
+    return {
+        str(g): int(n)
+        for g, n in zip(counts["stakeholder_group"], counts["respondents"], strict=True)
+    }
+
+
+def change_lines(results: RoundResults, *, framework: Framework, learning_point: str) -> list[str]:
+    """The change of a learning point since the previous round in words: the gap like for
+    like first (naming the groups compared when they differ from those shown now), then
+    each group's average (up or down only when its Welch interval excludes 0)."""
+    if not results.previous_round:
+        return []
+    lines = [
+        readings.gap_change_reading(r, previous_round=results.previous_round, framework=framework)
+        for r in results.gap_change[results.gap_change["learning_point"] == learning_point].to_dict(
+            "records"
+        )
     ]
+    for r in results.change[results.change["learning_point"] == learning_point].itertuples(
+        index=False
+    ):
+        lines.append(
+            readings.mean_change_reading(
+                framework.group_name(r.group),
+                r.mean_change,
+                results.previous_round,
+                direction=r.direction,
+            )
+        )
+    return lines
 
 
 def point_picture(
@@ -159,64 +196,58 @@ def point_picture(
             gap_text="",
             prompts=discussion_prompts(status=None, position=position),
         )
-    row = results.divergence.set_index("learning_point").loc[learning_point]
+    row = results.divergence.set_index("learning_point").loc[learning_point].copy()
+    row["learning_point"] = learning_point
     status = str(row["status"])
     rank = readings.gap_ranks(results.divergence).get(learning_point)
     cells = results.summary[results.summary["learning_point"] == learning_point]
-    shown = cells[~cells["suppressed"].astype(bool)]
+    suppressed = cells["suppressed"].astype(bool)
+    shown = cells[~suppressed]
+    people = people_by_group(results)
     withheld = [
         readings.withheld_reading(
-            framework.group_name(r.group), results.min_group_size, reason=str(r.reason)
+            framework.group_name(r.group),
+            results.min_group_size,
+            reason=str(r.reason),
+            people=people.get(str(r.group)),
         )
-        for r in cells[cells["suppressed"].astype(bool)].itertuples(index=False)
+        for r in cells[suppressed].itertuples(index=False)
     ]
-    changes = []
-    if results.previous_round:
-        for r in results.gap_change[
-            results.gap_change["learning_point"] == learning_point
-        ].itertuples(index=False):
-            changes.append(
-                readings.gap_change_reading(
-                    r._asdict(), previous_round=results.previous_round, framework=framework
-                )
-            )
-        for r in results.change[results.change["learning_point"] == learning_point].itertuples(
-            index=False
-        ):
-            changes.append(
-                readings.mean_change_reading(
-                    framework.group_name(r.group),
-                    r.mean_change,
-                    results.previous_round,
-                    direction=r.direction,
-                )
-            )
+    small_groups = [
+        line
+        for r in shown.to_dict("records")
+        if (line := readings.small_group_reading(framework.group_name(str(r["group"])), r))
+    ]
     point_comments = results.comments[results.comments["learning_point"] == learning_point]
     comments = [
-        (framework.group_name(group), _counted(list(texts)))
+        (framework.group_name(group), comment_lines(texts))
         for group in framework.group_keys
-        if len(texts := point_comments.loc[point_comments["stakeholder_group"] == group, "comment"])
+        if len(texts := point_comments[point_comments["stakeholder_group"] == group])
     ]
-    row_with_key = row.copy()
-    row_with_key["learning_point"] = learning_point
+    smallest = int(shown["n"].min()) if len(shown) else None
+    where = readings.who_is_where(row, framework=framework)
     return PointPicture(
         key=point.key,
         title=point.title,
         statement=point.statement,
         status=status,
-        status_label=readings.status_label(status),
+        status_label=readings.status_text(row, framework=framework),
         status_reading=readings.status_reading(status, framework=framework),
-        gap_text=readings.gap_reading(row["gap"], *(rank or (None, None))),
-        changes=changes,
+        gap_text=readings.gap_reading(row["gap"], *(rank or (None, None)), where=where),
+        gap_headline=readings.gap_reading(row["gap"], *(rank or (None, None))),
+        who_is_where=where[:1].upper() + where[1:],
+        changes=change_lines(results, framework=framework, learning_point=learning_point),
         withheld=withheld,
+        small_groups=small_groups,
         comments=comments,
         point_table=readings.point_statistics_table(
-            row_with_key,
-            framework=framework,
-            rank=rank,
-            smallest_group=int(shown["n"].min()) if len(shown) else None,
+            row, framework=framework, rank=rank, smallest_group=smallest
         ),
         group_grid=readings.group_statistics_grid(cells, framework=framework),
+        analyst_table=readings.analyst_point_table(
+            row, framework=framework, smallest_group=smallest
+        ),
+        analyst_grid=readings.analyst_group_grid(cells, framework=framework),
         prompts=discussion_prompts(status=status, position=position),
     )
 
@@ -224,23 +255,25 @@ def point_picture(
 def overview_table(
     results: RoundResults, *, framework: Framework, order: list[str]
 ) -> pd.DataFrame:
-    """One row per learning point, in ``order``: its status, gap, how the gap moved since
-    the previous round and the groups split within themselves (results must be shown)."""
+    """One row per learning point, in ``order``: its status (naming the groups it covers
+    when one is withheld), gap, how the gap moved since the previous round like for like
+    and the groups split within themselves (results must be shown)."""
     rows = []
     divergence = results.divergence.set_index("learning_point")
-    gap_change = results.gap_change.set_index("learning_point")
+    gap_change = {r["learning_point"]: r for r in results.gap_change.to_dict("records")}
     for key in order:
-        row = divergence.loc[key]
+        row = divergence.loc[key].copy()
+        row["learning_point"] = key
         change = (
-            direction_label(str(gap_change.loc[key, "direction"]))
-            if key in gap_change.index
+            readings.gap_change_words(gap_change[key], framework=framework).capitalize()
+            if key in gap_change
             else ""
         )
         rows.append(
             (
                 framework.point(key).title,
-                readings.status_label(str(row["status"])),
-                readings.number_text(row["gap"]),
+                readings.status_text(row, framework=framework),
+                readings.gap_text(row["gap"]),
                 change,
                 ", ".join(framework.group_name(g) for g in (row["split_within"] or [])),
             )
@@ -250,23 +283,9 @@ def overview_table(
 
 
 def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:
-    """Each learning point's gap in the first and the last round with results, and where
-    it is heading."""
-    rows = [
-        (
-            framework.point(r.learning_point).title,
-            r.first_round or "",
-            readings.number_text(r.first_gap),
-            r.last_round or "",
-            readings.number_text(r.last_gap),
-            direction_label(str(r.direction)),
-        )
-        for r in trends.gap_trend.itertuples(index=False)
-    ]
-    return pd.DataFrame(
-        rows,
-        columns=["Learning point", "First round", "Gap then", "Last round", "Gap now", "Direction"],
-    )
+    """Each learning point's gap in the first and the last round with results, like for
+    like, and where it is heading (``readings.gap_trend_table``)."""
+    return readings.gap_trend_table(trends.gap_trend, framework=framework)
 
 
 def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:

@@ -90,6 +90,11 @@ def groups_text(groups: list[str], *, framework: Framework) -> str:
     return names_text([in_sentence(framework.group_name(g)) for g in groups])
 
 
+def _text(value: Cell) -> str:
+    """A text cell as it is, or "" when missing."""
+    return "" if is_missing(value) else str(value)
+
+
 def _groups(value: Cell) -> list[str]:
     """A list of group keys from a frame cell (a list, or missing)."""
     return [str(g) for g in value] if isinstance(value, (list, tuple)) else []
@@ -211,23 +216,28 @@ def consensus_reading(group_name: str, consensus: Cell, *, split_below: float = 
 def gap_reading(
     gap: Cell, rank: int | None = None, total: int | None = None, *, where: str = ""
 ) -> str:
-    """The gap between the highest and lowest group average, and its place this round.
+    """The gap between the highest and lowest group average, its place this round and
+    who is highest and lowest.
 
-    ``where`` (from ``who_is_where``) names the highest and lowest group.
+    ``where`` (from ``who_is_where``) names the highest and lowest group, e.g. "A gap of
+    1.50 points, the largest this round: commissioners highest (4.00), lived experience
+    lowest (2.50)".
     """
     if is_missing(gap):
         return "Not enough groups to compare"
     points = "point" if gap_text(gap) == "1.00" else "points"
     text = f"A gap of {gap_text(gap)} {points}"
+    place = ""
+    if rank is not None and total is not None and total >= 2:
+        if rank == 1:
+            place = "the largest this round"
+        elif rank == total:
+            place = "the smallest this round"
+        else:
+            place = f"the {_ordinal(rank)} largest of {total} this round"
     if where:
-        text += f" ({where})"
-    if rank is None or total is None or total < 2:
-        return text
-    if rank == 1:
-        return f"{text}: the largest this round"
-    if rank == total:
-        return f"{text}: the smallest this round"
-    return f"{text}: the {_ordinal(rank)} largest of {total} this round"
+        return f"{text}, {place}: {where}" if place else f"{text}: {where}"
+    return f"{text}: {place}" if place else text
 
 
 def withheld_reading(
@@ -280,6 +290,12 @@ def withheld_overview(summary: pd.DataFrame, *, framework: Framework, k: int) ->
     return sentences
 
 
+def _is_small(smallest_group: int | None, p_method: str) -> bool:
+    return p_method == "permutation" or (
+        smallest_group is not None and smallest_group < SMALL_GROUP
+    )
+
+
 def kruskal_reading(
     h: Cell,
     p_value: Cell,
@@ -287,6 +303,7 @@ def kruskal_reading(
     *,
     smallest_group: int | None = None,
     p_method: str | None = None,
+    figures: bool = True,
 ) -> str:
     """The Kruskal-Wallis test in words, always labelled as supporting evidence.
 
@@ -294,39 +311,48 @@ def kruskal_reading(
     "no difference". When any group has fewer than 10 scores (``p_method`` is
     ``permutation``, or ``smallest_group`` is below 10) the result is only a hint: a low
     p-value is not read as a real difference and no effect size is named, since epsilon
-    squared of a handful of scores says little.
+    squared of a handful of scores says little. ``figures=False`` gives the same words
+    without the p-value and effect size (for the plain reading shown in front).
     """
     if is_missing(h) or is_missing(p_value):
         return "Not computed: every score was the same, so there is nothing to test."
     p = float(p_value)
-    small = p_method == "permutation" or (
-        smallest_group is not None and smallest_group < SMALL_GROUP
-    )
+    small = _is_small(smallest_group, p_method or "")
     if small:
-        source = f"{p_value_text(p)}, from reshuffling the scores between the groups"
+        source = f" ({p_value_text(p)}, from reshuffling the scores between the groups)"
+        source = source if figures else ""
         if p < 0.05:
             return (
-                f"A hint that the groups answer differently ({source}). Only a hint: with "
+                f"A hint that the groups answer differently{source}. Only a hint: with "
                 "groups this small, read it with the gap, never on its own."
             )
-        return f"No clear hint of a difference ({source}). Only a hint: {LOW_POWER}."
+        return f"No clear hint of a difference{source}. Only a hint: {LOW_POWER}."
     size = ""
     if not is_missing(epsilon_sq):
         eps = float(epsilon_sq)
         band = "large" if eps >= 0.26 else "moderate" if eps >= 0.08 else "small"
         size = f", a {band} effect"
+    numbers = f" ({p_value_text(p)}{size})" if figures else ""
     caveat = LOW_POWER if smallest_group is None or smallest_group < 30 else ""
     if p < 0.05:
         text = (
-            f"The groups' answers differ by more than chance would easily explain "
-            f"({p_value_text(p)}{size}). Supporting evidence only: read it with the gap."
+            f"The groups' answers differ by more than chance would easily explain"
+            f"{numbers}. Supporting evidence only: read it with the gap."
         )
     else:
-        text = (
-            f"No clear statistical difference ({p_value_text(p)}{size}). Supporting evidence only"
-        )
+        text = f"No clear statistical difference{numbers}. Supporting evidence only"
         text += f": {caveat}." if caveat else "."
     return text
+
+
+def chance_value(p_value: Cell, *, smallest_group: int | None, p_method: str | None) -> str:
+    """A few words on whether chance could explain the gap, for the plain table's value."""
+    if is_missing(p_value):
+        return "—"
+    small = _is_small(smallest_group, p_method or "")
+    if float(p_value) < 0.05:
+        return "A hint of a difference" if small else "Unlikely to be chance alone"
+    return "No clear hint" if small else "Chance could explain it"
 
 
 def mean_reading(mean: Cell, *, framework: Framework) -> str:
@@ -395,6 +421,14 @@ def cross_group_consensus_reading(value: Cell) -> str:
     return "In at least one group, few see this as established"
 
 
+def cross_group_consensus_words(value: Cell) -> str:
+    """The cross-group consensus as a short value: "High", "Mixed" or "Low"."""
+    if is_missing(value):
+        return "—"
+    v = float(value)
+    return "High" if v >= 0.7 else "Mixed" if v >= 0.4 else "Low"
+
+
 def split_within_reading(group_names: list[str]) -> str:
     """Which groups are split within themselves (consensus below the framework threshold)."""
     if not group_names:
@@ -418,14 +452,20 @@ def mean_change_reading(
     return f"{group_name}: about the same as in {previous_round}"
 
 
-def _compared_note(row: pd.Series | dict, *, framework: Framework) -> str:
-    """Which groups a change covers, when they are not all the groups shown now."""
+def compared_groups(row: pd.Series | dict, *, framework: Framework) -> str:
+    """The groups a change covers, in words, when they are not all the groups shown now
+    ("commissioners and service providers"); "" when they are the same."""
     compared = _groups(row.get("groups_compared"))
     shown = _groups(row.get("groups_shown"))
     if not compared or compared == shown:
         return ""
-    names = groups_text(compared, framework=framework)
-    return f"over {names} only, the groups shown in both rounds"
+    return groups_text(compared, framework=framework)
+
+
+def _compared_note(row: pd.Series | dict, *, framework: Framework) -> str:
+    """Which groups a change covers, when they are not all the groups shown now."""
+    names = compared_groups(row, framework=framework)
+    return f"over {names} only, the groups shown in both rounds" if names else ""
 
 
 def _movement(row: pd.Series | dict) -> str:
@@ -495,6 +535,68 @@ def gap_change_table(
     )
 
 
+TREND_DIRECTION_WORDS = {
+    "converging": "Converging: the gap narrowed by more than chance could easily give",
+    "diverging": "Diverging: the gap widened by more than chance could easily give",
+    "about_the_same": "About the same: a change chance could easily give",
+    "not_comparable": "Not comparable: fewer than two groups shown in both rounds",
+    "not_enough_rounds": "Not enough rounds to compare",
+}
+
+
+def trend_groups_note(gap_trend: pd.DataFrame, *, framework: Framework) -> str:
+    """The footnote of the trend charts' "*": which groups each starred gap is over.
+
+    E.g. "* Over commissioners and service providers only, the groups shown in both
+    rounds compared: every learning point." "" when no gap is over fewer groups than
+    are shown now.
+    """
+    starred: dict[str, list[str]] = {}
+    records = gap_trend.to_dict("records")
+    for r in records:
+        if str(r.get("direction")) in ("not_comparable", "not_enough_rounds"):
+            continue
+        names = compared_groups(r, framework=framework)
+        if names:
+            starred.setdefault(names, []).append(framework.point(r["learning_point"]).title)
+    notes = []
+    for names, titles in starred.items():
+        where = "every learning point" if len(titles) == len(records) else ", ".join(titles)
+        notes.append(f"* Over {names} only, the groups shown in both rounds compared: {where}.")
+    return " ".join(notes)
+
+
+def gap_trend_table(gap_trend: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
+    """Each learning point's gap in the first and last round that have one, like for like.
+
+    Both gaps are over the groups shown in both rounds, named in "Groups compared", with
+    two decimals as everywhere; the direction is called only when the bootstrap interval
+    of the change excludes 0.
+    """
+    records = gap_trend.to_dict("records")
+    return pd.DataFrame(
+        {
+            "Learning point": [framework.point(r["learning_point"]).title for r in records],
+            "From round": [_text(r.get("first_round")) for r in records],
+            "Gap then": [gap_text(r.get("first_gap")) for r in records],
+            "To round": [_text(r.get("last_round")) for r in records],
+            "Gap now": [gap_text(r.get("last_gap")) for r in records],
+            "Groups compared": [
+                groups_text(_groups(r.get("groups_compared")), framework=framework) or "—"
+                for r in records
+            ],
+            "Direction": [
+                TREND_DIRECTION_WORDS.get(str(r.get("direction")), str(r.get("direction")))
+                for r in records
+            ],
+        },
+        columns=[
+            "Learning point", "From round", "Gap then", "To round", "Gap now",
+            "Groups compared", "Direction",
+        ],
+    )  # fmt: skip
+
+
 def gap_ranks(divergence: pd.DataFrame) -> dict[str, tuple[int, int]]:
     """Each learning point with a gap -> (rank, number ranked); rank 1 = largest gap."""
     if divergence.empty:
@@ -519,23 +621,28 @@ def _with_value(value: str, reading: str) -> str:
     return f"{value}: {in_sentence(reading)}" if reading else value
 
 
-def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
-    """The figures of each group on one learning point, with a reading in every cell.
+def small_group_reading(group_name: str, row: pd.Series | dict) -> str:
+    """A small group's average with its likely range in words ("" for 10 or more scores).
 
-    ``rows`` are the ``summary`` rows of one learning point. Columns: ``Figure`` and one
-    per group (display name, framework order); a withheld group's column says why in its
-    first cell and holds no figure.
+    E.g. "Lived experience: average 1.8 from 6 scores; with so few, the true average
+    could lie anywhere from 1.0 to 2.6".
     """
-    split = framework.thresholds.split_consensus
-    figures = [
-        "Scores (n)",
-        "Average (mean)",
-        "Likely range of the average (95%)",
-        "Middle answer (median)",
-        "Spread (standard deviation)",
-        f"Share established ({framework.thresholds.established_from} or higher)",
-        "Agreement within the group (consensus, 0-1)",
-    ]
+    n: Cell = row.get("n")
+    if n is None or is_missing(n) or float(n) >= SMALL_GROUP or is_missing(row.get("mean")):
+        return ""
+    scores = int(float(n))
+    text = f"{group_name}: average {number_text(row.get('mean'))} from {scores} scores"
+    low, high = row.get("mean_low"), row.get("mean_high")
+    if is_missing(low) or is_missing(high):
+        return text
+    return (
+        f"{text}; with so few, the true average could lie anywhere from "
+        f"{number_text(low)} to {number_text(high)}"
+    )
+
+
+def _group_columns(rows: pd.DataFrame, figures: list[str], cells, *, framework: Framework):
+    """Figure column and one column per group; a withheld group's first cell says why."""
     grid = {"Figure": figures}
     for _, row in rows.iterrows():
         name = framework.group_name(str(row["group"]))
@@ -544,21 +651,80 @@ def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.Dat
             first = f"Withheld: {reason}" if reason else "Withheld"
             grid[name] = [first] + ["—"] * (len(figures) - 1)
             continue
-        grid[name] = [
+        grid[name] = cells(row)
+    return pd.DataFrame(grid)
+
+
+def group_statistics_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
+    """The figures of each group on one learning point in plain words, one reading per cell.
+
+    ``rows`` are the ``summary`` rows of one learning point. Columns: ``Figure`` and one
+    per group (display name, framework order); a withheld group's column says why in its
+    first cell and holds no figure. The statisticians' figures (n, standard deviation,
+    consensus 0-1) are in ``analyst_group_grid``.
+    """
+    split = framework.thresholds.split_consensus
+    figures = [
+        "Scores",
+        "Average",
+        "Likely range of the average",
+        "Middle answer",
+        "Spread of the answers",
+        f"Share established ({framework.thresholds.established_from} or higher)",
+        "Agreement within the group",
+    ]
+    return _group_columns(
+        rows,
+        figures,
+        lambda row: [
             n_reading(row["n"], row["n_dont_know"], framework=framework),
             _with_value(number_text(row["mean"]), mean_reading(row["mean"], framework=framework)),
             interval_reading(row.get("mean_low"), row.get("mean_high"), row["n"]),
             _with_value(
                 number_text(row["median"]), median_reading(row["median"], framework=framework)
             ),
-            _with_value(number_text(row["sd"], 2), sd_reading(row["sd"])),
+            sd_reading(row["sd"]) or "—",
             established_reading(row["pct_established"], framework=framework),
-            _with_value(
-                number_text(row["consensus"], 2),
-                consensus_words(row["consensus"], split_below=split),
+            consensus_words(row["consensus"], split_below=split).capitalize(),
+        ],
+        framework=framework,
+    )
+
+
+def analyst_group_grid(rows: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
+    """The statisticians' figures of each group on one learning point, one per cell.
+
+    As ``group_statistics_grid``, with the figures under their technical names: n, the
+    don't-knows, mean with its 95% interval (t), median, sd (n - 1) and consensus (0-1).
+    """
+    figures = [
+        "n (scores)",
+        "Don't know (not counted)",
+        "Mean",
+        "95% interval of the mean",
+        "Median",
+        "Standard deviation (sd)",
+        "Consensus (0-1)",
+    ]
+    return _group_columns(
+        rows,
+        figures,
+        lambda row: [
+            "—" if is_missing(row["n"]) else str(int(float(row["n"]))),
+            "—" if is_missing(row["n_dont_know"]) else str(int(float(row["n_dont_know"]))),
+            number_text(row["mean"], 2),
+            (
+                "—"
+                if is_missing(row.get("mean_low")) or is_missing(row.get("mean_high"))
+                else f"{number_text(row.get('mean_low'), 2)} to "
+                f"{number_text(row.get('mean_high'), 2)}"
             ),
-        ]
-    return pd.DataFrame(grid)
+            number_text(row["median"]),
+            number_text(row["sd"], 2),
+            number_text(row["consensus"], 2),
+        ],
+        framework=framework,
+    )
 
 
 def level_band_reading(band: Cell, *, framework: Framework) -> str:
@@ -581,24 +747,20 @@ def point_statistics_table(
     rank: tuple[int, int] | None = None,
     smallest_group: int | None = None,
 ) -> pd.DataFrame:
-    """A learning point's between-group figures with a reading beside each.
+    """A learning point's between-group figures in plain words, with a reading beside each.
 
     ``row`` is a row of the results ``divergence``; ``rank`` is (rank, total) from
-    ``gap_ranks``; ``smallest_group`` the fewest scores among the shown groups.
+    ``gap_ranks``; ``smallest_group`` the fewest scores among the shown groups. The test
+    statistics (H, p-value and its method, epsilon squared, consensus 0-1) are in
+    ``analyst_point_table``.
     """
     split_names = [framework.group_name(g) for g in (row["split_within"] or [])]
-    h, p, eps = row["kruskal_h"], row["p_value"], row["epsilon_sq"]
     method = str(row.get("p_method") or "")
-    method_words = " (permutation)" if method == "permutation" else ""
-    test_value = (
-        "—"
-        if is_missing(h) or is_missing(p)
-        else f"H = {float(h):.2f}, {p_value_text(p)}{method_words}, ε² = {number_text(eps, 2)}"
-    )
     scope = status_scope(row, framework=framework)
     status_meaning = status_reading(row["status"], framework=framework)
     if scope:
         status_meaning = f"{status_meaning} This covers only the groups shown: {scope}."
+    insufficient = row["status"] == "insufficient"
     lines = [
         ["Status", status_label(row["status"]), status_meaning],
         [
@@ -619,8 +781,8 @@ def point_statistics_table(
             level_band_reading(row.get("level_band"), framework=framework),
         ],
         [
-            "Agreement across groups that this is established (0-1)",
-            number_text(row["cross_group_consensus"], 2),
+            "Do the groups agree this is established?",
+            "—" if insufficient else cross_group_consensus_words(row["cross_group_consensus"]),
             cross_group_consensus_reading(row["cross_group_consensus"]),
         ],
         [
@@ -629,14 +791,111 @@ def point_statistics_table(
             split_within_reading(split_names),
         ],
         [
-            "Kruskal-Wallis test (supporting evidence only)",
-            test_value,
+            "Could chance explain the difference? (supporting evidence only)",
+            "—"
+            if insufficient
+            else chance_value(row["p_value"], smallest_group=smallest_group, p_method=method),
             NOT_COMPARED
-            if row["status"] == "insufficient"
-            else kruskal_reading(h, p, eps, smallest_group=smallest_group, p_method=method or None),
+            if insufficient
+            else kruskal_reading(
+                row["kruskal_h"],
+                row["p_value"],
+                row["epsilon_sq"],
+                smallest_group=smallest_group,
+                p_method=method or None,
+                figures=False,
+            ),
         ],
     ]
     return pd.DataFrame(lines, columns=TABLE_COLUMNS)
+
+
+def p_method_reading(p_method: str) -> str:
+    """How a p-value was computed, in words."""
+    if p_method == "permutation":
+        return (
+            "Permutation p-value (the scores reshuffled between the groups many times), used "
+            f"when any group shown has fewer than {SMALL_GROUP} scores: a hint, not evidence"
+        )
+    if p_method == "chi2":
+        return "Chi-squared approximation, used when every group shown has 10 or more scores"
+    return "No p-value: there is nothing to test"
+
+
+def analyst_point_table(
+    row: pd.Series, *, framework: Framework, smallest_group: int | None = None
+) -> pd.DataFrame:
+    """The statisticians' between-group figures of a learning point, with a reading.
+
+    The Kruskal-Wallis test (H, p-value, epsilon squared), how the p-value was computed
+    (``p_method``), the cross-group consensus (0-1) and the fewest scores in a group.
+    """
+    h, p, eps = row["kruskal_h"], row["p_value"], row["epsilon_sq"]
+    method = str(row.get("p_method") or "")
+    insufficient = row["status"] == "insufficient"
+    small = _is_small(smallest_group, method)
+    eps_meaning = (
+        "Effect size: large from 0.26, moderate from 0.08, small below"
+        if not small
+        else "Effect size: says little with groups this small"
+    )
+    lines = [
+        [
+            "Kruskal-Wallis test (supporting evidence only)",
+            "—" if is_missing(h) or is_missing(p) else f"H = {float(h):.2f}, {p_value_text(p)}",
+            NOT_COMPARED
+            if insufficient
+            else kruskal_reading(h, p, eps, smallest_group=smallest_group, p_method=method or None),
+        ],
+        ["p-value method", method or "—", p_method_reading(method)],
+        ["Epsilon squared (ε²)", number_text(eps, 2), "—" if is_missing(eps) else eps_meaning],
+        [
+            "Cross-group consensus (0-1)",
+            number_text(row["cross_group_consensus"], 2),
+            cross_group_consensus_reading(row["cross_group_consensus"]),
+        ],
+        [
+            "Fewest scores in a group shown (n)",
+            "—" if smallest_group is None else str(smallest_group),
+            (
+                f"Below {SMALL_GROUP}: the p-value comes from reshuffling and is read as a hint"
+                if smallest_group is not None and smallest_group < SMALL_GROUP
+                else "—"
+                if smallest_group is None
+                else f"{SMALL_GROUP} or more in every group shown"
+            ),
+        ],
+    ]
+    return pd.DataFrame(lines, columns=TABLE_COLUMNS)
+
+
+def status_scope_overview(divergence: pd.DataFrame, *, framework: Framework) -> str:
+    """One sentence over the statuses of a round naming the groups withheld anywhere.
+
+    "" when no group is withheld; otherwise e.g. "These statuses compare only the groups
+    shown: lived experience is withheld on every learning point."
+    """
+    if divergence.empty or "groups_withheld" not in divergence:
+        return ""
+    total = len(divergence)
+    counts: dict[str, int] = {}
+    for value in divergence["groups_withheld"]:
+        for group in _groups(value):
+            counts[group] = counts.get(group, 0) + 1
+    if not counts:
+        return ""
+    parts = []
+    for group in [g for g in framework.group_keys if g in counts] + sorted(
+        set(counts) - set(framework.group_keys)
+    ):
+        name = in_sentence(framework.group_name(group))
+        where = (
+            "every learning point"
+            if counts[group] == total
+            else f"{counts[group]} of the {total} learning points"
+        )
+        parts.append(f"{name} is withheld on {where}")
+    return "These statuses compare only the groups shown: " + "; ".join(parts) + "."
 
 
 def status_overview(divergence: pd.DataFrame, *, framework: Framework) -> list[tuple[str, str]]:

@@ -13,6 +13,8 @@ import streamlit as st
 
 from collab.files import exports
 from collab.stats import readings
+from collab.stats.comments import comment_lines
+from collab.stats.meeting import change_lines, people_by_group
 from collab.stats.results import RoundResults
 from collab.store.framework import Framework
 from collab.web import cache
@@ -59,14 +61,18 @@ def caption(found: RoundResults, framework: Framework, view: ResultsView) -> Non
     state = "open, live results" if found.round and found.round.is_open else "closed"
     st.caption(
         escape_markdown(
-            f"{view.round_name} ({state}) · {groups} · {where} · figures of fewer than "
-            f"{found.min_group_size} responses are withheld"
+            f"{view.round_name} ({state}) · {groups} · {where} · a group's figures on a "
+            f"point are withheld when it has fewer than {found.min_group_size} scores there"
         )
     )
 
 
 def show_statuses(found: RoundResults, framework: Framework) -> None:
-    """One line per status (badge with label, icon and colour) naming its learning points."""
+    """One line per status (badge with label, icon and colour) naming its learning points,
+    after a line naming any group withheld, so a status never stands unqualified beside it."""
+    scope = readings.status_scope_overview(found.divergence, framework=framework)
+    if scope:
+        st.markdown(f":material/visibility_off: {escape_markdown(scope)}")
     for status, points in readings.status_overview(found.divergence, framework=framework):
         colour = status_colour(status)
         icon = readings.STATUS_ICONS.get(status, "")
@@ -127,30 +133,37 @@ def show_point_header(found: RoundResults, framework: Framework, point: str) -> 
     row = _point_rows(found.divergence, point).iloc[0]
     rank = readings.gap_ranks(found.divergence).get(point)
     st.badge(
-        readings.status_label(row["status"]),
+        readings.status_text(row, framework=framework),
         color=status_colour(row["status"]),
         icon=readings.STATUS_ICONS.get(row["status"]),
     )
-    st.write(escape_markdown(readings.gap_reading(row["gap"], *(rank or (None, None)))))
+    where = readings.who_is_where(row, framework=framework)
+    reading = readings.gap_reading(row["gap"], *(rank or (None, None)), where=where)
+    st.write(escape_markdown(reading))
 
 
 def show_group_statistics(found: RoundResults, framework: Framework, point: str) -> None:
-    """Each shown group's figures with a reading beside each; withheld groups say why."""
+    """Each shown group's figures in plain words; withheld groups say why."""
     st.subheader("Each group's figures")
     rows = _point_rows(found.summary, point)
+    people = people_by_group(found)
     for _, row in rows[rows["suppressed"].astype(bool)].iterrows():
         name = framework.group_name(row["group"])
-        sentence = readings.withheld_reading(name, found.min_group_size, reason=str(row["reason"]))
+        sentence = readings.withheld_reading(
+            name, found.min_group_size, reason=str(row["reason"]), people=people.get(row["group"])
+        )
         st.info(escape_markdown(sentence), icon=":material/visibility_off:")
     st.table(readings.group_statistics_grid(rows, framework=framework), hide_index=True)
 
 
 def show_point_statistics(found: RoundResults, framework: Framework, point: str) -> None:
-    """The between-group figures of the point, Kruskal-Wallis marked as supporting evidence."""
+    """The between-group figures of the point in plain words, then the statisticians'
+    figures (H, p-values and their method, epsilon squared, n, consensus 0-1) folded
+    away under "For analysts"."""
     st.subheader("Between the groups")
     row = _point_rows(found.divergence, point).iloc[0]
-    shown = _point_rows(found.summary, point)
-    shown = shown[~shown["suppressed"].astype(bool)]
+    rows = _point_rows(found.summary, point)
+    shown = rows[~rows["suppressed"].astype(bool)]
     smallest = int(shown["n"].min()) if len(shown) else None
     table = readings.point_statistics_table(
         row,
@@ -159,45 +172,42 @@ def show_point_statistics(found: RoundResults, framework: Framework, point: str)
         smallest_group=smallest,
     )
     st.table(table, hide_index=True)
+    with st.expander("For analysts: the test statistics and figures behind these words"):
+        st.table(
+            readings.analyst_point_table(row, framework=framework, smallest_group=smallest),
+            hide_index=True,
+        )
+        st.table(readings.analyst_group_grid(rows, framework=framework), hide_index=True)
 
 
 def show_point_changes(found: RoundResults, framework: Framework, point: str) -> None:
-    """The change since the previous round, per group and for the gap."""
+    """The change since the previous round: the gap like for like, then each group."""
     if not found.previous_round:
         return
     st.subheader(f"Since {escape_markdown(found.previous_round)}")
-    changes = _point_rows(found.change, point)
-    gap_change = _point_rows(found.gap_change, point)
-    if changes.empty and gap_change.empty:
+    lines = change_lines(found, framework=framework, learning_point=point)
+    if not lines:
         st.write("No figures of both rounds can be compared for this learning point.")
         return
-    for row in changes.itertuples(index=False):
-        sentence = readings.mean_change_reading(
-            framework.group_name(row.group),
-            row.mean_change,
-            found.previous_round,
-            direction=row.direction,
-        )
-        st.markdown(f"- {escape_markdown(sentence)}")
-    for row in gap_change.itertuples(index=False):
-        sentence = readings.gap_change_reading(
-            row._asdict(), previous_round=found.previous_round, framework=framework
-        )
+    for sentence in lines:
         st.markdown(f"- {escape_markdown(sentence)}")
 
 
 def show_comments(found: RoundResults, framework: Framework, point: str) -> None:
-    """The comments of each shown group, unattributed, shown as plain text."""
+    """The comments of each shown group, unattributed, shown as plain text: each distinct
+    text once, with how many people wrote it."""
     st.subheader("What people wrote")
     comments = found.comments[found.comments["learning_point"] == point]
     if comments.empty:
         st.write("No comments on this learning point from the groups shown.")
         return
     for group in framework.group_keys:
-        texts = comments.loc[comments["stakeholder_group"] == group, "comment"]
-        if texts.empty:
+        written = comments[comments["stakeholder_group"] == group]
+        if written.empty:
             continue
         name = framework.group_name(group)
-        with st.expander(f"{name}: {len(texts)} comment{'s' if len(texts) != 1 else ''}"):
-            for text in texts:
-                st.text(text)
+        count = len(written)
+        people = f"{count} {'person' if count == 1 else 'people'}"
+        with st.expander(f"{name}: comments from {people}"):
+            for line in comment_lines(written):
+                st.text(line)

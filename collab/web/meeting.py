@@ -130,10 +130,14 @@ def show_picture(found: RoundResults, framework: Framework, picture: PointPictur
             color=page.status_colour(picture.status),
             icon=readings.STATUS_ICONS.get(picture.status or ""),
         )
-        st.subheader(page.escape_markdown(picture.gap_text), anchor=False)
+        st.subheader(page.escape_markdown(picture.gap_headline), anchor=False)
+        if picture.who_is_where:
+            st.markdown(f"**{page.escape_markdown(picture.who_is_where)}**")
         st.write(page.escape_markdown(picture.status_reading))
         for sentence in picture.withheld:
             st.info(page.escape_markdown(sentence), icon=":material/visibility_off:")
+        for sentence in picture.small_groups:
+            st.markdown(f":material/error_outline: {page.escape_markdown(sentence)}")
         for sentence in picture.changes:
             st.markdown(f"- {page.escape_markdown(sentence)}")
         st.subheader("To discuss", anchor=False)
@@ -157,7 +161,8 @@ def show_comments(picture: PointPicture) -> None:
 
 
 def show_figures(found: RoundResults, framework: Framework, picture: PointPicture) -> None:
-    """The spread of the answers and the figures behind the picture, folded away."""
+    """The spread of the answers and the figures behind the picture in plain words, folded
+    away, and the statisticians' figures in an expander of their own ("For analysts")."""
     with st.expander("How the answers were spread, and the figures behind this picture"):
         st.plotly_chart(
             charts.distribution_bars(found.summary, framework, picture.key),
@@ -169,6 +174,13 @@ def show_figures(found: RoundResults, framework: Framework, picture: PointPictur
             st.table(picture.point_table, hide_index=True)
         if picture.group_grid is not None:
             st.table(picture.group_grid, hide_index=True)
+    if picture.analyst_table is None and picture.analyst_grid is None:
+        return
+    with st.expander("For analysts: the test statistics and figures behind these words"):
+        if picture.analyst_table is not None:
+            st.table(picture.analyst_table, hide_index=True)
+        if picture.analyst_grid is not None:
+            st.table(picture.analyst_grid, hide_index=True)
 
 
 def show_actions(db: Database, *, round_name: str, point: str) -> None:

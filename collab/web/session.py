@@ -68,7 +68,7 @@ def framework() -> Framework:
 
 
 def min_group_size() -> int:
-    """The privacy threshold in force: the fewest responses a figure may be made of."""
+    """The privacy threshold in force: the fewest scores a figure may be made of."""
     return privacy.min_group_size_from_settings(settings())
 
 

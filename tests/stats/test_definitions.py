@@ -105,7 +105,7 @@ def test_highest_and_lowest_group_are_named_in_the_gap_reading(framework):
     assert (row["highest_group"], row["lowest_group"]) == ("commissioner", "lived_experience")
     assert readings.gap_reading(
         row["gap"], where=readings.who_is_where(row, framework=framework)
-    ) == ("A gap of 1.50 points (commissioners highest (4.00), lived experience lowest (2.50))")
+    ) == ("A gap of 1.50 points: commissioners highest (4.00), lived experience lowest (2.50)")
 
 
 def test_ties_go_to_the_first_group_for_highest_and_the_last_for_lowest(framework):

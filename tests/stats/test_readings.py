@@ -50,6 +50,14 @@ def test_gap_reading_names_the_largest_and_smallest_gap():
     )
 
 
+def test_gap_reading_puts_who_is_where_after_the_place_this_round():
+    where = "commissioners highest (4.00), lived experience lowest (2.50)"
+    assert readings.gap_reading(1.5, 1, 8, where=where) == (
+        f"A gap of 1.50 points, the largest this round: {where}"
+    )
+    assert readings.gap_reading(1.5, where=where) == f"A gap of 1.50 points: {where}"
+
+
 def test_gap_reading_without_a_gap_says_groups_cannot_be_compared():
     assert readings.gap_reading(NAN, None, None) == "Not enough groups to compare"
 
@@ -172,10 +180,29 @@ def test_group_statistics_grid_has_a_reading_beside_each_figure(framework):
         "2.4: closest to 'Starting to happen'",
         "1.6 to 3.2: the true average very likely lies here",
         "2.0: half the answers are 'Starting to happen' or higher",
-        "1.20: answers are moderately spread",
+        "Answers are moderately spread",
         "25% answered 4 or higher ('Happening most of the time' or better)",
-        "0.62: answers vary",
+        "Answers vary",
     ]
+    assert list(grid["Figure"]) == [
+        "Scores", "Average", "Likely range of the average", "Middle answer",
+        "Spread of the answers", "Share established (4 or higher)", "Agreement within the group",
+    ]  # fmt: skip
+    analysts = readings.analyst_group_grid(rows, framework=framework)
+    assert list(analysts["Service providers"]) == [
+        "12", "0", "2.40", "1.64 to 3.16", "2.0", "1.20", "0.62",
+    ]  # fmt: skip
+    assert list(analysts["Figure"])[0] == "n (scores)"
+    assert list(analysts["Figure"])[-1] == "Consensus (0-1)"
+
+
+def test_a_small_groups_average_is_said_with_its_likely_range():
+    row = {"n": 6, "mean": 1.83, "mean_low": 1.04, "mean_high": 2.62}
+    assert readings.small_group_reading("Lived experience", row) == (
+        "Lived experience: average 1.8 from 6 scores; with so few, the true average could "
+        "lie anywhere from 1.0 to 2.6"
+    )
+    assert readings.small_group_reading("Service providers", row | {"n": 34}) == ""
 
 
 def test_group_statistics_grid_holds_no_figure_of_a_withheld_group(framework):
@@ -201,9 +228,30 @@ def test_point_statistics_table_labels_kruskal_wallis_as_supporting_evidence(fra
     assert by_figure["Gap between highest and lowest group average"] == (
         "A gap of 1.20 points: the largest this round"
     )
-    test = by_figure["Kruskal-Wallis test (supporting evidence only)"]
-    assert "a real difference can go undetected" in test
+    plain = by_figure["Could chance explain the difference? (supporting evidence only)"]
+    assert "a real difference can go undetected" in plain
+    assert "p =" not in plain and "effect" not in plain
     assert by_figure["Groups split within themselves"] == "Split within: Service providers"
+    analysts = readings.analyst_point_table(row, framework=framework, smallest_group=12)
+    by_figure = dict(zip(analysts["Figure"], analysts["Value"], strict=True))
+    assert by_figure["Kruskal-Wallis test (supporting evidence only)"] == "H = 4.10, p = 0.13"
+    assert by_figure["Epsilon squared (ε²)"] == "0.11"
+    assert by_figure["Cross-group consensus (0-1)"] == "0.40"
+
+
+def test_the_plain_tables_hold_no_statistics_jargon(framework):
+    row = pd.Series(
+        {"gap": 1.2, "kruskal_h": 4.1, "p_value": 0.031, "p_method": "permutation",
+         "epsilon_sq": 0.11, "cross_group_consensus": 0.4, "status": "divergent",
+         "split_within": [], "all_mean": 3.1}
+    )  # fmt: skip
+    plain = readings.point_statistics_table(row, framework=framework, smallest_group=5)
+    words = " ".join(plain.astype(str).to_numpy().ravel())
+    for jargon in ("H =", "p =", "ε²", "0-1", "permutation", "Kruskal", "0.40"):
+        assert jargon not in words
+    assert "A hint that the groups answer differently. Only a hint" in words
+    analysts = readings.analyst_point_table(row, framework=framework, smallest_group=5)
+    assert "permutation" in list(analysts["Value"])
 
 
 def test_status_overview_groups_points_by_status_largest_gap_first(framework):
@@ -273,3 +321,45 @@ def test_point_statistics_table_without_two_groups_does_not_blame_equal_scores(f
 )
 def test_p_values_are_written_as_people_quote_them(p, text):
     assert readings.p_value_text(p) == text
+
+
+def test_status_scope_overview_names_each_withheld_group_and_where(framework):
+    both, all_three = ["commissioner", "provider"], ["commissioner", "provider", "lived_experience"]
+    divergence = pd.DataFrame(
+        {
+            "learning_point": ["upstream", "focus", "impact"],
+            "groups_withheld": [["lived_experience"], ["lived_experience"], []],
+            "groups_shown": [both, both, all_three],
+        }
+    )
+    assert readings.status_scope_overview(divergence, framework=framework) == (
+        "These statuses compare only the groups shown: lived experience is withheld on 2 of "
+        "the 3 learning points."
+    )
+    nothing = divergence.assign(groups_withheld=[[], [], []])
+    assert readings.status_scope_overview(nothing, framework=framework) == ""
+
+
+def test_gap_trend_table_names_the_groups_compared_with_two_decimals(framework):
+    both = ["commissioner", "provider"]
+    gap_trend = pd.DataFrame(
+        {
+            "learning_point": ["right_people", "focus"],
+            "first_round": ["Autumn 2025", None],
+            "first_gap": [1.387, None],
+            "last_round": ["Spring 2026", None],
+            "last_gap": [0.923, None],
+            "direction": ["about_the_same", "not_enough_rounds"],
+            "groups_compared": [both, []],
+            "groups_shown": [[*both, "lived_experience"], []],
+        }
+    )
+    table = readings.gap_trend_table(gap_trend, framework=framework)
+    assert table.values.tolist() == [
+        [
+            "Get the right people in the room", "Autumn 2025", "1.39", "Spring 2026", "0.92",
+            "commissioners and service providers",
+            "About the same: a change chance could easily give",
+        ],
+        ["Stay focused", "", "—", "", "—", "—", "Not enough rounds to compare"],
+    ]  # fmt: skip

@@ -159,12 +159,16 @@ def test_learning_point_page_shows_distribution_statistics_and_comments(demo_db,
     assert at.selectbox(key="leadership_learning_point").value == framework.point_keys[0]
     bars = chart(at, "learning_point_distribution")
     assert [t["name"] for t in bars["data"]][0] == "1 · Not yet happening"
-    groups, between = at.table
+    groups, between, analyst_between, analyst_groups = at.table
     assert list(groups.value.columns) == [
         "Figure", "Commissioners", "Service providers", "Lived experience",
     ]  # fmt: skip
     assert at.text  # comments, as plain text
-    assert "Kruskal-Wallis test (supporting evidence only)" in list(between.value["Figure"])
+    assert "Could chance explain the difference? (supporting evidence only)" in list(
+        between.value["Figure"]
+    )
+    assert "Kruskal-Wallis test (supporting evidence only)" in list(analyst_between.value["Figure"])
+    assert list(analyst_groups.value.columns) == list(groups.value.columns)
 
 
 def test_choosing_a_learning_point_shows_that_point(demo_db, framework):
@@ -222,7 +226,8 @@ def test_comments_show_as_typed_without_markdown_or_html(app_db, framework):
     add_round_with_comment(app_db, framework, comment)
     at = start_app("leadership", LEARNING_POINT)
     assert not at.exception
-    assert [t.value for t in at.text] == [comment] * 10
+    # Five people in each of two groups wrote it: one line per group, with the count.
+    assert [t.value for t in at.text] == [f"{comment} (5 people wrote this)"] * 2
     assert all("<b>" not in m.value for m in at.markdown)
 
 
