@@ -231,3 +231,12 @@ def test_a_groups_own_view_names_the_points_it_leaves_out(framework):
         "people in the room, Be realistic, Recognise difference, Focus on assets, Learn in "
         "the messiness, Stay focused. No other group shown to compare with: Rethink 'impact'."
     )
+
+
+def test_a_level_keeps_enough_decimals_to_stay_in_its_band(framework):
+    # 2.996 is a concern (below 3.0): "3.0" beside "A concern" would contradict it.
+    assert agenda.level_text("concern", 2.996, framework=framework) == "A concern (2.996)"
+    assert agenda.level_text("concern", 2.96, framework=framework) == "A concern (2.96)"
+    assert agenda.level_text("developing", 3.04, framework=framework) == "Developing (3.0)"
+    assert agenda.level_text("strength", 4.25, framework=framework) == "A strength (4.2)"
+    assert agenda.level_text("", NAN, framework=framework) == "No level to show"

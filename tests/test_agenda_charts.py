@@ -137,12 +137,15 @@ def assert_no_overlap(fig) -> None:
     for a, b in itertools.combinations(boxes, 2):
         assert a.overlap(b) == 0
     radius = agenda_charts.MARKER_SIZE / 2
+    thresholds = [Box(*b) for b in fig.layout.meta["threshold_boxes"]]
+    assert len(thresholds) == 2
     for box in boxes:
         for x, y in fig.layout.meta["point_pixels"]:
             assert box.overlap(Box(x - radius, y - radius, x + radius, y + radius)) == 0
+        assert all(box.overlap(words) == 0 for words in thresholds)
 
 
-def test_agenda_map_labels_overlap_neither_each_other_nor_a_point(framework):
+def test_agenda_map_labels_overlap_no_other_label_point_or_threshold_words(framework):
     assert_no_overlap(agenda_charts.agenda_map(make_divergence(), framework))
 
 
@@ -236,3 +239,12 @@ def test_own_view_writes_under_the_bars_which_points_are_missing(framework):
     note = "Not shown for commissioners (fewer than 5 of them gave a score): Be realistic."
     fig = agenda_charts.group_view_bars(VIEW, framework, group="commissioner", note=note)
     assert [a.text for a in fig.layout.annotations] == [f"<i>{note}</i>"]
+
+
+def test_agenda_map_labels_keep_clear_of_the_threshold_words(framework):
+    # Just above the threshold lines, near the left edge where their words are.
+    near_the_words = [
+        ("difference", "divergent", "concern", 1.3, 1.05, (C, 2.0), (P, 0.95), []),
+        ("realistic", "some_divergence", "concern", 1.2, 0.55, (C, 1.5), (P, 0.95), []),
+    ]
+    assert_no_overlap(agenda_charts.agenda_map(make_divergence(near_the_words), framework))

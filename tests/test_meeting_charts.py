@@ -61,7 +61,7 @@ def test_group_positions_hover_and_caption_say_what_the_whisker_means(framework)
         "Commissioners: average 4.0 from 12 scores; its true average very likely lies "
         "between 3.5 and 4.4"
     )
-    texts = [a.text for a in fig.layout.annotations]
+    texts = [a.text.replace("<br>", " ") for a in fig.layout.annotations]
     assert f"<i>{charts.WHISKER_KEY}</i>" in texts
     assert "<i>not shown: fewer than 5 scores</i>" in texts
 

@@ -43,6 +43,7 @@ BAND_COLOURS = {
 }
 THRESHOLD_COLOUR = "#595959"
 LABEL_FONT_SIZE = BASE_FONT_SIZE - 2
+THRESHOLD_FONT_SIZE = BASE_FONT_SIZE - 4
 MARKER_SIZE = 24
 # Labels break into lines of at most this many characters.
 SHORT_TITLE_WIDTH = 20
@@ -103,19 +104,20 @@ def place_labels(
     sizes: list[tuple[float, float]],
     *,
     area: Box,
+    obstacles: tuple[Box, ...] = (),
     marker_radius: float = MARKER_SIZE / 2 + 2,
 ) -> list[Box]:
     """A box for each label, beside its point, overlapping no other label or point.
 
     Greedy, in the order given (the first points get the nearest places): each label
     takes the first of ``LABEL_DIRECTIONS`` x ``LABEL_DISTANCES`` that overlaps nothing
-    placed so far, no point and nothing outside ``area``; when none is free, the one
-    overlapping least.
+    placed so far, no point, none of ``obstacles`` (other text on the plot) and nothing
+    outside ``area``; when none is free, the one overlapping least.
     """
     markers = [
         Box(x - marker_radius, y - marker_radius, x + marker_radius, y + marker_radius)
         for x, y in points
-    ]
+    ] + list(obstacles)
     placed: list[Box] = []
     for (x, y), size in zip(points, sizes, strict=True):
         best: tuple[float, Box] | None = None
@@ -197,22 +199,34 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
             showarrow=False,
             font={"size": BASE_FONT_SIZE - 2},
         )
+    plot = Box(0, 0, ASSUMED_PLOT_WIDTH, MAP_HEIGHT - MAP_MARGIN["t"] - MAP_MARGIN["b"])
+
+    def to_pixels(level: float, gap: float) -> tuple[float, float]:
+        x = (level - x_range[0]) / (x_range[1] - x_range[0]) * plot.right
+        y = (1 - (gap - y_range[0]) / (y_range[1] - y_range[0])) * plot.bottom
+        return x, y
+
+    threshold_boxes = []
     for gap, words, dash in (
         (t.some_divergence_gap, "some divergence", "dot"),
         (t.divergent_gap, "groups diverge", "dash"),
     ):
+        text = f"{words} from a gap of {readings.gap_text(gap)}"
         fig.add_hline(y=gap, line_dash=dash, line_color=THRESHOLD_COLOUR, line_width=2)
         fig.add_annotation(
-            x=1,
+            x=0,
             xref="paper",
-            xanchor="right",
+            xanchor="left",
             y=gap,
             yanchor="bottom",
-            text=f"{words} from a gap of {readings.gap_text(gap)}",
+            text=text,
             showarrow=False,
-            font={"size": BASE_FONT_SIZE - 4, "color": THRESHOLD_COLOUR},
+            font={"size": THRESHOLD_FONT_SIZE, "color": THRESHOLD_COLOUR},
             bgcolor="rgba(255,255,255,0.7)",
         )
+        width, height = label_size(text, THRESHOLD_FONT_SIZE)
+        _, line_y = to_pixels(x_range[0], gap)
+        threshold_boxes.append(Box(0, line_y - height, width, line_y))
 
     for status in STATUS_COLOURS:
         on = placed[placed["status"] == status]
@@ -220,10 +234,11 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
         for item in on.to_dict("records"):
             row = rows.loc[item["learning_point"]]
             where = readings.who_is_where(row, framework=framework)
+            level = agenda.level_text(item["level_band"], item["level"], framework=framework)
             hover.append(
                 f"{item['order']} · {framework.point(item['learning_point']).title}<br>"
                 f"{readings.status_text(row, framework=framework)}<br>"
-                f"Level: {agenda.level_text(item['level_band'], item['level'])}; "
+                f"Level: {level}; "
                 f"gap {readings.gap_text(item['gap'])}" + (f"<br>{where}" if where else "")
             )
         fig.add_trace(
@@ -245,20 +260,13 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
             )
         )
 
-    plot = Box(0, 0, ASSUMED_PLOT_WIDTH, MAP_HEIGHT - MAP_MARGIN["t"] - MAP_MARGIN["b"])
-
-    def to_pixels(level: float, gap: float) -> tuple[float, float]:
-        x = (level - x_range[0]) / (x_range[1] - x_range[0]) * plot.right
-        y = (1 - (gap - y_range[0]) / (y_range[1] - y_range[0])) * plot.bottom
-        return x, y
-
     points = [to_pixels(float(r["level"]), float(r["gap"])) for r in placed.to_dict("records")]
     texts = [
         f"<b>{r['order']}</b> · {_short_title(framework, r['learning_point'])}"
         for r in placed.to_dict("records")
     ]
     sizes = [label_size(text.replace("<b>", "").replace("</b>", "")) for text in texts]
-    boxes = place_labels(points, sizes, area=plot)
+    boxes = place_labels(points, sizes, area=plot, obstacles=tuple(threshold_boxes))
     for record, (x, y), text, box in zip(
         placed.to_dict("records"), points, texts, boxes, strict=True
     ):
@@ -311,6 +319,7 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
     )
     base_layout(fig, title=title, height=MAP_HEIGHT, top_margin=MAP_MARGIN["t"])
     fig.update_layout(
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
         margin=MAP_MARGIN,
         legend={
             "orientation": "h",
@@ -323,6 +332,7 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
             "agenda_points": list(ordered["learning_point"]),
             "placed_points": list(placed["learning_point"]),
             "label_boxes": [[b.left, b.top, b.right, b.bottom] for b in boxes],
+            "threshold_boxes": [[b.left, b.top, b.right, b.bottom] for b in threshold_boxes],
             "point_pixels": [list(p) for p in points],
         },
     )
@@ -377,7 +387,10 @@ def group_view_bars(
     largest = max([1.0, *(abs(d) for d in differences)]) * 1.45
     fig.add_vline(x=0, line_color="#404040", line_width=2)
     fig.update_xaxes(
-        title_text=f"← {name} lower · {name} higher →  (points, against the other groups)",
+        title_text=(
+            f"← {name} lower · {name} higher →<br>"
+            "<sup>difference between their average and the other groups', in points</sup>"
+        ),
         range=[-largest, largest],
         zeroline=False,
         gridcolor="#e0e0e0",

@@ -172,10 +172,12 @@ def whiskers(
     }
 
 
-def whisker_caption(fig: go.Figure, *, yshift: int) -> None:
-    """A line under the plot that says what the whisker through each dot means."""
+def whisker_caption(fig: go.Figure, *, yshift: int, width: int = 100) -> None:
+    """A line under the plot that says what the whisker through each dot means
+    (broken into lines of ``width`` characters for a narrow figure)."""
     fig.add_annotation(
-        text=f"<i>{WHISKER_KEY}</i>",
+        text=f"<i>{wrap(WHISKER_KEY, width)}</i>",
+        align="left",
         x=0,
         xref="paper",
         xanchor="left",

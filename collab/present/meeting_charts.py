@@ -338,9 +338,9 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     fig.update_xaxes(
         range=[framework.scale_min - 0.3, framework.scale_max + 0.45],
         tickvals=ticks,
-        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 11)}" for s in framework.scale],
+        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 9)}" for s in framework.scale],
         tickangle=0,
-        tickfont={"size": BASE_FONT_SIZE - 3},
+        tickfont={"size": BASE_FONT_SIZE - 4},
         gridcolor="#d9d9d9",
         zeroline=False,
     )
@@ -353,7 +353,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
         tickfont={"size": BASE_FONT_SIZE + 2},
     )
     if any(s[5] is not None for s in shown):
-        whisker_caption(fig, yshift=-70)
-    _layout(fig, title=title, height=250 + 115 * len(labels))
-    fig.update_layout(showlegend=False, margin={"t": 80, "b": 90})
+        whisker_caption(fig, yshift=-92, width=40)
+    _layout(fig, title=title, height=300 + 115 * len(labels))
+    fig.update_layout(showlegend=False, margin={"t": 80, "b": 150})
     return fig

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from collab.stats import readings
-from collab.stats.analysis import STATUSES, count_columns, taking_part
+from collab.stats.analysis import STATUSES, count_columns, level_band, taking_part
 from collab.store.framework import Framework
 
 # Order of discussion: status (most divergent first), then level band (lowest first).
@@ -129,10 +129,26 @@ def group_view(summary: pd.DataFrame, *, group: str, framework: Framework) -> pd
     return frame[GROUP_VIEW_COLUMNS]
 
 
-def level_text(band: str, level: float) -> str:
+def level_figure(level: float, *, framework: Framework) -> str:
+    """A level as text, with enough decimals to stay in its band when rounded.
+
+    One decimal as a rule; more when one would cross a band's threshold, so "A concern"
+    never stands beside "3.0" (2.996 reads "2.996", never "3.0").
+    """
+    band = level_band(level, thresholds=framework.thresholds)
+    for digits in (1, 2, 3):
+        shown = round(float(level), digits)
+        if level_band(shown, thresholds=framework.thresholds) == band:
+            return readings.number_text(level, digits)
+    return readings.number_text(level, 4)
+
+
+def level_text(band: str, level: float, *, framework: Framework) -> str:
     """A point's level in words with its figure: "A concern (2.6)"."""
     label = readings.level_band_label(band)
-    return label if readings.is_missing(level) else f"{label} ({readings.number_text(level)})"
+    if readings.is_missing(level):
+        return label
+    return f"{label} ({level_figure(level, framework=framework)})"
 
 
 def agenda_table(divergence: pd.DataFrame, *, framework: Framework) -> pd.DataFrame:
@@ -152,7 +168,7 @@ def agenda_table(divergence: pd.DataFrame, *, framework: Framework) -> pd.DataFr
                 int(item["order"]),
                 framework.point(item["learning_point"]).title,
                 readings.status_text(row, framework=framework),
-                level_text(item["level_band"], item["level"]),
+                level_text(item["level_band"], item["level"], framework=framework),
                 readings.gap_text(item["gap"]),
                 readings.who_is_where(row, framework=framework) or "—",
             ]
