@@ -51,12 +51,14 @@ SHORT_TITLE_WIDTH = 20
 # The plot area the labels are placed in, in pixels. The height is the figure's; the
 # width is a narrow screen's (a wider one only moves the points further apart, never
 # the labels closer together).
-MAP_HEIGHT = 730
-MAP_MARGIN = {"l": 90, "r": 90, "t": 190, "b": 150}
+MAP_HEIGHT = 700
+MAP_MARGIN = {"l": 90, "r": 90, "t": 150, "b": 150}
 ASSUMED_PLOT_WIDTH = 820
 # Where a label may go, relative to its point (pixels, y downwards), nearest first.
 LABEL_DIRECTIONS = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
 LABEL_DISTANCES = (22, 46, 80, 120)
+# How close (pixels) a leader line may pass another marker or label.
+LINE_MARGIN = 8
 
 # The own view: above the others on the right, below them on the left.
 ABOVE_COLOUR = "#0072B2"
@@ -99,6 +101,27 @@ def _candidate(x: float, y: float, size: tuple[float, float], dx: int, dy: int, 
     return Box(left, top, left + width, top + height)
 
 
+def _crossings(point: tuple[float, float], box: Box, markers: list[Box]) -> int:
+    """How many other markers or labels the leader line from ``point`` to ``box`` crosses."""
+    x, y = point
+    to_x, to_y = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+    crossed = 0
+    for marker in markers:
+        if marker.left <= x <= marker.right and marker.top <= y <= marker.bottom:
+            continue  # the point's own marker
+        for step in range(1, 40):
+            f = step / 40
+            px, py = x + (to_x - x) * f, y + (to_y - y) * f
+            # A line that only grazes a marker reads as touching it: keep a margin.
+            if (
+                marker.left - LINE_MARGIN <= px <= marker.right + LINE_MARGIN
+                and marker.top - LINE_MARGIN <= py <= marker.bottom + LINE_MARGIN
+            ):
+                crossed += 1
+                break
+    return crossed
+
+
 def place_labels(
     points: list[tuple[float, float]],
     sizes: list[tuple[float, float]],
@@ -110,9 +133,10 @@ def place_labels(
     """A box for each label, beside its point, overlapping no other label or point.
 
     Greedy, in the order given (the first points get the nearest places): each label
-    takes the first of ``LABEL_DIRECTIONS`` x ``LABEL_DISTANCES`` that overlaps nothing
+    takes the first of ``LABEL_DIRECTIONS`` x ``LABEL_DISTANCES`` that overlaps no label
     placed so far, no point, none of ``obstacles`` (other text on the plot) and nothing
-    outside ``area``; when none is free, the one overlapping least.
+    outside ``area``, and whose leader line crosses none of them; when none is free, the
+    one overlapping least (then crossing least).
     """
     markers = [
         Box(x - marker_radius, y - marker_radius, x + marker_radius, y + marker_radius)
@@ -120,20 +144,22 @@ def place_labels(
     ] + list(obstacles)
     placed: list[Box] = []
     for (x, y), size in zip(points, sizes, strict=True):
-        best: tuple[float, Box] | None = None
+        best: tuple[tuple[float, int], Box] | None = None
         for d in LABEL_DISTANCES:
             for dx, dy in LABEL_DIRECTIONS:
                 box = _candidate(x, y, size, dx, dy, d)
-                clash = (
+                overlap = (
                     sum(box.overlap(b) for b in placed)
                     + sum(box.overlap(m) for m in markers)
-                    + box.outside(area) * 4
+                    + box.outside(area)
                 )
+                # Overlapping text is worse than a leader line crossing something.
+                clash = (overlap, _crossings((x, y), box, markers + placed))
                 if best is None or clash < best[0]:
                     best = (clash, box)
-                if clash == 0:
+                if clash == (0, 0):
                     break
-            if best is not None and best[0] == 0:
+            if best is not None and best[0] == (0, 0):
                 break
         assert best is not None
         placed.append(best[1])
