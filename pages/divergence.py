@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from collab.web import cache, choosers, leadership, page, session
+from collab.web import agenda, cache, choosers, leadership, page, session
 
 session.start_run()
 session.require_leadership("Divergence overview")
@@ -25,6 +25,8 @@ leadership.show_statuses(found, framework)
 
 leadership.show_chart(view, "gap_ranking", key="divergence_gap_ranking")
 leadership.show_withheld(found, framework)
-leadership.show_chart(view, "divergence_heatmap", key="divergence_heatmap")
+leadership.show_chart(view, "score_levels", key="divergence_score_levels")
 leadership.show_gap_changes(found, framework)
+agenda.show_agenda(view, found, framework)
+agenda.show_own_view(view, found, framework)
 leadership.show_downloads(view)

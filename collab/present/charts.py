@@ -16,7 +16,13 @@ import pandas as pd
 import plotly.colors as pcolors
 import plotly.graph_objects as go
 
-from collab.stats.readings import in_sentence, is_missing, mean_reading, status_label
+from collab.stats.readings import (
+    SMALL_GROUP,
+    in_sentence,
+    is_missing,
+    mean_reading,
+    status_label,
+)
 from collab.store.framework import Framework
 from collab.store.types import Cell
 
@@ -98,6 +104,93 @@ def _number(value: Cell) -> float | None:
     return float(value)
 
 
+# Whiskers: the 95% interval of a group's average, drawn as a line through its dot.
+WHISKER_KEY = "Line through a dot: where the group's average very likely lies (95%)"
+WHISKER_THICKNESS = 2.5
+WHISKER_WIDTH = 6
+
+
+def interval_of(row: object) -> tuple[float, float] | None:
+    """(mean_low, mean_high) of a summary row, or None when either end is missing."""
+    low = _number(getattr(row, "mean_low", None))
+    high = _number(getattr(row, "mean_high", None))
+    if low is None or high is None:
+        return None
+    return low, high
+
+
+def interval_words(low: float, high: float, n: int | None) -> str:
+    """The 95% interval of a group average in words, for a hover label or a caption."""
+    text = f"its true average very likely lies between {low:.1f} and {high:.1f}"
+    if n is not None and n < SMALL_GROUP:
+        text += f" (only {n} scores, so the range is wide)"
+    return text
+
+
+def mean_hover(
+    subject: str, mean: float | None, n: int | None, interval: tuple[float, float] | None
+) -> str:
+    """Hover text of a group's average: the mean, its scores and its interval in words."""
+    if mean is None:
+        return f"{subject}: not shown"
+    text = f"{subject}: average {mean:.1f} from {n} scores"
+    if interval is not None:
+        text += f"; {interval_words(*interval, n)}"
+    return text
+
+
+def whiskers(
+    intervals: list[tuple[float, float] | None],
+    means: list[float | None],
+    *,
+    colour: str,
+    thickness: float = WHISKER_THICKNESS,
+    width: float = WHISKER_WIDTH,
+) -> dict:
+    """Plotly ``error_x`` (or ``error_y``) of the intervals around ``means``.
+
+    Both arms are None where there is no mean or no interval (a withheld group, a group
+    of one score), so nothing is drawn there.
+    """
+    plus: list[float | None] = []
+    minus: list[float | None] = []
+    for interval, mean in zip(intervals, means, strict=True):
+        if interval is None or mean is None:
+            plus.append(None)
+            minus.append(None)
+        else:
+            plus.append(max(interval[1] - mean, 0.0))
+            minus.append(max(mean - interval[0], 0.0))
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": plus,
+        "arrayminus": minus,
+        "color": colour,
+        "thickness": thickness,
+        "width": width,
+    }
+
+
+def whisker_caption(fig: go.Figure, *, yshift: int, width: int = 100) -> None:
+    """A line under the plot that says what the whisker through each dot means
+    (broken into lines of ``width`` characters for a narrow figure)."""
+    fig.add_annotation(
+        text=f"<i>{wrap(WHISKER_KEY, width)}</i>",
+        align="left",
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=0,
+        yref="paper",
+        yanchor="top",
+        yshift=yshift,
+        showarrow=False,
+        font={"size": BASE_FONT_SIZE - 2, "color": "#404040"},
+        name="whisker key",
+    )
+
+
 def _round_name(frame: pd.DataFrame) -> str:
     if frame.empty or "round" not in frame.columns:
         return ""
@@ -168,14 +261,16 @@ def empty_figure(title: str, message: str, *, top_margin: int = 90) -> go.Figure
     return base_layout(fig, title=title, height=300, top_margin=top_margin)
 
 
-def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure:
+def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure:
     """Average score of each group (columns) on each learning point (rows, framework order).
 
-    The colour scale diverges from the middle of the rating scale; each cell shows its mean
-    and number of scores. Withheld cells carry no value (None) and are drawn grey with the
-    reason in words.
+    It shows score levels, not divergence: the colour is the level of a group's average
+    (orange low, purple high), diverging from the middle of the rating scale; each cell
+    shows its mean and number of scores. How far the groups stand apart is the gap
+    (``gap_ranking``, ``agenda_map``). Withheld cells carry no value (None) and are drawn
+    grey with the reason in words.
     """
-    title = _titled("Average score by learning point and group", _round_name(summary))
+    title = _titled("Average score of each group on each learning point", _round_name(summary))
     points = _point_order(summary, framework)
     groups = _group_order(summary, framework)
     if not points or not groups:
@@ -205,7 +300,7 @@ def divergence_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure
                 row_text.append(f"<b>{mean:.1f}</b><br>n = {n}")
                 row_hover.append(
                     f"{group_name} on “{point_title}”: average {mean:.1f} "
-                    f"from {n} responses, "
+                    f"from {n} scores, "
                     f"{in_sentence(mean_reading(mean, framework=framework))}"
                 )
                 w_z.append(None)
@@ -329,11 +424,15 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
     # Only cells with a mean are kept: a missing key is a cell with no dot.
     means: dict[tuple[str, str], float] = {}
     counts: dict[tuple[str, str], int] = {}
+    intervals: dict[tuple[str, str], tuple[float, float]] = {}
     for row in summary.itertuples(index=False):
         mean = None if bool(row.suppressed) else _number(row.mean)
         if mean is not None:
             means[(row.learning_point, row.group)] = mean
             counts[(row.learning_point, row.group)] = int(row.n)
+            interval = interval_of(row)
+            if interval is not None:
+                intervals[(row.learning_point, row.group)] = interval
 
     fig = go.Figure()
     line_x: list[float | None] = []
@@ -362,12 +461,12 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
         nudge = DODGE * (place - (len(plotted) - 1) / 2)
         xs = [means.get((p, group)) for p in ranked]
         hover = [
-            (
-                f"{name} on “{_point_title(framework, p)}”: average {mean:.1f} "
-                f"from {counts[(p, group)]} responses"
+            mean_hover(
+                f"{name} on “{_point_title(framework, p)}”",
+                mean,
+                counts.get((p, group)),
+                intervals.get((p, group)),
             )
-            if mean is not None
-            else f"{name} on “{_point_title(framework, p)}”: not shown"
             for p, mean in zip(ranked, xs, strict=True)
         ]
         all_withheld = all(x is None for x in xs)
@@ -378,6 +477,11 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
                 y=[y + nudge for y in rows],
                 mode="markers",
                 meta={"group": group},
+                error_x=whiskers(
+                    [intervals.get((p, group)) for p in ranked],
+                    xs,
+                    colour=group_colour(group, framework=framework),
+                ),
                 marker={
                     "color": group_colour(group, framework=framework),
                     "symbol": group_symbol(group, framework=framework),
@@ -413,7 +517,11 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
         )
     ticks, tick_labels = _scale_ticks(framework)
     fig.update_xaxes(
-        title_text="Average score of each group",
+        title_text=(
+            f"Average score of each group<br><sup>{WHISKER_KEY}</sup>"
+            if intervals
+            else "Average score of each group"
+        ),
         range=[framework.scale_min - 0.25, framework.scale_max + 0.25],
         tickvals=ticks,
         ticktext=tick_labels,

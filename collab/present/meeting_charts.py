@@ -19,6 +19,10 @@ from collab.present.charts import (
     empty_figure,
     group_colour,
     group_symbol,
+    interval_of,
+    mean_hover,
+    whisker_caption,
+    whiskers,
     wrap,
 )
 from collab.stats.readings import compared_groups, gap_text
@@ -26,6 +30,8 @@ from collab.stats.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
 from collab.store.framework import Framework
 
 SMALL_MULTIPLE_COLUMNS = 4
+# How far apart (in rounds) the points of neighbouring groups sit within one round.
+TREND_DODGE = 0.12
 EXPECTED_COLOUR = "#1a1a1a"
 MINIMUM_COLOUR = "#7f7f7f"
 
@@ -60,10 +66,12 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
 
     A grid of four columns (two rows for eight points) sharing one 1-5 axis. Each group
     is a line in its own colour and symbol; a withheld round is a gap in the line, never
-    a zero and never bridged. The title of each chart gives the gap between the groups in
-    the first and last round that have one, like for like, and whether it is converging
-    or diverging; "*" marks a gap over fewer groups than are shown now.
-    Hover gives the average and the number of scores.
+    a zero and never bridged. A vertical line through each point spans the 95% interval
+    of that average (none for a withheld round); within a round the groups sit a little
+    apart so their lines stay visible. The title of each chart gives the gap between the
+    groups in the first and last round that have one, like for like, and whether it is
+    converging or diverging; "*" marks a gap over fewer groups than are shown now. Hover
+    gives the average, the number of scores and the interval in words.
     """
     title = "How each group's view changed, round by round"
     if not trends.rounds:
@@ -85,18 +93,25 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     )
     x_labels = [wrap(r, 8) for r in trends.rounds]
     groups = [g for g in framework.group_keys if g in set(trends.means["group"])]
+    has_interval = False
     for index, point in enumerate(points):
         row, col = divmod(index, SMALL_MULTIPLE_COLUMNS)
-        for group in groups:
+        for place, group in enumerate(groups):
             name = framework.group_name(group)
+            colour = group_colour(group, framework=framework)
             cells = trends.means[
                 (trends.means["learning_point"] == point.key) & (trends.means["group"] == group)
             ].set_index("round")
-            means, hover = [], []
+            means: list[float | None] = []
+            intervals: list[tuple[float, float] | None] = []
+            hover = []
             for round_name in trends.rounds:
                 cell = cells.loc[round_name] if round_name in cells.index else None
                 mean = None if cell is None else cell["mean"]
                 means.append(mean)
+                interval = None if cell is None or mean is None else interval_of(cell)
+                intervals.append(interval)
+                has_interval |= interval is not None
                 if cell is None:
                     hover.append(f"{name}, {round_name}: withheld")
                 elif mean is None:
@@ -106,29 +121,35 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
                     )
                 else:
                     hover.append(
-                        f"{name}, {round_name}: average {mean:.1f} from {int(cell['n'])} scores"
+                        mean_hover(f"{name}, {round_name}", mean, int(cell["n"]), interval)
                     )
+            # Groups sit side by side within a round, so their whiskers do not overlap.
+            nudge = TREND_DODGE * (place - (len(groups) - 1) / 2)
             fig.add_trace(
                 go.Scatter(
                     name=name,
                     legendgroup=group,
                     showlegend=index == 0,
-                    x=x_labels,
+                    x=[i + nudge for i in range(len(trends.rounds))],
                     y=means,
                     mode="lines+markers",
                     connectgaps=False,
-                    line={"color": group_colour(group, framework=framework), "width": 3},
+                    line={"color": colour, "width": 3},
                     marker={
-                        "color": group_colour(group, framework=framework),
+                        "color": colour,
                         "symbol": group_symbol(group, framework=framework),
                         "size": 12,
                     },
+                    error_y=whiskers(intervals, means, colour=colour, width=4),
+                    meta={"group": group, "learning_point": point.key},
                     customdata=hover,
                     hovertemplate="%{customdata}<extra></extra>",
                 ),
                 row=row + 1,
                 col=col + 1,
             )
+    if has_interval:
+        whisker_caption(fig, yshift=-62)
     fig.update_yaxes(
         range=[framework.scale_min - 0.3, framework.scale_max + 0.3],
         tickvals=[s.value for s in framework.scale],
@@ -136,20 +157,29 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
         zeroline=False,
     )
     fig.update_yaxes(title_text="Average score (1-5)", col=1)
-    fig.update_xaxes(type="category", tickfont={"size": BASE_FONT_SIZE - 4})
+    fig.update_xaxes(
+        tickvals=list(range(len(trends.rounds))),
+        ticktext=x_labels,
+        range=[-0.45, len(trends.rounds) - 0.55],
+        showgrid=False,
+        zeroline=False,
+        tickfont={"size": BASE_FONT_SIZE - 4},
+    )
     fig.update_annotations(font={"size": BASE_FONT_SIZE - 1})
-    height = 330 * rows + 200
+    # Room under the plots for the line that says what a whisker means.
+    bottom = 110 if has_interval else 40
+    height = 330 * rows + 160 + bottom
     _layout(fig, title=title, height=height)
     # The legend sits in the top margin, above the two-line titles of the first row.
     fig.update_layout(
         legend={
             "orientation": "h",
             "yanchor": "bottom",
-            "y": 1 + 70 / (height - 200 - 40),
+            "y": 1 + 70 / (height - 200 - bottom),
             "x": 0,
             "title": None,
         },
-        margin={"t": 200, "b": 40},
+        margin={"t": 200, "b": bottom},
     )
     return fig
 
@@ -249,7 +279,9 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             labels.append(f"<b>{name}</b><br><i>withheld</i>")
         else:
             labels.append(f"<b>{name}</b><br>n = {int(row.n)}")
-            shown.append((row.group, name, float(row.mean), int(row.n), labels[-1]))
+            shown.append(
+                (row.group, name, float(row.mean), int(row.n), labels[-1], interval_of(row))
+            )
     fig = go.Figure()
     if len(shown) >= 2:
         low = min(shown, key=lambda s: s[2])
@@ -273,7 +305,8 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             showarrow=False,
             font={"size": BASE_FONT_SIZE + 2, "color": "#404040"},
         )
-    for group, name, mean, n, label in shown:
+    for group, name, mean, n, label, interval in shown:
+        colour = group_colour(group, framework=framework)
         fig.add_trace(
             go.Scatter(
                 name=name,
@@ -281,15 +314,17 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
                 y=[label],
                 mode="markers+text",
                 text=[f"<b>{mean:.1f}</b>"],
-                textposition="middle right",
+                textposition="top center",
                 textfont={"size": BASE_FONT_SIZE + 6},
                 marker={
-                    "color": group_colour(group, framework=framework),
+                    "color": colour,
                     "symbol": group_symbol(group, framework=framework),
                     "size": 34,
                     "line": {"color": "white", "width": 2},
                 },
-                customdata=[f"{name}: average {mean:.1f} from {n} responses"],
+                error_x=whiskers([interval], [mean], colour=colour, thickness=4, width=12),
+                meta={"group": group},
+                customdata=[mean_hover(name, mean, n, interval)],
                 hovertemplate="%{customdata}<extra></extra>",
             )
         )
@@ -309,9 +344,9 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     fig.update_xaxes(
         range=[framework.scale_min - 0.3, framework.scale_max + 0.45],
         tickvals=ticks,
-        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 11)}" for s in framework.scale],
+        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 9)}" for s in framework.scale],
         tickangle=0,
-        tickfont={"size": BASE_FONT_SIZE - 3},
+        tickfont={"size": BASE_FONT_SIZE - 4},
         gridcolor="#d9d9d9",
         zeroline=False,
     )
@@ -323,6 +358,8 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
         automargin=True,
         tickfont={"size": BASE_FONT_SIZE + 2},
     )
-    _layout(fig, title=title, height=200 + 105 * len(labels))
-    fig.update_layout(showlegend=False, margin={"t": 80, "b": 30})
+    if any(s[5] is not None for s in shown):
+        whisker_caption(fig, yshift=-92, width=40)
+    _layout(fig, title=title, height=300 + 115 * len(labels))
+    fig.update_layout(showlegend=False, margin={"t": 80, "b": 150})
     return fig

@@ -152,7 +152,7 @@ def build_meeting_pack(
 ) -> str:
     """The meeting pack of a round as one self-contained HTML page.
 
-    It holds the divergence overview (heatmap, gap ranking, status table), each learning
+    It holds the divergence overview (score levels, gap ranking, status table), each learning
     point's picture in order of its gap (chart, figures with readings, comments of the
     shown groups, discussion prompts, agreed actions), the trends up to this round, who
     took part and every action agreed so far. Figures come from ``round_results`` and
@@ -179,7 +179,7 @@ def build_meeting_pack(
             ),
             "withheld": readings.withheld_overview(results.summary, framework=framework, k=k),
             "gap_ranking": charts.gap_ranking(results.summary, results.divergence, framework),
-            "heatmap": charts.divergence_heatmap(results.summary, framework),
+            "heatmap": charts.score_levels_heatmap(results.summary, framework),
         }
     points = [
         _point_section(

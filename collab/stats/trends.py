@@ -24,7 +24,17 @@ from collab.store.errors import NotFound
 from collab.store.framework import Framework
 from collab.store.types import Cell
 
-MEAN_COLUMNS = ["round", "learning_point", "group", "mean", "n", "withheld", "reason"]
+MEAN_COLUMNS = [
+    "round",
+    "learning_point",
+    "group",
+    "mean",
+    "n",
+    "withheld",
+    "reason",
+    "mean_low",
+    "mean_high",
+]
 GAP_COLUMNS = ["round", "learning_point", "gap", "status"]
 GAP_TREND_COLUMNS = [
     "learning_point",
@@ -55,8 +65,9 @@ class Trends:
     """The figures of every round a trend may show, oldest round first.
 
     ``means``: one row per (round, learning point, group), columns of ``MEAN_COLUMNS``;
-    ``mean`` is a float or None (withheld), ``n`` an int or None, ``withheld`` a bool
-    and ``reason`` the privacy rule's words ("" when shown). ``gaps``: one row per
+    ``mean`` is a float or None (withheld), ``n`` an int or None, ``withheld`` a bool,
+    ``reason`` the privacy rule's words ("" when shown) and ``mean_low``, ``mean_high``
+    the 95% interval of the mean (None when withheld or without an interval). ``gaps``: one row per
     (round, learning point), ``gap`` a float or None when fewer than two groups can be
     shown. ``gap_trend``: one row per learning point comparing the first and the last
     round that have a gap, like for like (``collab.stats.change.point_gap_change``):
@@ -197,6 +208,8 @@ def trends_from_counts(
                     None if withheld or n is None else int(n),
                     withheld,
                     str(row.reason or ""),
+                    None if withheld else _value(row.mean_low),
+                    None if withheld else _value(row.mean_high),
                 )
             )
         for row in results.divergence.itertuples(index=False):

@@ -20,8 +20,8 @@ from collab import demo
 from collab.domain import answers
 from collab.domain.organisations import list_organisations
 from collab.files import exports
-from collab.present import charts
-from collab.stats import participation, results, trends
+from collab.present import agenda_charts, charts
+from collab.stats import agenda, participation, results, trends
 from collab.stats.results import RoundResults
 from collab.store.db import Database
 from collab.store.framework import load_framework
@@ -112,25 +112,36 @@ def round_results(view: ResultsView) -> RoundResults:
 # rebuilt through plotly's checks, which costs about as much as drawing the rest of the
 # page. Callers only pass it to st.plotly_chart, which reads it and changes nothing.
 @st.cache_resource(ttl=CACHED_READ_SECONDS, max_entries=MAX_CHARTS, show_spinner=False)
-def _chart(view: ResultsView, chart: str, point: str) -> go.Figure:
+def _chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
     found = _round_results(view)
     framework = load_framework(view.read_key.framework_path)
     if chart == "gap_ranking":
         return charts.gap_ranking(found.summary, found.divergence, framework)
-    if chart == "divergence_heatmap":
-        return charts.divergence_heatmap(found.summary, framework)
+    if chart == "score_levels":
+        return charts.score_levels_heatmap(found.summary, framework)
     if chart == "distribution":
         return charts.distribution_bars(found.summary, framework, point)
+    if chart == "agenda_map":
+        return agenda_charts.agenda_map(found.divergence, framework)
+    if chart == "group_view":
+        own = agenda.group_view(found.summary, group=group, framework=framework)
+        note = agenda.group_view_missing(
+            found.summary, own, group=group, framework=framework, k=found.min_group_size
+        )
+        return agenda_charts.group_view_bars(
+            own, framework, group=group, round_name=view.round_name, note=note
+        )
     raise ValueError(f"unknown chart {chart!r}")
 
 
-def chart(view: ResultsView, chart: str, point: str = "") -> go.Figure:
-    """The ``gap_ranking``, ``divergence_heatmap`` or ``distribution`` (of the learning
-    point ``point``) figure of ``view``, built once per view.
+def chart(view: ResultsView, chart: str, point: str = "", *, group: str = "") -> go.Figure:
+    """The ``gap_ranking``, ``score_levels``, ``agenda_map``, ``distribution`` (of the
+    learning point ``point``) or ``group_view`` (of the group ``group``) figure of
+    ``view``, built once per view.
 
     The figure is shared by every session: draw it, never change it.
     """
-    return _chart(view, chart, point)
+    return _chart(view, chart, point, group)
 
 
 @st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)

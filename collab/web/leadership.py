@@ -23,7 +23,7 @@ from collab.web.page import escape_markdown, status_colour
 
 
 def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> None:
-    """Draw the ``gap_ranking``, ``divergence_heatmap`` or ``distribution`` (of the
+    """Draw the ``gap_ranking``, ``score_levels`` or ``distribution`` (of the
     learning point ``point``) chart of ``view``."""
     figure = cache.chart(view, chart, point)
     st.plotly_chart(figure, key=key, theme=None, config={"displaylogo": False})

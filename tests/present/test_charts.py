@@ -19,7 +19,7 @@ WITHHELD_REASON = "fewer than 5 responses"
 SUMMARY_COLUMNS = [
     "round", "learning_point", "group", "n", "n_dont_know", "mean", "median", "sd",
     "pct_established", "consensus", "count_1", "count_2", "count_3", "count_4", "count_5",
-    "suppressed", "reason",
+    "suppressed", "reason", "mean_low", "mean_high",
 ]  # fmt: skip
 DIVERGENCE_COLUMNS = [
     "round", "learning_point", "gap", "kruskal_h", "p_value", "epsilon_sq",
@@ -35,15 +35,23 @@ def shown_row(point: str, group: str, counts: list[int]) -> dict:
         "round": ROUND, "learning_point": point, "group": group, "n": n, "n_dont_know": 1,
         "mean": mean, "median": 3.0, "sd": 1.0, "pct_established": (counts[3] + counts[4]) / n,
         "consensus": 0.7, **{f"count_{v}": c for v, c in enumerate(counts, start=1)},
-        "suppressed": False, "reason": "",
+        "suppressed": False, "reason": "", **interval_of(mean),
     }  # fmt: skip
+
+
+# Hand-made 95% intervals, lopsided so that the two arms of a whisker cannot be swapped.
+BELOW, ABOVE = 0.5, 0.25
+
+
+def interval_of(mean: float) -> dict:
+    return {"mean_low": mean - BELOW, "mean_high": mean + ABOVE}
 
 
 def withheld_row(point: str, group: str) -> dict:
     numbers = dict.fromkeys(SUMMARY_COLUMNS[3:15], NAN)
     return {
         "round": ROUND, "learning_point": point, "group": group, **numbers,
-        "suppressed": True, "reason": WITHHELD_REASON,
+        "suppressed": True, "reason": WITHHELD_REASON, "mean_low": NAN, "mean_high": NAN,
     }  # fmt: skip
 
 
@@ -118,30 +126,30 @@ def test_scale_colours_run_from_orange_to_purple(framework):
     assert colours[1] == "#e66101" and colours[5] == "#5e3c99"
 
 
-# Heatmap
+# Average score of each group (the score levels heatmap)
 
 
-def test_heatmap_rows_follow_framework_order_and_columns_group_order(framework, summary):
-    heat = charts.divergence_heatmap(summary, framework).data[0]
+def test_score_levels_rows_follow_framework_order_and_columns_group_order(framework, summary):
+    heat = charts.score_levels_heatmap(summary, framework).data[0]
     assert list(heat.y) == titles(framework)
     assert list(heat.x) == ["Commissioners", "Service providers", "Lived experience"]
 
 
-def test_heatmap_values_are_the_group_means(framework, summary):
-    heat = charts.divergence_heatmap(summary, framework).data[0]
+def test_score_levels_values_are_the_group_means(framework, summary):
+    heat = charts.score_levels_heatmap(summary, framework).data[0]
     assert heat.z[0][0] == pytest.approx(43 / 12)
     assert heat.z[0][1] == pytest.approx(29 / 12)
     assert heat.z[0][2] == pytest.approx(26 / 6)
     assert "n = 12" in heat.text[0][0] and "3.6" in heat.text[0][0]
 
 
-def test_heatmap_colour_scale_is_centred_on_the_middle_of_the_scale(framework, summary):
-    heat = charts.divergence_heatmap(summary, framework).data[0]
+def test_score_levels_colour_scale_is_centred_on_the_middle_of_the_scale(framework, summary):
+    heat = charts.score_levels_heatmap(summary, framework).data[0]
     assert (heat.zmin, heat.zmid, heat.zmax) == (1, 3, 5)
 
 
-def test_heatmap_withheld_cells_carry_no_value_and_say_why(framework, summary):
-    fig = charts.divergence_heatmap(summary, framework)
+def test_score_levels_withheld_cells_carry_no_value_and_say_why(framework, summary):
+    fig = charts.score_levels_heatmap(summary, framework)
     heat, marker = fig.data
     assert [row[2] for row in heat.z[1:]] == [None] * 7
     assert heat.text[1][2] == ""
@@ -150,23 +158,23 @@ def test_heatmap_withheld_cells_carry_no_value_and_say_why(framework, summary):
     assert marker.z[0][2] is None and marker.z[0][0] is None
 
 
-def test_heatmap_without_withheld_cells_has_no_marker_layer(framework, summary):
+def test_score_levels_without_withheld_cells_has_no_marker_layer(framework, summary):
     shown = summary[summary["group"] != "lived_experience"]
-    assert len(charts.divergence_heatmap(shown, framework).data) == 1
+    assert len(charts.score_levels_heatmap(shown, framework).data) == 1
 
 
-def test_heatmap_has_title_and_axis_titles(framework, summary):
-    fig = charts.divergence_heatmap(summary, framework)
-    assert ROUND in fig.layout.title.text and "Average score" in fig.layout.title.text
+def test_score_levels_has_title_and_axis_titles(framework, summary):
+    fig = charts.score_levels_heatmap(summary, framework)
+    assert fig.layout.title.text == f"Average score of each group on each learning point: {ROUND}"
     assert fig.layout.xaxis.title.text == "Stakeholder group"
     assert fig.layout.yaxis.title.text == "Learning point"
     assert fig.layout.font.size >= 16
 
 
-def test_heatmap_hover_is_a_plain_sentence(framework, summary):
-    heat = charts.divergence_heatmap(summary, framework).data[0]
+def test_score_levels_hover_is_a_plain_sentence(framework, summary):
+    heat = charts.score_levels_heatmap(summary, framework).data[0]
     assert heat.customdata[0][1] == (
-        "Service providers on “Start 'upstream'”: average 2.4 from 12 responses, "
+        "Service providers on “Start 'upstream'”: average 2.4 from 12 scores, "
         "closest to 'Starting to happen'"
     )
 
@@ -251,9 +259,53 @@ def test_gap_ranking_axis_ticks_are_the_scale_labels(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
     assert list(fig.layout.xaxis.tickvals) == [1, 2, 3, 4, 5]
     assert "Not yet" in fig.layout.xaxis.ticktext[0]
-    assert fig.layout.xaxis.title.text == "Average score of each group"
+    assert fig.layout.xaxis.title.text.startswith("Average score of each group<br>")
     assert fig.layout.yaxis.title.text == "Learning point"
     assert "largest gap first" in fig.layout.title.text
+
+
+def test_gap_ranking_whiskers_span_each_groups_interval(framework, summary):
+    fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
+    commissioner, provider, lived = group_traces(fig)
+    for trace in (commissioner, provider):
+        assert trace.error_x.symmetric is False
+        assert list(trace.error_x.array) == pytest.approx([ABOVE] * 8)
+        assert list(trace.error_x.arrayminus) == pytest.approx([BELOW] * 8)
+        assert trace.error_x.color == trace.marker.color
+    # mean +- arms = mean_low and mean_high of the summary
+    low = commissioner.x[0] - commissioner.error_x.arrayminus[0]
+    high = commissioner.x[0] + commissioner.error_x.array[0]
+    assert (low, high) == pytest.approx((43 / 12 - BELOW, 43 / 12 + ABOVE))
+    # lived experience: a whisker only where it is shown ('upstream', ranked fifth)
+    assert [a is not None for a in lived.error_x.array] == [i == 4 for i in range(8)]
+    assert [a is not None for a in lived.error_x.arrayminus] == [i == 4 for i in range(8)]
+
+
+def test_gap_ranking_hover_says_the_interval_in_words(framework, summary):
+    fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
+    commissioner, _, lived = group_traces(fig)
+    assert commissioner.customdata[0] == (
+        "Commissioners on “Get the right people in the room”: average 3.6 from 12 scores; "
+        "its true average very likely lies between 3.1 and 3.8"
+    )
+    assert (
+        lived.customdata[0] == "Lived experience on “Get the right people in the room”: not shown"
+    )
+
+
+def test_gap_ranking_says_under_its_axis_what_a_whisker_means(framework, summary):
+    fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
+    assert fig.layout.xaxis.title.text == (
+        "Average score of each group<br><sup>Line through a dot: where the group's average "
+        "very likely lies (95%)</sup>"
+    )
+
+
+def test_gap_ranking_draws_no_whisker_without_an_interval(framework, summary):
+    one_score = summary.assign(mean_low=NAN, mean_high=NAN)
+    fig = charts.gap_ranking(one_score, make_divergence(framework, GAPS), framework)
+    assert all(a is None for t in group_traces(fig) for a in t.error_x.array)
+    assert fig.layout.xaxis.title.text == "Average score of each group"
 
 
 def lived_experience_withheld_everywhere(summary: pd.DataFrame) -> pd.DataFrame:
@@ -332,7 +384,7 @@ def test_figures_of_an_empty_summary_say_there_is_nothing_to_show(framework):
     empty = pd.DataFrame(columns=SUMMARY_COLUMNS)
     no_divergence = pd.DataFrame(columns=DIVERGENCE_COLUMNS)
     for fig in (
-        charts.divergence_heatmap(empty, framework),
+        charts.score_levels_heatmap(empty, framework),
         charts.gap_ranking(empty, no_divergence, framework),
         charts.distribution_bars(empty, framework, "upstream"),
     ):
@@ -342,7 +394,8 @@ def test_figures_of_an_empty_summary_say_there_is_nothing_to_show(framework):
 
 def test_no_figure_holds_a_number_for_a_withheld_group(framework, summary):
     divergence = make_divergence(framework, GAPS)
-    lived_column = [row[2] for row in charts.divergence_heatmap(summary, framework).data[0].z]
+    lived_column = [row[2] for row in charts.score_levels_heatmap(summary, framework).data[0].z]
     assert all(v is None for v in lived_column[1:])
     lived = group_traces(charts.gap_ranking(summary, divergence, framework))[2]
     assert sum(x is not None and not math.isnan(x) for x in lived.x) == 1
+    assert sum(a is not None for a in lived.error_x.array) == 1

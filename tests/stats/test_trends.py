@@ -94,6 +94,37 @@ def test_a_withheld_group_round_is_a_gap_never_zero(framework):
     assert withheld["n"].map(lambda v: v is None).all()
     assert withheld["withheld"].all()
     assert set(withheld["reason"]) == {"fewer than 5 scores"}
+    assert withheld["mean_low"].map(lambda v: v is None).all()
+    assert withheld["mean_high"].map(lambda v: v is None).all()
+
+
+def test_each_group_round_carries_the_interval_of_its_summary(framework):
+    answers = answers_frame(
+        framework,
+        {
+            (AUTUMN, "commissioner"): {"*": [4, 4, 5, 3, 4]},
+            (AUTUMN, "provider"): {"*": [2, 3, 3, 2, 2, 3]},
+        },
+    )
+    found = trends.trends_from_answers(
+        answers, framework=framework, rounds=[AUTUMN], min_group_size=K
+    )
+    summary = results_from_answers(
+        answers, framework=framework, round=AUTUMN, previous=None, min_group_size=K
+    ).summary.set_index(["learning_point", "group"])
+    for row in found.means.itertuples(index=False):
+        cell = summary.loc[(row.learning_point, row.group)]
+        if row.group == "lived_experience":
+            continue
+        assert (row.mean_low, row.mean_high) == pytest.approx((cell["mean_low"], cell["mean_high"]))
+    # commissioners 4, 4, 5, 3, 4: mean 4.0, sd 0.707, t(0.975, 4) = 2.776
+    upstream = found.means[
+        (found.means["learning_point"] == "upstream") & (found.means["group"] == "commissioner")
+    ].iloc[0]
+    half_width = 2.7764451 * 0.70710678 / 5**0.5
+    assert (upstream["mean_low"], upstream["mean_high"]) == pytest.approx(
+        (4.0 - half_width, 4.0 + half_width)
+    )
 
 
 def test_a_round_with_only_one_group_shown_has_no_gap(framework):

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from collab.domain import organisations, rounds
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.stats import agenda
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
@@ -41,7 +42,9 @@ def test_overview_shows_the_latest_closed_round_by_default(demo_db):
     assert at.selectbox(key="leadership_round").value == SECOND_ROUND
     assert chart_titles(at) == [
         f"Where the groups see things differently, largest gap first: {SECOND_ROUND}",
-        f"Average score by learning point and group: {SECOND_ROUND}",
+        f"Average score of each group on each learning point: {SECOND_ROUND}",
+        f"Where to start: each learning point by level and gap: {SECOND_ROUND}",
+        f"Where commissioners stand apart from the other groups: {SECOND_ROUND}",
     ]
 
 
@@ -71,11 +74,74 @@ def test_overview_gap_ranking_puts_the_largest_gap_first(demo_db):
     assert gaps == sorted(gaps, reverse=True)
 
 
+def test_overview_gap_ranking_draws_each_groups_interval(demo_db):
+    at = start_app("leadership", DIVERGENCE)
+    ranking = chart(at, "divergence_gap_ranking")
+    found = cache.round_results(
+        cache.ResultsView(
+            SECOND_ROUND,
+            ("commissioner", "provider", "lived_experience"),
+            (),
+            f"{SECOND_ROUND} (closed)",
+        )
+    )
+    cells = found.summary.set_index(["learning_point", "group"])
+    points = ranking["layout"]["meta"]["ranked_points"]
+    for trace in ranking["data"][1:]:
+        group = trace["meta"]["group"]
+        for point, x, plus, minus in zip(
+            points,
+            trace["x"],
+            trace["error_x"]["array"],
+            trace["error_x"]["arrayminus"],
+            strict=True,
+        ):
+            cell = cells.loc[(point, group)]
+            assert x - minus == pytest.approx(cell["mean_low"])
+            assert x + plus == pytest.approx(cell["mean_high"])
+
+
+def test_overview_shows_the_agenda_low_and_divergent_first(demo_db, framework):
+    at = start_app("leadership", DIVERGENCE)
+    assert "Agenda: where to start" in texts(at.subheader)
+    agenda_map = chart(at, "leadership_agenda_map")
+    order = agenda_map["layout"]["meta"]["agenda_points"]
+    table = at.table[-1].value
+    assert list(table["Order"]) == list(range(1, 9))
+    assert list(table["Learning point"]) == [framework.point(p).title for p in order]
+    statuses = list(table["Status"])
+    assert statuses[0].startswith("Groups diverge")
+    assert statuses[-1].startswith(("Shared view", "Not enough groups"))
+    assert "highest" in table["Who is where"].iloc[0]
+
+
+def test_overview_shows_a_groups_own_view_with_sentences(demo_db, framework):
+    at = start_app("leadership", DIVERGENCE)
+    assert at.selectbox(key="leadership_own_view_group").value == "commissioner"
+    bars = chart(at, "leadership_own_view")["data"][0]
+    sizes = [abs(x) for x in bars["x"]]
+    assert sizes == sorted(sizes, reverse=True)
+    first = framework.point(bars["meta"]["points"][0]).title
+    assert f"{first}: commissioners average" in texts(at.markdown)
+    at.selectbox(key="leadership_own_view_group").set_value("provider").run()
+    title = chart(at, "leadership_own_view")["layout"]["title"]["text"]
+    assert title.startswith("Where service providers stand apart")
+
+
+def test_own_view_of_a_withheld_group_shows_nothing_and_says_why(demo_db):
+    at = start_app("leadership", DIVERGENCE)
+    at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
+    at.selectbox(key="leadership_own_view_group").set_value("lived_experience").run()
+    assert not at.exception
+    assert all("leadership_own_view" not in e.proto.id for e in at.get("plotly_chart"))
+    assert "Nothing to show for lived experience in this round" in texts(at.info)
+
+
 def test_first_demo_round_shows_lived_experience_as_withheld(demo_db):
     at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
-    heatmap = chart(at, "divergence_heatmap")
-    means, withheld = heatmap["data"]
+    levels = chart(at, "divergence_score_levels")
+    means, withheld = levels["data"]
     assert means["x"][2] == "Lived experience"
     assert [row[2] for row in means["z"]] == [None] * 8
     assert "withheld" in withheld["text"][0][2]
@@ -87,7 +153,10 @@ def test_dropping_a_group_removes_it_from_what_is_shown(demo_db):
     at.multiselect(key="leadership_groups").set_value(["commissioner", "provider"]).run()
     assert not at.exception
     assert "Lived experience" not in metrics(at)
-    assert chart(at, "divergence_heatmap")["data"][0]["x"] == ["Commissioners", "Service providers"]
+    assert chart(at, "divergence_score_levels")["data"][0]["x"] == [
+        "Commissioners",
+        "Service providers",
+    ]
     ranking = chart(at, "divergence_gap_ranking")
     assert [t["name"] for t in ranking["data"][1:]] == ["Commissioners", "Service providers"]
 
@@ -126,7 +195,7 @@ def test_closing_a_round_elsewhere_shows_its_results_on_the_next_run(demo_db):
     assert at.get("plotly_chart") == []
     rounds.close_round(demo_db, name=OPEN_ROUND, actor="admin")
     at.run()
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 4
 
 
 def test_choosing_no_group_asks_for_one(demo_db):
@@ -244,7 +313,8 @@ def test_overview_shows_how_each_gap_changed_since_the_previous_round(demo_db, f
 def test_overview_of_the_first_round_has_nothing_to_compare_with(demo_db):
     at = start_app("leadership", DIVERGENCE)
     at.selectbox(key="leadership_round").set_value(FIRST_ROUND).run()
-    assert at.table == []
+    assert not [s for s in at.subheader if s.value.startswith("Since")]
+    assert [list(t.value.columns) for t in at.table] == [agenda.AGENDA_TABLE_COLUMNS]
 
 
 def test_a_filter_that_would_expose_a_small_group_shows_no_figures(demo_db):
