@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 import zlib
+from typing import Any
 
 import pandas as pd
 import plotly.colors as pcolors
@@ -400,6 +401,16 @@ def _ranked_points(divergence: pd.DataFrame, points: list[str]) -> list[str]:
     return with_gap + [p for p in points if p not in gaps]
 
 
+def _withheld_groups(row: Any, framework: Framework) -> str:
+    """ " (lived experience withheld)" for a divergence row with withheld groups, else ""."""
+    value = getattr(row, "groups_withheld", None)
+    groups = [g for g in (value if isinstance(value, list | tuple) else []) if g]
+    if not groups:
+        return ""
+    names = " and ".join(framework.group_name(g).lower() for g in groups)
+    return f" ({names} withheld)"
+
+
 def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Framework) -> go.Figure:
     """Where the groups diverge: one row per learning point, largest gap at the top.
 
@@ -495,13 +506,16 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
 
     gaps = {}
     statuses = {}
+    withheld = {}
     for row in divergence.itertuples(index=False):
         gaps[row.learning_point] = _number(row.gap)
         statuses[row.learning_point] = row.status
+        withheld[row.learning_point] = _withheld_groups(row, framework)
     for point, y in zip(ranked, rows, strict=True):
         gap = gaps.get(point)
         if gap is not None and statuses.get(point) != "insufficient":
-            text = f"<b>gap {gap:.2f}</b> · {status_label(statuses[point])}"
+            # A status compares the groups shown; say so when one is withheld on the point.
+            text = f"<b>gap {gap:.2f}</b> · {status_label(statuses[point])}{withheld[point]}"
         else:
             text = f"<i>{NOT_ENOUGH_GROUPS}</i>"
         fig.add_annotation(
@@ -637,7 +651,7 @@ def distribution_bars(
     fig.add_vline(x=0, line_color="#404040", line_width=2, layer="below")
     low, high = framework.scale[0].label, framework.scale[-1].label
     fig.update_xaxes(
-        title_text=f"Share of responses: ← towards '{low}' · towards '{high}' →",
+        title_text=f"Share of scores: ← towards '{low}' · towards '{high}' →",
         range=[-105, 105],
         tickvals=[-100, -50, 0, 50, 100],
         ticktext=["100%", "50%", "0", "50%", "100%"],

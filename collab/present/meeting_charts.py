@@ -260,9 +260,9 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     """Where each group stands on one learning point: its average as a large dot on the scale.
 
     One row per group of the round's summary (framework order, top to bottom), labelled
-    with the group's name and number of responses; the average is written beside its dot
+    with the group's name and number of scores; the average is written beside its dot
     and a grey bar spans the gap between the lowest and highest group. A withheld group
-    keeps its row, says "too few responses to show" and carries no value.
+    keeps its row, says "too few scores to show" and carries no value.
     """
     title = "Average score of each group"
     rows = summary[summary["learning_point"] == learning_point] if len(summary) else summary
@@ -330,7 +330,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
         )
     for row, label in zip(rows.itertuples(index=False), labels, strict=True):
         if bool(row.suppressed) or pd.isna(row.mean):
-            reason = str(row.reason or "too few responses")
+            reason = str(row.reason or "too few scores")
             fig.add_annotation(
                 x=framework.scale_mid,
                 y=label,

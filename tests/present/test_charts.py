@@ -255,6 +255,18 @@ def test_gap_ranking_writes_each_gap_and_marks_points_that_cannot_be_compared(fr
     assert [charts.NOT_ENOUGH_GROUPS in n for n in notes] == [False] * 6 + [True] * 2
 
 
+def test_gap_ranking_status_names_the_group_withheld_on_that_point(framework, summary):
+    divergence = make_divergence(framework, GAPS)
+    divergence["groups_withheld"] = [
+        [] if point == "upstream" else ["lived_experience"]
+        for point in divergence["learning_point"]
+    ]
+    fig = charts.gap_ranking(summary, divergence, framework)
+    notes = [a.text for a in fig.layout.annotations]
+    assert notes[0] == "<b>gap 1.30</b> · Groups diverge (lived experience withheld)"
+    assert notes[4] == "<b>gap 0.40</b> · Shared view"  # upstream: every group shown
+
+
 def test_gap_ranking_axis_ticks_are_the_scale_labels(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
     assert list(fig.layout.xaxis.tickvals) == [1, 2, 3, 4, 5]
@@ -375,7 +387,7 @@ def test_distribution_bars_show_a_withheld_group_as_an_empty_labelled_row(framew
 def test_distribution_bars_have_titles_and_axis_titles(framework, summary):
     fig = charts.distribution_bars(summary, framework, "realistic")
     assert fig.layout.title.text == "How each group answered “Be realistic”: Spring 2026"
-    assert "Share of responses" in fig.layout.xaxis.title.text
+    assert "Share of scores" in fig.layout.xaxis.title.text
     assert fig.layout.yaxis.title.text == "Stakeholder group"
     assert fig.layout.yaxis.categoryarray[0] == "Commissioners<br>n = 12"
 
