@@ -112,6 +112,25 @@ def test_organisations_are_added_renamed_deactivated_and_listed(run, shelter):
     assert out.splitlines()[2].split() == ["Riverside", "Shelter", "no"]
 
 
+def test_names_with_unseen_characters_or_over_the_limit_are_one_error_line(run, initialised):
+    status, _, err = run("rounds", "create", "Spring\u202e2027")
+    assert status == 1
+    assert err == (
+        "error: The round name contains an invisible text-direction character "
+        "(U+202E RIGHT-TO-LEFT OVERRIDE) at position 7. Type the name again without it.\n"
+    )
+    status, _, err = run("rounds", "create", "R" * 150)
+    assert (status, err) == (
+        1,
+        "error: The round name is 150 characters long; the limit is 100. Shorten it.\n",
+    )
+    status, _, err = run("organisations", "add", "Tiny\nOrg")
+    assert status == 1
+    assert "a line break (U+000A LINE FEED) at position 5" in err
+    assert list_rounds(initialised) == []
+    assert list_organisations(initialised) == []
+
+
 def test_code_create_prints_a_code_that_is_accepted_and_its_link(run, shelter):
     status, out, _ = run(
         "codes", "create", "--organisation", "Riverside Night Shelter", "--group", "provider"

@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from collab.domain import imported
+from collab.domain import imported, names
 from collab.domain.organisations import closest_name
 from collab.domain.submissions import (
     UNSTORABLE_CHARACTERS,
@@ -36,9 +36,6 @@ from collab.store.models import Organisation, Respondent, Round, Submission
 REQUIRED_COLUMNS = ("round", "organisation", "group")
 PREVIEW_ROWS = 10
 QUERY_CHUNK = 5000
-MAX_ROUND_NAME = 100
-MAX_ORGANISATION_NAME = 200
-MAX_REFERENCE = 200
 NO_ANSWER = AnswerInput()
 CREATE_MISSING_HINT = (
     "Add it first, or choose to create missing rounds and organisations during the import."
@@ -128,25 +125,22 @@ def _did_you_mean(hint: str | None) -> str:
     return f" Did you mean '{hint}'?" if hint else ""
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 class _Names:
-    """Names as stored (rounds or organisations), matched exactly or ignoring case."""
+    """Names as stored (rounds or organisations), matched exactly or as names that look
+    the same (``names.same_name_key``: capitals and letter forms aside)."""
 
-    def __init__(self, names: list[str]):
-        self.known = names
-        self.exact = set(names)
-        by_lower: dict[str, list[str]] = {}
-        for name in names:
-            by_lower.setdefault(name.lower(), []).append(name)
-        self.by_lower = {k: v[0] for k, v in by_lower.items() if len(v) == 1}
+    def __init__(self, known: list[str]):
+        self.known = known
+        self.exact = set(known)
+        by_key: dict[str, list[str]] = {}
+        for name in known:
+            by_key.setdefault(names.same_name_key(name), []).append(name)
+        self.by_key = {k: v[0] for k, v in by_key.items() if len(v) == 1}
 
     def find(self, name: str) -> str | None:
         if name in self.exact:
             return name
-        return self.by_lower.get(name.lower())
+        return self.by_key.get(names.same_name_key(name))
 
 
 class _Checker:
@@ -189,8 +183,7 @@ class _Checker:
                 text,
                 self.rounds,
                 self.new_rounds,
-                kind="round",
-                max_length=MAX_ROUND_NAME,
+                kind=names.ROUND,
             )
         return self._round_cache[text]
 
@@ -200,8 +193,7 @@ class _Checker:
                 text,
                 self.organisations,
                 self.new_organisations,
-                kind="organisation",
-                max_length=MAX_ORGANISATION_NAME,
+                kind=names.ORGANISATION,
             )
             if name is not None and not self.active.get(name, True):
                 name, problem = (
@@ -212,19 +204,27 @@ class _Checker:
         return self._organisation_cache[text]
 
     def _resolve(
-        self, text: str, names: _Names, new: dict[str, str], *, kind: str, max_length: int
+        self, text: str, known: _Names, new: dict[str, str], *, kind: names.NameKind
     ) -> tuple[str | None, str | None]:
-        if not text:
-            return None, f"The {kind} is missing."
-        found = names.find(text)
+        """The stored name ``text`` means, the name the import creates, or a problem.
+
+        A name stored before names were checked is still found by its exact text.
+        """
+        what = kind.label.removesuffix(" name")
+        if text in known.exact:
+            return text, None
+        cleaned, problem = names.problem(text, kind)
+        if problem:
+            return None, problem
+        if not cleaned:
+            return None, f"The {what} is missing."
+        found = known.find(cleaned)
         if found is not None:
             return found, None
         if self.create_missing:
-            if len(text) > max_length:
-                return None, f"The {kind} name is longer than {max_length} characters."
-            return new.setdefault(text.lower(), text), None
-        hint = closest_name(text, names.known)
-        return None, f"There is no {kind} called '{text}'.{_did_you_mean(hint)} " + (
+            return new.setdefault(names.same_name_key(cleaned), cleaned), None
+        hint = closest_name(cleaned, known.known)
+        return None, f"There is no {what} called '{cleaned}'.{_did_you_mean(hint)} " + (
             CREATE_MISSING_HINT
         )
 
@@ -294,6 +294,15 @@ class _Columns:
     comments: list[tuple[str, int]]
     unnamed: list[int]
     width: int
+
+    @property
+    def named_cells(self) -> set[int]:
+        """Positions of the cells holding names: round, organisation and respondent."""
+        return {
+            self.positions[name]
+            for name in ("round", "organisation", "respondent")
+            if name in self.positions
+        }
 
 
 def _read_header(
@@ -487,15 +496,24 @@ def _check_row(
             ImportProblem(number, None, "This row has more cells than the header has column names.")
         )
     if UNSTORABLE_CHARACTERS.search("".join(cells)):
-        position = next(i for i, c in enumerate(cells) if UNSTORABLE_CHARACTERS.search(c))
-        names = {p: name for name, p in columns.positions.items()}
-        problems.append(
-            ImportProblem(
-                number,
-                names.get(position, get_column_letter(position + 1)),
-                f"This cell: {UNSTORABLE_MESSAGE}. Retype it and save the file again.",
-            )
+        # Names say for themselves what is wrong with them (below).
+        position = next(
+            (
+                i
+                for i, c in enumerate(cells)
+                if i not in columns.named_cells and UNSTORABLE_CHARACTERS.search(c)
+            ),
+            None,
         )
+        if position is not None:
+            by_position = {p: name for name, p in columns.positions.items()}
+            problems.append(
+                ImportProblem(
+                    number,
+                    by_position.get(position, get_column_letter(position + 1)),
+                    f"This cell: {UNSTORABLE_MESSAGE}. Retype it and save the file again.",
+                )
+            )
     for position in columns.unnamed:
         if _text(cells[position]):
             problems.append(
@@ -509,21 +527,17 @@ def _check_row(
     round_name, problem = checker.round(_text(cells[where["round"]]))
     if problem:
         problems.append(ImportProblem(number, "round", problem))
-    organisation, problem = checker.organisation(_one_line(_text(cells[where["organisation"]])))
+    organisation, problem = checker.organisation(_text(cells[where["organisation"]]))
     if problem:
         problems.append(ImportProblem(number, "organisation", problem))
     group, problem = checker.group(_text(cells[where["group"]]))
     if problem:
         problems.append(ImportProblem(number, "group", problem))
     reference = _text(cells[where["respondent"]]) if "respondent" in where else ""
-    if len(reference) > MAX_REFERENCE:
-        problems.append(
-            ImportProblem(
-                number,
-                "respondent",
-                f"The respondent reference is longer than {MAX_REFERENCE} characters.",
-            )
-        )
+    if reference:
+        reference, problem = names.problem(reference, names.REFERENCE)
+        if problem:
+            problems.append(ImportProblem(number, "respondent", problem))
     answers: dict[str, AnswerInput] = {}
     answered = unreadable = False
     scores, score = checker.answer_cache, checker.answer
