@@ -15,6 +15,7 @@ from collab.domain.invite_codes import find_invite_code, normalise_code
 from collab.domain.organisations import list_organisations
 from collab.domain.rounds import get_round, list_rounds
 from collab.store.db import Database
+from collab.store.framework import DEFAULT_PATH
 
 
 @pytest.fixture
@@ -57,6 +58,33 @@ def test_init_creates_the_schema_and_says_where_the_database_is(run, tmp_path):
     assert status == 0
     assert f"SQLite file {tmp_path}/a.db" in out
     assert "8 learning points" in out
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (
+            DEFAULT_PATH.read_text(encoding="utf-8").encode("utf-16"),
+            "the framework file is saved as UTF-16 text; save it as UTF-8",
+        ),
+        (
+            DEFAULT_PATH.read_text(encoding="utf-8")
+            .replace('key = "focus"', 'key = "round"')
+            .encode(),
+            "learning_points #7 ('round'): 'round' is a column of the response file",
+        ),
+    ],
+)
+def test_init_with_a_framework_file_that_cant_be_used_is_one_error_line(
+    run, tmp_path, monkeypatch, data, says
+):
+    path = tmp_path / "framework.toml"
+    path.write_bytes(data)
+    monkeypatch.setenv("COLLAB_FRAMEWORK", str(path))
+    status, out, err = run("init")
+    assert (status, out) == (1, "")
+    assert err.startswith(f"error: {path}: {says}")
+    assert err.count("\n") == 1
 
 
 def test_commands_before_init_ask_for_init(run):
