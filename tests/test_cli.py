@@ -240,6 +240,23 @@ def test_import_with_problems_lists_every_one_and_writes_nothing(run, shelter, f
     assert load_answers(shelter).empty
 
 
+def test_import_with_a_quotation_mark_never_closed_writes_nothing_and_exits_1(
+    run, shelter, framework, tmp_path
+):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    row = ["Spring 2027", "Riverside Night Shelter", "provider"]
+    path = write_csv(
+        tmp_path / "in.csv",
+        framework,
+        [row + ["P1"] + ["3"] * 8, row + ['"P2'] + ["3"] * 8, row + ["P3"] + ["3"] * 8],
+    )
+    status, out, err = run("import", path)
+    assert (status, out) == (1, "")
+    assert "row 3, column respondent: A quotation mark opens in this cell on line 3" in err
+    assert "is never closed" in err
+    assert load_answers(shelter).empty
+
+
 def test_import_writes_the_file_and_creates_missing_rounds_when_asked(
     run, shelter, framework, tmp_path
 ):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -387,6 +388,123 @@ def _delimiter(text: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Quotes:
+    """Finds a quotation mark that swallowed the rows after it.
+
+    A cell in quotation marks may hold line breaks (a comment of several paragraphs).
+    A quotation mark that is never closed makes the rest of the file one cell; one
+    closed only lines later makes the rows in between part of a cell. Both are reported
+    on the row where the quotation mark opens: the first because the file ends inside
+    the cell, the second because a line inside the cell reads as a row of its own (a
+    round of the file or the database, an organisation and a stakeholder group).
+    """
+
+    def __init__(
+        self, text: str, delimiter: str, columns: _Columns, checker: _Checker, header_end: int
+    ):
+        self.text = text
+        self.delimiter = delimiter
+        self.columns = columns
+        self.checker = checker
+        self.line = header_end  # the last line of the file read so far
+        # The row read last: its number, cells and first line in the file.
+        self.last: tuple[int, list[str], int] | None = None
+        # A row of several lines, looked at once the rows before and itself are checked.
+        self.spread: tuple[int, list[str], int] | None = None
+
+    def read(self, number: int, cells: list[str], line_num: int, problems: list[ImportProblem]):
+        """Take the row ``number``, which ends on line ``line_num`` of the file."""
+        self._look_at_spread(problems)
+        first_line, self.line = self.line + 1, line_num
+        self.last = (number, cells, first_line)
+        if line_num > first_line:
+            self.spread = self.last
+
+    def at_end(self, problems: list[ImportProblem]) -> None:
+        """Report a quotation mark still open at the end of the file, or one that swallowed
+        rows in the last row read."""
+        if self.last is None or not self.last[1]:
+            self._look_at_spread(problems)
+            return
+        number, cells, first_line = self.last
+        opened = '"' + cells[-1].replace('"', '""')
+        start = len(self.text) - len(opened)
+        if not self.text.endswith(opened) or (
+            start > 0 and self.text[start - 1] not in (self.delimiter, "\n", "\r")
+        ):
+            self._look_at_spread(problems)
+            return
+        self.spread = None
+        line = first_line + sum(len(LINE_BREAK.findall(cell)) for cell in cells[:-1])
+        last_line = self.text.count("\n") + (not self.text.endswith("\n"))
+        lines = f"line {line}" if last_line <= line else f"lines {line} to {last_line}"
+        problems.append(
+            self._problem(
+                number,
+                len(cells) - 1,
+                f"A quotation mark opens in this cell on line {line} of the file and is never "
+                f"closed, so everything after it to the end of the file ({lines}) would be "
+                "read as this one cell.",
+            )
+        )
+
+    def _look_at_spread(self, problems: list[ImportProblem]) -> None:
+        if self.spread is None:
+            return
+        (number, cells, line), self.spread = self.spread, None
+        for position, cell in enumerate(cells):
+            parts = LINE_BREAK.split(cell)
+            for offset, part in enumerate(parts[1:], start=1):
+                if self._looks_like_a_row(part):
+                    problems.append(
+                        self._problem(
+                            number,
+                            position,
+                            f"A quotation mark opens in this cell on line {line} of the file "
+                            f"and closes only on line {line + len(parts) - 1}, so the lines in "
+                            f"between, which look like rows of their own (line {line + offset}: "
+                            f"'{_shorten(part)}'), would be read as part of this cell.",
+                        )
+                    )
+                    return
+            line += len(parts) - 1
+
+    def _problem(self, number: int, position: int, what: str) -> ImportProblem:
+        by_position = {p: name for name, p in self.columns.positions.items()}
+        return ImportProblem(
+            number,
+            by_position.get(position, get_column_letter(position + 1)),
+            f"{what} Close the quotation mark or remove it, save the file and import it again.",
+        )
+
+    def _looks_like_a_row(self, line: str) -> bool:
+        """Whether ``line`` reads as a response: a round of the database or of the rows
+        read so far, an organisation and a stakeholder group."""
+        cells = next(csv.reader([line], delimiter=self.delimiter), [])
+        where = self.columns.positions
+        if len(cells) <= max(where["round"], where["organisation"], where["group"]):
+            return False
+        round_name = cells[where["round"]].strip()
+        _, problem = self.checker.group(cells[where["group"]].strip())
+        return (
+            problem is None
+            and bool(cells[where["organisation"]].strip())
+            and bool(round_name)
+            and (
+                self.checker.rounds.find(round_name) is not None
+                or names.same_name_key(round_name) in self.checker.new_rounds
+            )
+        )
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def check_import(
     db: Database,
     *,
@@ -431,7 +549,8 @@ def check_import(
             )
         )
         return rejected()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
     if not any(h.strip() for h in header):
         problems.append(
@@ -448,8 +567,10 @@ def check_import(
     preview: list[list[str]] = []
     row_count = 0
     number = 1
+    quotes = _Quotes(text, delimiter, columns, checker, reader.line_num)
     try:
         for number, cells in enumerate(reader, start=2):
+            quotes.read(number, cells, reader.line_num, problems)
             if not "".join(cells).strip():
                 continue
             row_count += 1
@@ -460,6 +581,7 @@ def check_import(
                 rows.append(row)
     except csv.Error as exc:
         problems.append(ImportProblem(number + 1, None, f"This row can't be read as CSV ({exc})."))
+    quotes.at_end(problems)
     if row_count == 0 and not problems:
         problems.append(
             ImportProblem(None, None, "The file has a header row but no responses below it.")

@@ -370,6 +370,71 @@ def test_rejected_import_with_create_missing_creates_nothing(alliance, framework
     assert [r.name for r in rounds.list_rounds(alliance)] == [ROUND]
 
 
+def lines(framework, *rows: str) -> bytes:
+    """A file written by hand: the header, then ``rows`` as they are, one per line."""
+    return "\n".join([",".join(header(framework, comments=False) + ["comment_focus"]), *rows])
+
+
+def scored(respondent: str, comment: str = "") -> str:
+    return f"{ROUND},{SHELTER},provider,{respondent}," + ",".join(["3"] * 8) + f",{comment}"
+
+
+def test_a_quotation_mark_never_closed_refuses_the_file_naming_the_row_where_it_opens(
+    alliance, framework
+):
+    data = lines(
+        framework,
+        scored("P-1", '"Good start, but'),
+        scored("P-2", "Fine"),
+        scored("P-3", "Also fine") + "\n",
+    ).encode()
+    problem = only_problem(rejected(alliance, framework, data))
+    assert (problem.row, problem.column) == (2, "comment_focus")
+    assert problem.message.startswith(
+        "A quotation mark opens in this cell on line 2 of the file and is never closed, so "
+        "everything after it to the end of the file (lines 2 to 4) would be read as this "
+        "one cell."
+    )
+    assert "Close the quotation mark or remove it" in problem.message
+
+
+def test_a_quotation_mark_closed_rows_later_refuses_the_file_naming_the_row_where_it_opens(
+    alliance, framework
+):
+    data = lines(
+        framework,
+        scored("P-1", "Fine"),
+        scored("P-2", '"We said ""yes'),
+        scored("P-3", "Fine"),
+        scored("P-4", 'we meant "no"'),
+        scored("P-5", "Fine"),
+    ).encode()
+    problem = only_problem(rejected(alliance, framework, data))
+    assert (problem.row, problem.column) == (3, "comment_focus")
+    assert problem.message.startswith(
+        "A quotation mark opens in this cell on line 3 of the file and closes only on line 5, "
+        "so the lines in between, which look like rows of their own (line 4: "
+        "'Spring 2027,Riverside Night Shelter,pro\u2026'), would be read as part of this cell."
+    )
+
+
+def test_a_comment_of_several_lines_in_quotation_marks_is_one_cell(alliance, framework):
+    comment = '"First, the council\nprovider, commissioner, lived experience\n\nthird, ""ok"""'
+    data = lines(framework, scored("P-1", comment), scored("P-2", "Fine")).encode()
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 2
+    comments = load_answers(alliance).query("learning_point == 'focus'")["comment"]
+    assert sorted(comments.dropna()) == [
+        "Fine",
+        'First, the council\nprovider, commissioner, lived experience\n\nthird, "ok"',
+    ]
+
+
+@pytest.mark.parametrize("ending", ['""', '""\n', '"x"', '"x"\r\n', "x\n\n"])
+def test_a_file_ending_in_a_closed_or_empty_quoted_cell_is_read(alliance, framework, ending):
+    data = lines(framework, scored("P-1", "Fine"), scored("P-2", ending)).encode()
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 2
+
+
 def test_valid_import_reports_its_rows_and_stores_exact_answers(alliance, framework):
     rows = [
         header(framework),
