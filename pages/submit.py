@@ -24,7 +24,13 @@ state.setdefault("submit_token", uuid.uuid4().hex)
 
 def start_new_form() -> None:
     """Forget the last form, its receipt and any loaded answers; a new form gets a new key."""
-    for key in ("submit_receipt", "submit_revising", "submit_problems", "submit_error"):
+    for key in (
+        "submit_receipt",
+        "submit_revising",
+        "submit_problems",
+        "submit_error",
+        "submit_round_id",
+    ):
         state.pop(key, None)
     state["submit_token"] = uuid.uuid4().hex
     form.clear_form(framework)
@@ -51,6 +57,8 @@ def send_answers() -> None:
                 framework=framework,
                 code=state["submit_code"],
                 answers=form.answers_in_form(framework),
+                # The round the page showed: never stored in another one.
+                round_id=state.get("submit_round_id", 0),
                 idempotency_key=state["submit_token"],
                 max_comment_chars=settings.max_comment_chars,
             )
@@ -156,21 +164,25 @@ else:
     try:
         invite = find_invite_code(db, state["submit_code"])
         open_round = rounds.current_round(db)
-        if open_round is None:
-            raise Refused(
-                "No round is open at the moment, so answers can't be taken. "
-                "Your coordinator will tell you when the next one opens."
-            )
+        # Answers chosen for a round that closed meanwhile stay on the page.
+        if open_round is None and not form.has_answers(framework):
+            raise Refused(submissions.NO_ROUND_OPEN)
     except CollabError as exc:
         page.show_error(exc)
         st.stop()
-    closes = f", open until {page.long_date(open_round.closes_on)}" if open_round.closes_on else ""
-    st.info(
-        f"You are answering for **{page.escape_markdown(invite.organisation)}** as part of "
-        f"the **{framework.group_name(invite.stakeholder_group)}** group. "
-        f"Round: **{page.escape_markdown(open_round.name)}**{closes}.",
-        icon=":material/groups:",
-    )
+    if open_round is None:
+        state.setdefault("submit_round_id", 0)
+    else:
+        state["submit_round_id"] = open_round.id
+        closes = (
+            f", open until {page.long_date(open_round.closes_on)}" if open_round.closes_on else ""
+        )
+        st.info(
+            f"You are answering for **{page.escape_markdown(invite.organisation)}** as part of "
+            f"the **{framework.group_name(invite.stakeholder_group)}** group. "
+            f"Round: **{page.escape_markdown(open_round.name)}**{closes}.",
+            icon=":material/groups:",
+        )
 
 if attention and (revising or problems):
     st.error(attention, icon=":material/error:")

@@ -15,6 +15,7 @@ from collab.domain.invite_codes import find_invite_code, normalise_code
 from collab.domain.organisations import list_organisations
 from collab.domain.rounds import get_round, list_rounds
 from collab.store.db import Database
+from collab.store.framework import DEFAULT_PATH
 
 
 @pytest.fixture
@@ -57,6 +58,33 @@ def test_init_creates_the_schema_and_says_where_the_database_is(run, tmp_path):
     assert status == 0
     assert f"SQLite file {tmp_path}/a.db" in out
     assert "8 learning points" in out
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (
+            DEFAULT_PATH.read_text(encoding="utf-8").encode("utf-16"),
+            "the framework file is saved as UTF-16 text; save it as UTF-8",
+        ),
+        (
+            DEFAULT_PATH.read_text(encoding="utf-8")
+            .replace('key = "focus"', 'key = "round"')
+            .encode(),
+            "learning_points #7 ('round'): 'round' is a column of the response file",
+        ),
+    ],
+)
+def test_init_with_a_framework_file_that_cant_be_used_is_one_error_line(
+    run, tmp_path, monkeypatch, data, says
+):
+    path = tmp_path / "framework.toml"
+    path.write_bytes(data)
+    monkeypatch.setenv("COLLAB_FRAMEWORK", str(path))
+    status, out, err = run("init")
+    assert (status, out) == (1, "")
+    assert err.startswith(f"error: {path}: {says}")
+    assert err.count("\n") == 1
 
 
 def test_commands_before_init_ask_for_init(run):
@@ -110,6 +138,25 @@ def test_organisations_are_added_renamed_deactivated_and_listed(run, shelter):
     assert run("organisations", "deactivate", "Riverside Shelter")[0] == 0
     out = run("organisations", "list")[1]
     assert out.splitlines()[2].split() == ["Riverside", "Shelter", "no"]
+
+
+def test_names_with_unseen_characters_or_over_the_limit_are_one_error_line(run, initialised):
+    status, _, err = run("rounds", "create", "Spring\u202e2027")
+    assert status == 1
+    assert err == (
+        "error: The round name contains an invisible text-direction character "
+        "(U+202E RIGHT-TO-LEFT OVERRIDE) at position 7. Type the name again without it.\n"
+    )
+    status, _, err = run("rounds", "create", "R" * 150)
+    assert (status, err) == (
+        1,
+        "error: The round name is 150 characters long; the limit is 100. Shorten it.\n",
+    )
+    status, _, err = run("organisations", "add", "Tiny\nOrg")
+    assert status == 1
+    assert "a line break (U+000A LINE FEED) at position 5" in err
+    assert list_rounds(initialised) == []
+    assert list_organisations(initialised) == []
 
 
 def test_code_create_prints_a_code_that_is_accepted_and_its_link(run, shelter):
@@ -190,6 +237,23 @@ def test_import_with_problems_lists_every_one_and_writes_nothing(run, shelter, f
     assert lines[0].startswith("row 3, column upstream: 9 is outside the scale")
     assert lines[1].startswith("row 4, column group: 'providr' is not a stakeholder group")
     assert lines[2] == f"error: 2 problems in {path}; nothing was imported."
+    assert load_answers(shelter).empty
+
+
+def test_import_with_a_quotation_mark_never_closed_writes_nothing_and_exits_1(
+    run, shelter, framework, tmp_path
+):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    row = ["Spring 2027", "Riverside Night Shelter", "provider"]
+    path = write_csv(
+        tmp_path / "in.csv",
+        framework,
+        [row + ["P1"] + ["3"] * 8, row + ['"P2'] + ["3"] * 8, row + ["P3"] + ["3"] * 8],
+    )
+    status, out, err = run("import", path)
+    assert (status, out) == (1, "")
+    assert "row 3, column respondent: A quotation mark opens in this cell on line 3" in err
+    assert "is never closed" in err
     assert load_answers(shelter).empty
 
 

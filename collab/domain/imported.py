@@ -15,6 +15,7 @@ import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 
 from collab.domain import audit
+from collab.domain import names as name_rules
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.store.db import Database
 from collab.store.errors import Refused, StorageUnavailable
@@ -60,6 +61,13 @@ def _ids(
             "Nothing was imported: a round or organisation named in the file was renamed "
             "while the file was being checked. Check the file again."
         )
+    kind = name_rules.ROUND if model is Round else name_rules.ORGANISATION
+    for name in missing:
+        if name_rules.clean(name, kind) != name:
+            raise Refused(
+                f"Nothing was imported: the {kind.label} '{name}' has extra spaces or "
+                "letters not in the form names are stored in."
+            )
     if missing:
         created = [model(name=name) for name in missing]
         session.add_all(created)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from collab.domain import audit
+from collab.domain import audit, names
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import Organisation
@@ -38,10 +38,21 @@ def closest_name(name: str, known: list[str]) -> str | None:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(name.split())
+    name = names.clean(name, names.ORGANISATION)
     if not name:
         raise Refused("An organisation needs a name.")
     return name
+
+
+def _refuse_look_alike(session: so.Session, name: str, *, other_than: int | None = None) -> None:
+    """Refuse a name that another organisation has, ignoring capitals and letter forms."""
+    key = names.same_name_key(name)
+    query = sa.select(Organisation.name)
+    if other_than is not None:
+        query = query.where(Organisation.id != other_than)
+    for existing in session.scalars(query):
+        if names.same_name_key(existing) == key:
+            raise Refused(f"An organisation called '{existing}' already exists.")
 
 
 def _by_id(session: so.Session, organisation_id: int) -> Organisation:
@@ -54,8 +65,7 @@ def _by_id(session: so.Session, organisation_id: int) -> Organisation:
 def create_organisation_in(session: so.Session, *, name: str) -> OrganisationInfo:
     """Add an organisation in the caller's transaction (no audit entry)."""
     name = _clean_name(name)
-    if session.scalar(sa.select(Organisation.id).where(Organisation.name == name)):
-        raise Refused(f"An organisation called '{name}' already exists.")
+    _refuse_look_alike(session, name)
     o = Organisation(name=name)
     session.add(o)
     session.flush()
@@ -68,13 +78,7 @@ def rename_organisation_in(
     """Rename an organisation in the caller's transaction (no audit entry)."""
     name = _clean_name(name)
     o = _by_id(session, organisation_id)
-    clash = session.scalar(
-        sa.select(Organisation.id).where(
-            Organisation.name == name, Organisation.id != organisation_id
-        )
-    )
-    if clash:
-        raise Refused(f"An organisation called '{name}' already exists.")
+    _refuse_look_alike(session, name, other_than=organisation_id)
     o.name = name
     return _info(o)
 
@@ -145,6 +149,8 @@ def list_organisations(db: Database, *, include_inactive: bool = True) -> list[O
 def get_organisation(db: Database, name: str) -> OrganisationInfo:
     with db.read() as session:
         o = session.scalar(sa.select(Organisation).where(Organisation.name == name))
+        if o is None and names.tidy(name) != name:
+            o = session.scalar(sa.select(Organisation).where(Organisation.name == names.tidy(name)))
         if o is None:
             known = list(session.scalars(sa.select(Organisation.name)))
             hint = closest_name(name, known)

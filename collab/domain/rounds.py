@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from collab.domain import audit
+from collab.domain import audit, names
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import Round
@@ -44,6 +44,8 @@ def _info(r: Round) -> RoundInfo:
 
 def _by_name(session: so.Session, name: str) -> Round:
     found = session.scalar(sa.select(Round).where(Round.name == name))
+    if found is None and names.tidy(name) != name:
+        found = session.scalar(sa.select(Round).where(Round.name == names.tidy(name)))
     if found is None:
         raise NotFound(f"There is no round called '{name}'.")
     return found
@@ -57,14 +59,20 @@ def create_round_in(
     closes_on: dt.date | None = None,
     live_results: bool = False,
 ) -> RoundInfo:
-    """Add a closed round in the caller's transaction (no audit entry)."""
-    name = name.strip()
+    """Add a closed round in the caller's transaction (no audit entry).
+
+    The name is cleaned and checked by ``collab.domain.names``; a name that differs from
+    an existing one only in capitals or in the form of its letters is refused.
+    """
+    name = names.clean(name, names.ROUND)
     if not name:
         raise Refused("A round needs a name, for example 'Spring 2027'.")
     if opens_on and closes_on and closes_on < opens_on:
         raise Refused("A round cannot close before it opens.")
-    if session.scalar(sa.select(Round.id).where(Round.name == name)) is not None:
-        raise Refused(f"A round called '{name}' already exists.")
+    key = names.same_name_key(name)
+    for existing in session.scalars(sa.select(Round.name)):
+        if names.same_name_key(existing) == key:
+            raise Refused(f"A round called '{existing}' already exists.")
     r = Round(name=name, opens_on=opens_on, closes_on=closes_on, live_results=live_results)
     session.add(r)
     session.flush()

@@ -148,16 +148,57 @@ def _store_once(db: Database, idempotency_key: str | None, store) -> Receipt:
         raise
 
 
+NO_ROUND_OPEN = (
+    "No round is open at the moment, so answers can't be taken. "
+    "Your coordinator will tell you when the next one opens."
+)
+
+
+def _round_to_store_in(session, round_id: int | None) -> Round:
+    """The round a form's answers go to: the one it showed, while that one is open.
+
+    Without ``round_id`` (a caller with no form) it is the open round created last.
+    """
+    if round_id is None:
+        open_round = session.scalar(sa.select(Round).where(Round.is_open).order_by(Round.id.desc()))
+        if open_round is None:
+            raise Refused(NO_ROUND_OPEN)
+        return open_round
+    shown = session.get(Round, round_id)
+    if shown is not None and shown.is_open:
+        return shown
+    opened_since = session.scalar(
+        sa.select(Round.name).where(Round.is_open).order_by(Round.id.desc())
+    )
+    closed = (
+        f"Round '{shown.name}' closed while you were filling in the form"
+        if shown is not None
+        else "The round this form was for no longer exists"
+    )
+    then = (
+        f"Round '{opened_since}' is open now: check that your answers still apply to it, "
+        "then send them again to answer that round."
+        if opened_since
+        else "No round is open now. Your coordinator will tell you when the next one opens."
+    )
+    raise Refused(f"{closed}, so your answers were not stored. {then}")
+
+
 def submit(
     db: Database,
     *,
     framework: Framework,
     code: str,
     answers: dict[str, AnswerInput],
+    round_id: int | None = None,
     idempotency_key: str | None = None,
     max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
 ) -> Receipt:
-    """Store a new member's answers for the open round; return the receipt.
+    """Store a new member's answers for the round the form showed; return the receipt.
+
+    ``round_id`` is the round the member saw: the answers are stored in that round, and
+    refused if it has closed since, never stored in another. Without it (a caller with
+    no form, such as a script) they go to the open round created last.
 
     The same ``idempotency_key`` sent twice stores once and returns the first receipt
     without its code (``already_stored``).
@@ -168,14 +209,7 @@ def submit(
     def store() -> Receipt:
         receipt_code = new_secret_code()
         with db.write() as session:
-            open_round = session.scalar(
-                sa.select(Round).where(Round.is_open).order_by(Round.id.desc())
-            )
-            if open_round is None:
-                raise Refused(
-                    "No round is open at the moment, so answers can't be taken. "
-                    "Your coordinator will tell you when the next one opens."
-                )
+            open_round = _round_to_store_in(session, round_id)
             respondent = Respondent(
                 organisation_id=invite.organisation_id,
                 stakeholder_group=invite.stakeholder_group,

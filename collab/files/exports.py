@@ -31,6 +31,7 @@ from collab.domain.actions import actions_frame_for_export
 from collab.domain.answers import load_answers
 from collab.domain.rounds import get_round
 from collab.stats.results import divergence_export_frame, round_results, summary_export_frame
+from collab.store import framework as framework_file
 from collab.store.config import get_settings
 from collab.store.db import Database
 from collab.store.errors import Refused
@@ -40,8 +41,8 @@ FORMATS = ("csv", "xlsx", "json")
 FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 _QUOTE_OR_TRIGGER = FORMULA_TRIGGERS | {"'"}
 DONT_KNOW = "DK"
-RESPONSE_ID_COLUMNS = ["round", "organisation", "group", "respondent"]
-COMMENT_PREFIX = "comment_"
+RESPONSE_ID_COLUMNS = list(framework_file.RESPONSE_ID_COLUMNS)
+COMMENT_PREFIX = framework_file.COMMENT_PREFIX
 
 _WIDTH_SAMPLE_ROWS = 500
 _MIN_WIDTH = 8

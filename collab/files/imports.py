@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from openpyxl.utils import get_column_letter
 
-from collab.domain import imported
+from collab.domain import imported, names
 from collab.domain.organisations import closest_name
 from collab.domain.submissions import (
     UNSTORABLE_CHARACTERS,
@@ -36,9 +37,6 @@ from collab.store.models import Organisation, Respondent, Round, Submission
 REQUIRED_COLUMNS = ("round", "organisation", "group")
 PREVIEW_ROWS = 10
 QUERY_CHUNK = 5000
-MAX_ROUND_NAME = 100
-MAX_ORGANISATION_NAME = 200
-MAX_REFERENCE = 200
 NO_ANSWER = AnswerInput()
 CREATE_MISSING_HINT = (
     "Add it first, or choose to create missing rounds and organisations during the import."
@@ -128,25 +126,22 @@ def _did_you_mean(hint: str | None) -> str:
     return f" Did you mean '{hint}'?" if hint else ""
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 class _Names:
-    """Names as stored (rounds or organisations), matched exactly or ignoring case."""
+    """Names as stored (rounds or organisations), matched exactly or as names that look
+    the same (``names.same_name_key``: capitals and letter forms aside)."""
 
-    def __init__(self, names: list[str]):
-        self.known = names
-        self.exact = set(names)
-        by_lower: dict[str, list[str]] = {}
-        for name in names:
-            by_lower.setdefault(name.lower(), []).append(name)
-        self.by_lower = {k: v[0] for k, v in by_lower.items() if len(v) == 1}
+    def __init__(self, known: list[str]):
+        self.known = known
+        self.exact = set(known)
+        by_key: dict[str, list[str]] = {}
+        for name in known:
+            by_key.setdefault(names.same_name_key(name), []).append(name)
+        self.by_key = {k: v[0] for k, v in by_key.items() if len(v) == 1}
 
     def find(self, name: str) -> str | None:
         if name in self.exact:
             return name
-        return self.by_lower.get(name.lower())
+        return self.by_key.get(names.same_name_key(name))
 
 
 class _Checker:
@@ -189,8 +184,7 @@ class _Checker:
                 text,
                 self.rounds,
                 self.new_rounds,
-                kind="round",
-                max_length=MAX_ROUND_NAME,
+                kind=names.ROUND,
             )
         return self._round_cache[text]
 
@@ -200,8 +194,7 @@ class _Checker:
                 text,
                 self.organisations,
                 self.new_organisations,
-                kind="organisation",
-                max_length=MAX_ORGANISATION_NAME,
+                kind=names.ORGANISATION,
             )
             if name is not None and not self.active.get(name, True):
                 name, problem = (
@@ -212,19 +205,27 @@ class _Checker:
         return self._organisation_cache[text]
 
     def _resolve(
-        self, text: str, names: _Names, new: dict[str, str], *, kind: str, max_length: int
+        self, text: str, known: _Names, new: dict[str, str], *, kind: names.NameKind
     ) -> tuple[str | None, str | None]:
-        if not text:
-            return None, f"The {kind} is missing."
-        found = names.find(text)
+        """The stored name ``text`` means, the name the import creates, or a problem.
+
+        A name stored before names were checked is still found by its exact text.
+        """
+        what = kind.label.removesuffix(" name")
+        if text in known.exact:
+            return text, None
+        cleaned, problem = names.problem(text, kind)
+        if problem:
+            return None, problem
+        if not cleaned:
+            return None, f"The {what} is missing."
+        found = known.find(cleaned)
         if found is not None:
             return found, None
         if self.create_missing:
-            if len(text) > max_length:
-                return None, f"The {kind} name is longer than {max_length} characters."
-            return new.setdefault(text.lower(), text), None
-        hint = closest_name(text, names.known)
-        return None, f"There is no {kind} called '{text}'.{_did_you_mean(hint)} " + (
+            return new.setdefault(names.same_name_key(cleaned), cleaned), None
+        hint = closest_name(cleaned, known.known)
+        return None, f"There is no {what} called '{cleaned}'.{_did_you_mean(hint)} " + (
             CREATE_MISSING_HINT
         )
 
@@ -294,6 +295,15 @@ class _Columns:
     comments: list[tuple[str, int]]
     unnamed: list[int]
     width: int
+
+    @property
+    def named_cells(self) -> set[int]:
+        """Positions of the cells holding names: round, organisation and respondent."""
+        return {
+            self.positions[name]
+            for name in ("round", "organisation", "respondent")
+            if name in self.positions
+        }
 
 
 def _read_header(
@@ -378,6 +388,123 @@ def _delimiter(text: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Quotes:
+    """Finds a quotation mark that swallowed the rows after it.
+
+    A cell in quotation marks may hold line breaks (a comment of several paragraphs).
+    A quotation mark that is never closed makes the rest of the file one cell; one
+    closed only lines later makes the rows in between part of a cell. Both are reported
+    on the row where the quotation mark opens: the first because the file ends inside
+    the cell, the second because a line inside the cell reads as a row of its own (a
+    round of the file or the database, an organisation and a stakeholder group).
+    """
+
+    def __init__(
+        self, text: str, delimiter: str, columns: _Columns, checker: _Checker, header_end: int
+    ):
+        self.text = text
+        self.delimiter = delimiter
+        self.columns = columns
+        self.checker = checker
+        self.line = header_end  # the last line of the file read so far
+        # The row read last: its number, cells and first line in the file.
+        self.last: tuple[int, list[str], int] | None = None
+        # A row of several lines, looked at once the rows before and itself are checked.
+        self.spread: tuple[int, list[str], int] | None = None
+
+    def read(self, number: int, cells: list[str], line_num: int, problems: list[ImportProblem]):
+        """Take the row ``number``, which ends on line ``line_num`` of the file."""
+        self._look_at_spread(problems)
+        first_line, self.line = self.line + 1, line_num
+        self.last = (number, cells, first_line)
+        if line_num > first_line:
+            self.spread = self.last
+
+    def at_end(self, problems: list[ImportProblem]) -> None:
+        """Report a quotation mark still open at the end of the file, or one that swallowed
+        rows in the last row read."""
+        if self.last is None or not self.last[1]:
+            self._look_at_spread(problems)
+            return
+        number, cells, first_line = self.last
+        opened = '"' + cells[-1].replace('"', '""')
+        start = len(self.text) - len(opened)
+        if not self.text.endswith(opened) or (
+            start > 0 and self.text[start - 1] not in (self.delimiter, "\n", "\r")
+        ):
+            self._look_at_spread(problems)
+            return
+        self.spread = None
+        line = first_line + sum(len(LINE_BREAK.findall(cell)) for cell in cells[:-1])
+        last_line = self.text.count("\n") + (not self.text.endswith("\n"))
+        lines = f"line {line}" if last_line <= line else f"lines {line} to {last_line}"
+        problems.append(
+            self._problem(
+                number,
+                len(cells) - 1,
+                f"A quotation mark opens in this cell on line {line} of the file and is never "
+                f"closed, so everything after it to the end of the file ({lines}) would be "
+                "read as this one cell.",
+            )
+        )
+
+    def _look_at_spread(self, problems: list[ImportProblem]) -> None:
+        if self.spread is None:
+            return
+        (number, cells, line), self.spread = self.spread, None
+        for position, cell in enumerate(cells):
+            parts = LINE_BREAK.split(cell)
+            for offset, part in enumerate(parts[1:], start=1):
+                if self._looks_like_a_row(part):
+                    problems.append(
+                        self._problem(
+                            number,
+                            position,
+                            f"A quotation mark opens in this cell on line {line} of the file "
+                            f"and closes only on line {line + len(parts) - 1}, so the lines in "
+                            f"between, which look like rows of their own (line {line + offset}: "
+                            f"'{_shorten(part)}'), would be read as part of this cell.",
+                        )
+                    )
+                    return
+            line += len(parts) - 1
+
+    def _problem(self, number: int, position: int, what: str) -> ImportProblem:
+        by_position = {p: name for name, p in self.columns.positions.items()}
+        return ImportProblem(
+            number,
+            by_position.get(position, get_column_letter(position + 1)),
+            f"{what} Close the quotation mark or remove it, save the file and import it again.",
+        )
+
+    def _looks_like_a_row(self, line: str) -> bool:
+        """Whether ``line`` reads as a response: a round of the database or of the rows
+        read so far, an organisation and a stakeholder group."""
+        cells = next(csv.reader([line], delimiter=self.delimiter), [])
+        where = self.columns.positions
+        if len(cells) <= max(where["round"], where["organisation"], where["group"]):
+            return False
+        round_name = cells[where["round"]].strip()
+        _, problem = self.checker.group(cells[where["group"]].strip())
+        return (
+            problem is None
+            and bool(cells[where["organisation"]].strip())
+            and bool(round_name)
+            and (
+                self.checker.rounds.find(round_name) is not None
+                or names.same_name_key(round_name) in self.checker.new_rounds
+            )
+        )
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def check_import(
     db: Database,
     *,
@@ -422,7 +549,8 @@ def check_import(
             )
         )
         return rejected()
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
     if not any(h.strip() for h in header):
         problems.append(
@@ -439,8 +567,10 @@ def check_import(
     preview: list[list[str]] = []
     row_count = 0
     number = 1
+    quotes = _Quotes(text, delimiter, columns, checker, reader.line_num)
     try:
         for number, cells in enumerate(reader, start=2):
+            quotes.read(number, cells, reader.line_num, problems)
             if not "".join(cells).strip():
                 continue
             row_count += 1
@@ -451,6 +581,7 @@ def check_import(
                 rows.append(row)
     except csv.Error as exc:
         problems.append(ImportProblem(number + 1, None, f"This row can't be read as CSV ({exc})."))
+    quotes.at_end(problems)
     if row_count == 0 and not problems:
         problems.append(
             ImportProblem(None, None, "The file has a header row but no responses below it.")
@@ -487,15 +618,24 @@ def _check_row(
             ImportProblem(number, None, "This row has more cells than the header has column names.")
         )
     if UNSTORABLE_CHARACTERS.search("".join(cells)):
-        position = next(i for i, c in enumerate(cells) if UNSTORABLE_CHARACTERS.search(c))
-        names = {p: name for name, p in columns.positions.items()}
-        problems.append(
-            ImportProblem(
-                number,
-                names.get(position, get_column_letter(position + 1)),
-                f"This cell: {UNSTORABLE_MESSAGE}. Retype it and save the file again.",
-            )
+        # Names say for themselves what is wrong with them (below).
+        position = next(
+            (
+                i
+                for i, c in enumerate(cells)
+                if i not in columns.named_cells and UNSTORABLE_CHARACTERS.search(c)
+            ),
+            None,
         )
+        if position is not None:
+            by_position = {p: name for name, p in columns.positions.items()}
+            problems.append(
+                ImportProblem(
+                    number,
+                    by_position.get(position, get_column_letter(position + 1)),
+                    f"This cell: {UNSTORABLE_MESSAGE}. Retype it and save the file again.",
+                )
+            )
     for position in columns.unnamed:
         if _text(cells[position]):
             problems.append(
@@ -509,21 +649,17 @@ def _check_row(
     round_name, problem = checker.round(_text(cells[where["round"]]))
     if problem:
         problems.append(ImportProblem(number, "round", problem))
-    organisation, problem = checker.organisation(_one_line(_text(cells[where["organisation"]])))
+    organisation, problem = checker.organisation(_text(cells[where["organisation"]]))
     if problem:
         problems.append(ImportProblem(number, "organisation", problem))
     group, problem = checker.group(_text(cells[where["group"]]))
     if problem:
         problems.append(ImportProblem(number, "group", problem))
     reference = _text(cells[where["respondent"]]) if "respondent" in where else ""
-    if len(reference) > MAX_REFERENCE:
-        problems.append(
-            ImportProblem(
-                number,
-                "respondent",
-                f"The respondent reference is longer than {MAX_REFERENCE} characters.",
-            )
-        )
+    if reference:
+        reference, problem = names.problem(reference, names.REFERENCE)
+        if problem:
+            problems.append(ImportProblem(number, "respondent", problem))
     answers: dict[str, AnswerInput] = {}
     answered = unreadable = False
     scores, score = checker.answer_cache, checker.answer

@@ -15,6 +15,10 @@ from pathlib import Path
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "framework.toml"
 
 KEY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+# The response file's columns (import and export): these, one per learning point key,
+# then one comment column per key. A learning point key must not be one of them.
+RESPONSE_ID_COLUMNS = ("round", "organisation", "group", "respondent")
+COMMENT_PREFIX = "comment_"
 MIN_GROUP_SIZE_FLOOR = 3
 
 
@@ -145,6 +149,24 @@ def _keyed_entries(path: Path, raw: dict, section: str) -> list[dict]:
     return entries
 
 
+def _refuse_column_names(path: Path, entries: list[dict]) -> None:
+    """A learning point's key names its column in the response file: it must not be the
+    name of another column there."""
+    for i, entry in enumerate(entries, start=1):
+        key = entry["key"]
+        if key in RESPONSE_ID_COLUMNS:
+            raise FrameworkError(
+                f"{path}: learning_points #{i} ('{key}'): '{key}' is a column of the "
+                f"response file ({', '.join(RESPONSE_ID_COLUMNS)}); choose another key"
+            )
+        if key.startswith(COMMENT_PREFIX):
+            raise FrameworkError(
+                f"{path}: learning_points #{i} ('{key}'): a key may not begin with "
+                f"'{COMMENT_PREFIX}', which names the comment columns of the response file; "
+                "choose another key"
+            )
+
+
 def _scale(path: Path, raw: dict) -> tuple[tuple[ScalePoint, ...], str]:
     scale = raw.get("scale")
     if not isinstance(scale, dict):
@@ -217,6 +239,8 @@ def parse_framework(text: str, path: Path | str = "<framework>") -> Framework:
         )
         for g in _keyed_entries(path, raw, "groups")
     )
+    point_entries = _keyed_entries(path, raw, "learning_points")
+    _refuse_column_names(path, point_entries)
     points = tuple(
         LearningPoint(
             key=p["key"],
@@ -224,7 +248,7 @@ def parse_framework(text: str, path: Path | str = "<framework>") -> Framework:
             statement=_require_text(path, f"learning point '{p['key']}'", p, "statement"),
             help=_require_text(path, f"learning point '{p['key']}'", p, "help"),
         )
-        for p in _keyed_entries(path, raw, "learning_points")
+        for p in point_entries
     )
     thresholds = _thresholds(path, raw)
     if not scale[0].value <= thresholds.established_from <= scale[-1].value:
@@ -253,7 +277,26 @@ def load_framework(path: Path | str = DEFAULT_PATH) -> Framework:
     """Read and validate the framework file (cached per path; the file is data)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise FrameworkError(f"{path}: cannot read the framework file: {exc}") from exc
-    return parse_framework(text, path)
+    return parse_framework(_decode(path, data), path)
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """The file's text; a file not saved as UTF-8 is refused saying how it was saved."""
+    # UTF-16 text starts with a byte order mark, or else holds a zero byte after (or
+    # before) every letter of plain English.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        raise FrameworkError(
+            f"{path}: the framework file is saved as UTF-16 text; save it as UTF-8 "
+            "(in most editors: Save As, encoding UTF-8) and try again"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FrameworkError(
+            f"{path}: the framework file is not UTF-8 text: the byte 0x{data[exc.start]:02X} "
+            f"on line {line} can't be read as UTF-8; save the file as UTF-8 and try again"
+        ) from None

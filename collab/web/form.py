@@ -42,6 +42,14 @@ def answers_in_form(framework: Framework) -> dict[str, AnswerInput]:
     return answers
 
 
+def has_answers(framework: Framework) -> bool:
+    """Whether the form holds any choice or comment."""
+    return any(
+        answer.score is not None or answer.dont_know or answer.comment.strip()
+        for answer in answers_in_form(framework).values()
+    )
+
+
 def put_answers_in_form(framework: Framework, stored: StoredSubmission) -> None:
     """Fill the form with a stored submission's answers (call before the form is drawn)."""
     for point in framework.point_keys:

@@ -12,7 +12,7 @@ are then read at most once in the run, so a change to them applies from the next
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import streamlit as st
 
@@ -20,7 +20,7 @@ from collab.domain import access
 from collab.domain.access import ADMIN, LEADERSHIP, MEMBER, ROLES, SignInAttempts
 from collab.stats import privacy
 from collab.store import config
-from collab.store.framework import Framework, load_framework
+from collab.store.framework import Framework, FrameworkError, load_framework
 
 ROLE_KEY = "role"
 SIGN_IN_ATTEMPTS_KEY = "sign_in_attempts"
@@ -58,13 +58,36 @@ def once_per_run(name: str, read: Callable[[], T]) -> T:
 
 
 def settings() -> config.Settings:
-    """The settings, read once per run."""
-    return once_per_run("settings", config.get_settings)
+    """The settings, read once per run (a framework file that can't be used stops it)."""
+    return once_per_run("settings", _read_settings)
+
+
+def _read_settings() -> config.Settings:
+    try:
+        return config.get_settings()
+    except FrameworkError as exc:
+        _stop_for_framework(exc)
 
 
 def framework() -> Framework:
-    """The framework file named in the settings (parsed once per path by ``load_framework``)."""
-    return load_framework(settings().framework_path)
+    """The framework file named in the settings (parsed once per path by ``load_framework``).
+
+    A framework file that can't be used stops the run with its message, not a traceback.
+    """
+    try:
+        return load_framework(settings().framework_path)
+    except FrameworkError as exc:
+        _stop_for_framework(exc)
+
+
+def _stop_for_framework(exc: FrameworkError) -> NoReturn:
+    st.error(
+        "The app can't start because its framework file can't be used. "
+        "The alliance's administrator needs to correct the file; this is what is wrong:",
+        icon=":material/error:",
+    )
+    st.code(str(exc), language=None, wrap_lines=True)
+    st.stop()
 
 
 def min_group_size() -> int:

@@ -199,3 +199,54 @@ def test_the_answers_version_grows_with_every_stored_answer(open_alliance, frame
         db, framework=framework, receipt_code=receipt.code, answers=full_answers(framework, 2)
     )
     assert empty < after_submit < answers_version(db)
+
+
+def test_answers_for_a_round_that_closed_are_never_stored_in_the_round_opened_since(
+    open_alliance, framework
+):
+    db, code = open_alliance
+    shown = rounds.get_round(db, "Spring 2027")
+    rounds.close_round(db, name="Spring 2027", actor="admin")
+    rounds.create_round(db, name="Autumn 2027", actor="admin")
+    rounds.open_round(db, name="Autumn 2027", actor="admin")
+    with pytest.raises(Refused) as refused:
+        submissions.submit(
+            db, framework=framework, code=code, answers=full_answers(framework), round_id=shown.id
+        )
+    assert str(refused.value) == (
+        "Round 'Spring 2027' closed while you were filling in the form, so your answers were "
+        "not stored. Round 'Autumn 2027' is open now: check that your answers still apply to "
+        "it, then send them again to answer that round."
+    )
+    assert count_rows(db, Submission) == 0
+    autumn = rounds.get_round(db, "Autumn 2027")
+    receipt = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework), round_id=autumn.id
+    )
+    assert receipt.round == "Autumn 2027"
+
+
+def test_answers_for_a_round_that_closed_are_refused_when_no_round_is_open(
+    open_alliance, framework
+):
+    db, code = open_alliance
+    shown = rounds.get_round(db, "Spring 2027")
+    rounds.close_round(db, name="Spring 2027", actor="admin")
+    with pytest.raises(Refused, match="No round is open now"):
+        submissions.submit(
+            db, framework=framework, code=code, answers=full_answers(framework), round_id=shown.id
+        )
+    assert count_rows(db, Submission) == 0
+
+
+def test_answers_go_to_the_open_round_the_form_showed_when_several_are_open(
+    open_alliance, framework
+):
+    db, code = open_alliance
+    spring = rounds.get_round(db, "Spring 2027")
+    rounds.create_round(db, name="Autumn 2027", actor="admin")
+    rounds.open_round(db, name="Autumn 2027", allow_several=True, actor="admin")
+    receipt = submissions.submit(
+        db, framework=framework, code=code, answers=full_answers(framework), round_id=spring.id
+    )
+    assert receipt.round == "Spring 2027"

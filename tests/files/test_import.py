@@ -3,6 +3,7 @@ with any problem writes nothing; a good file is stored exactly, in one transacti
 
 import csv
 import io
+import unicodedata
 
 import pytest
 
@@ -197,6 +198,119 @@ def test_respondent_already_in_the_database_for_the_round_is_refused(alliance, f
     assert "already has a response in round 'Spring 2027' in the database" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("P-17", "P-17\u200b"),
+        ("P\u200b-17", "P-17"),
+        ("Pé-17", unicodedata.normalize("NFD", "Pé-17")),
+        ("P 17", "P\u00a0 17"),
+    ],
+)
+def test_respondent_id_that_only_looks_different_is_the_same_person_or_refused(
+    alliance, framework, first, second
+):
+    rows = [
+        header(framework),
+        response(framework, respondent=first),
+        response(framework, respondent=second),
+    ]
+    problems = rejected(alliance, framework, csv_bytes(rows))
+    assert [(p.row, p.column) for p in problems] in ([(2, "respondent")], [(3, "respondent")])
+    assert any(
+        "ZERO WIDTH SPACE" in p.message
+        or "already answers round 'Spring 2027' on row 2" in p.message
+        for p in problems
+    )
+
+
+def test_respondent_id_already_in_the_round_in_another_form_is_refused(alliance, framework):
+    first = csv_bytes([header(framework), response(framework, respondent="Pé-17")])
+    assert import_responses(alliance, framework=framework, data=first, actor="admin") == 1
+    again = csv_bytes(
+        [
+            header(framework),
+            response(framework, respondent="P-18"),
+            response(framework, respondent=unicodedata.normalize("NFD", " Pé-17 ")),
+        ]
+    )
+    problem = only_problem(rejected(alliance, framework, again))
+    assert (problem.row, problem.column) == (3, "respondent")
+    assert (
+        "Respondent 'Pé-17' already has a response in round 'Spring 2027' in the database"
+        in problem.message
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "says"),
+    [
+        (
+            "organisation",
+            "Tiny Org\u200b",
+            "The organisation name contains an invisible character "
+            "(U+200B ZERO WIDTH SPACE) at position 9",
+        ),
+        (
+            "organisation",
+            "Tiny\u202eOrg",
+            "The organisation name contains an invisible text-direction character "
+            "(U+202E RIGHT-TO-LEFT OVERRIDE) at position 5",
+        ),
+        ("round", "Autumn\n2027", "The round name contains a line break (U+000A LINE FEED)"),
+        ("round", "Autumn\t2027", "The round name contains a tab (U+0009 CHARACTER TABULATION)"),
+        (
+            "round",
+            "A" * 150,
+            "The round name is 150 characters long; the limit is 100. Shorten it.",
+        ),
+        (
+            "organisation",
+            "O" * 201,
+            "The organisation name is 201 characters long; the limit is 200. Shorten it.",
+        ),
+        ("respondent", "P-17\x07", "The respondent reference contains an invisible control"),
+    ],
+)
+def test_name_with_an_unseen_character_or_too_long_is_refused_naming_row_and_column(
+    alliance, framework, column, cell, says
+):
+    organisations.create_organisation(alliance, name="Tiny Org", actor="admin")
+    row = response(framework, organisation="Tiny Org")
+    row[["round", "organisation", "group", "respondent"].index(column)] = cell
+    rows = [header(framework), response(framework), row]
+    problem = only_problem(rejected(alliance, framework, csv_bytes(rows), create_missing=True))
+    assert (problem.row, problem.column) == (3, column)
+    assert says in problem.message
+    assert [o.name for o in organisations.list_organisations(alliance)] == [
+        TRUST,
+        SHELTER,
+        "Tiny Org",
+    ]
+
+
+def test_names_in_the_file_are_tidied_and_matched_to_those_that_look_the_same(alliance, framework):
+    organisations.create_organisation(alliance, name="Tiny Org", actor="admin")
+    rows = [
+        header(framework),
+        response(framework, organisation="tiny\u00a0 org"),
+        response(framework, organisation="ＴＩＮＹ Org"),
+        response(framework, organisation=" New  Hope Hostel "),
+        response(framework, organisation="new hope hostel"),
+    ]
+    data = csv_bytes(rows)
+    assert (
+        import_responses(alliance, framework=framework, data=data, create_missing=True, actor="a")
+        == 4
+    )
+    assert [o.name for o in organisations.list_organisations(alliance)] == [
+        TRUST,
+        "New Hope Hostel",
+        SHELTER,
+        "Tiny Org",
+    ]
+
+
 def test_respondent_keeps_one_organisation_and_group(alliance, framework):
     rounds.create_round(alliance, name="Autumn 2027", actor="admin")
     later = response(framework, organisation=TRUST, respondent="P-17")
@@ -254,6 +368,71 @@ def test_rejected_import_with_create_missing_creates_nothing(alliance, framework
     problem = only_problem(rejected(alliance, framework, csv_bytes(rows), create_missing=True))
     assert (problem.row, problem.column) == (3, "focus")
     assert [r.name for r in rounds.list_rounds(alliance)] == [ROUND]
+
+
+def lines(framework, *rows: str) -> bytes:
+    """A file written by hand: the header, then ``rows`` as they are, one per line."""
+    return "\n".join([",".join(header(framework, comments=False) + ["comment_focus"]), *rows])
+
+
+def scored(respondent: str, comment: str = "") -> str:
+    return f"{ROUND},{SHELTER},provider,{respondent}," + ",".join(["3"] * 8) + f",{comment}"
+
+
+def test_a_quotation_mark_never_closed_refuses_the_file_naming_the_row_where_it_opens(
+    alliance, framework
+):
+    data = lines(
+        framework,
+        scored("P-1", '"Good start, but'),
+        scored("P-2", "Fine"),
+        scored("P-3", "Also fine") + "\n",
+    ).encode()
+    problem = only_problem(rejected(alliance, framework, data))
+    assert (problem.row, problem.column) == (2, "comment_focus")
+    assert problem.message.startswith(
+        "A quotation mark opens in this cell on line 2 of the file and is never closed, so "
+        "everything after it to the end of the file (lines 2 to 4) would be read as this "
+        "one cell."
+    )
+    assert "Close the quotation mark or remove it" in problem.message
+
+
+def test_a_quotation_mark_closed_rows_later_refuses_the_file_naming_the_row_where_it_opens(
+    alliance, framework
+):
+    data = lines(
+        framework,
+        scored("P-1", "Fine"),
+        scored("P-2", '"We said ""yes'),
+        scored("P-3", "Fine"),
+        scored("P-4", 'we meant "no"'),
+        scored("P-5", "Fine"),
+    ).encode()
+    problem = only_problem(rejected(alliance, framework, data))
+    assert (problem.row, problem.column) == (3, "comment_focus")
+    assert problem.message.startswith(
+        "A quotation mark opens in this cell on line 3 of the file and closes only on line 5, "
+        "so the lines in between, which look like rows of their own (line 4: "
+        "'Spring 2027,Riverside Night Shelter,pro\u2026'), would be read as part of this cell."
+    )
+
+
+def test_a_comment_of_several_lines_in_quotation_marks_is_one_cell(alliance, framework):
+    comment = '"First, the council\nprovider, commissioner, lived experience\n\nthird, ""ok"""'
+    data = lines(framework, scored("P-1", comment), scored("P-2", "Fine")).encode()
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 2
+    comments = load_answers(alliance).query("learning_point == 'focus'")["comment"]
+    assert sorted(comments.dropna()) == [
+        "Fine",
+        'First, the council\nprovider, commissioner, lived experience\n\nthird, "ok"',
+    ]
+
+
+@pytest.mark.parametrize("ending", ['""', '""\n', '"x"', '"x"\r\n', "x\n\n"])
+def test_a_file_ending_in_a_closed_or_empty_quoted_cell_is_read(alliance, framework, ending):
+    data = lines(framework, scored("P-1", "Fine"), scored("P-2", ending)).encode()
+    assert import_responses(alliance, framework=framework, data=data, actor="admin") == 2
 
 
 def test_valid_import_reports_its_rows_and_stores_exact_answers(alliance, framework):

@@ -77,3 +77,42 @@ def test_a_broken_framework_is_refused_naming_file_entry_and_fault(text, expecte
 def test_a_missing_framework_file_is_reported_with_its_path(tmp_path):
     with pytest.raises(FrameworkError, match="cannot read the framework file"):
         load_framework(tmp_path / "nowhere.toml")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "expected"),
+    [
+        ("utf-16", "the framework file is saved as UTF-16 text; save it as UTF-8"),
+        ("utf-16-le", "the framework file is saved as UTF-16 text; save it as UTF-8"),
+        ("cp1252", "the framework file is not UTF-8 text: the byte 0x92 on line"),
+    ],
+)
+def test_a_framework_file_not_saved_as_utf8_is_refused_naming_file_and_encoding(
+    tmp_path, encoding, expected
+):
+    path = tmp_path / "framework.toml"
+    path.write_bytes(_broken("Don't know", "Don\u2019t know").encode(encoding))
+    with pytest.raises(FrameworkError) as excinfo:
+        load_framework(path)
+    assert str(excinfo.value).startswith(f"{path}: {expected}")
+
+
+def test_a_framework_file_saved_as_utf8_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "framework.toml"
+    path.write_bytes(SHIPPED.encode("utf-8-sig"))
+    assert load_framework(path).title == load_framework().title
+
+
+@pytest.mark.parametrize("key", ["round", "organisation", "group", "respondent"])
+def test_a_learning_point_keyed_like_a_column_of_the_response_file_is_refused(key):
+    with pytest.raises(FrameworkError) as excinfo:
+        parse_framework(_broken('key = "focus"', f'key = "{key}"'), Path("framework.toml"))
+    assert f"learning_points #7 ('{key}'): '{key}' is a column of the response file" in str(
+        excinfo.value
+    )
+
+
+def test_a_learning_point_key_that_would_name_a_comment_column_is_refused():
+    text = _broken('key = "focus"', 'key = "comment_assets"')
+    with pytest.raises(FrameworkError, match="may not begin with 'comment_'"):
+        parse_framework(text, Path("framework.toml"))

@@ -91,6 +91,15 @@ def test_a_round_without_a_name_is_refused_kindly(app_db):
     assert rounds.list_rounds(app_db) == []
 
 
+def test_a_round_name_with_a_direction_control_is_refused_naming_the_character(app_db):
+    at = admin_page("rounds")
+    at.text_input(key="admin_round_name").set_value("Spring \u202e7202")
+    click(at, "admin_round_create")
+    assert not at.exception
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE) at position 8" in errors(at)
+    assert rounds.list_rounds(app_db) == []
+
+
 def test_opening_live_results_and_closing_a_round(app_db):
     rounds.create_round(app_db, actor="admin", name="Spring 2027")
     at = admin_page("rounds")
@@ -118,6 +127,19 @@ def test_a_second_open_round_needs_the_allow_several_box(app_db):
     click(at, "admin_round_open")
     assert rounds.get_round(app_db, "Autumn 2027").is_open
     assert not at.exception
+
+
+def test_an_organisation_that_looks_like_one_already_there_is_refused(app_db):
+    organisations.create_organisation(app_db, actor="admin", name="Tiny Org")
+    at = admin_page("organisations")
+    at.text_input(key="admin_org_new_name").set_value("Tiny Org\u200b")
+    click(at, "admin_org_add")
+    assert not at.exception
+    assert "invisible character (U+200B ZERO WIDTH SPACE) at position 9" in errors(at)
+    at.text_input(key="admin_org_new_name").set_value("TINY  ORG")
+    click(at, "admin_org_add")
+    assert "An organisation called 'Tiny Org' already exists" in errors(at)
+    assert [o.name for o in organisations.list_organisations(app_db)] == ["Tiny Org"]
 
 
 def test_adding_renaming_and_deactivating_an_organisation(app_db):
