@@ -7,7 +7,7 @@ role may not use is not in it and cannot be opened, not even by typing its addre
 
 import streamlit as st
 
-from collab.web import session
+from collab.web import page, session
 
 # Each run reads the settings afresh, once, whatever page it shows.
 session.start_run(by_app=True)
@@ -64,5 +64,8 @@ pages_by_role = {
     },
 }
 
-sections = {name: pages for name, pages in pages_by_role[session.role()].items() if pages}
-st.navigation(sections).run()
+try:
+    sections = {name: pages for name, pages in pages_by_role[session.role()].items() if pages}
+    st.navigation(sections).run()
+except Exception as exc:  # logged with its traceback; the person reads a plain message
+    page.show_error(exc)

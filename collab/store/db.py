@@ -47,6 +47,12 @@ def is_storage_failure(exc: BaseException) -> bool:
     return any(sign in text for sign in STORAGE_FAILURE_SIGNS)
 
 
+def is_out_of_reach(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database failing to answer at all: a server that refuses or
+    drops the connection, or a file that can't be opened (not a mistake in a statement)."""
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
+
+
 def _configure_sqlite(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
