@@ -13,7 +13,9 @@ from collab.web import page, session
 session.start_run(by_app=True)
 st.set_page_config(
     page_title="Alliance self-assessment",
-    page_icon=":material/handshake:",
+    # A file served by the app itself: a Material icon here would be fetched from a font
+    # host on the internet by every browser that opens a page.
+    page_icon=page.FAVICON,
     layout="wide",
 )
 
