@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
 from collab.demo import build_demo
+from collab.store.config import DEFAULT_MAX_IMPORT_BYTES
 from collab.store.db import Database
 from collab.store.framework import load_framework
 from tests.support.databases import copy_migrated_sqlite
@@ -23,7 +25,8 @@ from .conftest import ARTIFACTS_DIR, DESKTOP, _context
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, AppDidNotStart, served_app
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, expect
+    from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, WebSocket, expect
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 except ImportError:
     if os.environ.get("CI", "").lower() == "true":
         raise
@@ -187,3 +190,78 @@ def test_no_page_of_any_role_asks_another_host_for_anything(
     assert len(set(visited)) == pages, visited
     assert any(urlsplit(url).path.startswith("/_stcore/") for url in requested)
     assert other_hosts(requested) == []
+
+
+# --- 3. uploads ------------------------------------------------------------------------
+
+
+def member_session(context: BrowserContext, base_url: str) -> str:
+    """Open the app as a member (nobody signed in) and return the Streamlit session's id,
+    as the server announced it to the browser."""
+    session_ids: list[str] = []
+
+    def on_frame(frame: bytes | str) -> None:
+        if isinstance(frame, bytes):
+            message = ForwardMsg.FromString(frame)
+            if message.HasField("new_session"):
+                session_ids.append(message.new_session.initialize.session_id)
+
+    def on_websocket(ws: WebSocket) -> None:
+        ws.on("framereceived", on_frame)
+
+    page = context.new_page()
+    page.on("websocket", on_websocket)
+    open_page(page, base_url)
+    assert session_ids, "the server announced no session"
+    return session_ids[-1]
+
+
+def upload(
+    context: BrowserContext,
+    base_url: str,
+    session_id: str,
+    size: int,
+    *,
+    with_token: bool = True,
+) -> APIResponse:
+    """PUT a file of ``size`` bytes to Streamlit's upload endpoint for an invented uploader,
+    with the browser's own cookies and (unless told not to) the XSRF token they hold."""
+    cookies = {c["name"]: c["value"] for c in context.cookies(base_url)}
+    headers = {"X-Xsrftoken": cookies.get("_streamlit_xsrf", "")} if with_token else {}
+    return context.request.put(
+        f"{base_url}/_stcore/upload_file/{session_id}/{uuid.uuid4()}",
+        headers=headers,
+        multipart={"file": {"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * size}},
+        fail_on_status_code=False,
+    )
+
+
+def test_the_server_refuses_an_upload_larger_than_an_import_takes(context, demo_app):
+    session_id = member_session(context, demo_app)
+    response = upload(context, demo_app, session_id, 6 * 2**20)
+    assert response.status == 413
+    # An import-sized file still goes through (for the administrator's import page).
+    assert upload(context, demo_app, session_id, DEFAULT_MAX_IMPORT_BYTES).status == 204
+
+
+def test_the_server_refuses_uploads_without_the_session_s_token_or_a_live_session(
+    context, demo_app
+):
+    session_id = member_session(context, demo_app)
+    assert upload(context, demo_app, session_id, 1_000, with_token=False).status == 403
+    assert upload(context, demo_app, str(uuid.uuid4()), 1_000).status == 400
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Streamlit's upload handler (web/server/starlette/starlette_routes.py, "
+        "create_upload_routes._upload_put) stores a file under any file id for any live "
+        "session with a matching XSRF cookie and header; it does not check that the id was "
+        "issued to a file uploader of that session. Refusing it needs the app served as an "
+        "ASGI app (st.App) with a middleware that knows the signed-in role."
+    ),
+)
+def test_a_member_session_cannot_upload_to_an_uploader_it_was_never_shown(context, demo_app):
+    session_id = member_session(context, demo_app)
+    assert upload(context, demo_app, session_id, 1_000).status >= 400
