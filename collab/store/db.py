@@ -167,9 +167,10 @@ class Database:
             with so.Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
             return
-        if not self._write_lock.acquire(timeout=-1 if wait_seconds is None else wait_seconds):
-            logger.warning("A write gave up waiting for this process's other writes")
-            raise DatabaseBusy()
+        # This process's own writes queue here, each a moment long, so a member's write
+        # waits its turn however busy the app is; ``wait_seconds`` bounds only the wait
+        # for another process's write lock, which may be held for as long as it likes.
+        self._write_lock.acquire()
         try:
             busy_timeout_ms = (
                 SQLITE_BUSY_TIMEOUT_MS if wait_seconds is None else round(wait_seconds * 1000)

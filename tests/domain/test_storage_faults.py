@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,26 +113,3 @@ def test_a_members_send_gives_up_within_seconds_while_another_process_writes(sql
     assert "still here" in DATABASE_BUSY_MESSAGE
     submissions.submit(sqlite_db, framework=framework, code=codes[0], answers=answers(framework))
     assert table_counts(sqlite_db)["submissions"] == 1
-
-
-def test_a_members_send_waits_no_longer_for_this_process_s_own_long_write(
-    sqlite_db, framework, monkeypatch
-):
-    codes = open_alliance(sqlite_db, framework).codes
-    monkeypatch.setattr(submissions, "MEMBER_WRITE_WAIT_SECONDS", 0.2)
-    outcome: list[BaseException] = []
-
-    def send() -> None:
-        try:
-            submissions.submit(
-                sqlite_db, framework=framework, code=codes[0], answers=answers(framework)
-            )
-        except BaseException as exc:
-            outcome.append(exc)
-
-    with sqlite_db.write():  # a long import by the administrator, say
-        member = threading.Thread(target=send, daemon=True)
-        member.start()
-        member.join(timeout=10)
-        assert not member.is_alive(), "the member's send is still waiting"
-    assert [type(exc) for exc in outcome] == [DatabaseBusy]
