@@ -7,13 +7,15 @@ role may not use is not in it and cannot be opened, not even by typing its addre
 
 import streamlit as st
 
-from collab.web import session
+from collab.web import page, session
 
 # Each run reads the settings afresh, once, whatever page it shows.
 session.start_run(by_app=True)
 st.set_page_config(
     page_title="Alliance self-assessment",
-    page_icon=":material/handshake:",
+    # A file served by the app itself: a Material icon here would be fetched from a font
+    # host on the internet by every browser that opens a page.
+    page_icon=page.FAVICON,
     layout="wide",
 )
 
@@ -64,5 +66,8 @@ pages_by_role = {
     },
 }
 
-sections = {name: pages for name, pages in pages_by_role[session.role()].items() if pages}
-st.navigation(sections).run()
+try:
+    sections = {name: pages for name, pages in pages_by_role[session.role()].items() if pages}
+    st.navigation(sections).run()
+except Exception as exc:  # logged with its traceback; the person reads a plain message
+    page.show_error(exc)

@@ -47,7 +47,13 @@ from collab.domain.rounds import (
 )
 from collab.files.exports import EXPORTS, FORMATS, export_round
 from collab.files.imports import apply_import, check_import, size_problem
-from collab.store.config import PROJECT_DIR, Settings, SettingsError, get_settings
+from collab.store.config import (
+    PROJECT_DIR,
+    Settings,
+    SettingsError,
+    get_settings,
+    upload_limit_megabytes,
+)
 from collab.store.db import Database
 from collab.store.errors import CollabError, NotFound, Refused
 from collab.store.framework import Framework, FrameworkError, load_framework
@@ -182,6 +188,11 @@ def _serve(ctx: _Context, args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", "app.py"]
     if args.port:
         command += ["--server.port", str(args.port)]
+    # Uploads are for imports: the server refuses any file larger than an import takes.
+    command += [
+        "--server.maxUploadSize",
+        str(upload_limit_megabytes(ctx.settings.max_import_bytes)),
+    ]
     ctx.close()
     sys.stdout.flush()
     os.chdir(PROJECT_DIR)

@@ -27,6 +27,9 @@ from collab.store.models import (
 )
 
 DEFAULT_MAX_COMMENT_CHARS = 2000
+# How long a member's send waits for the database's write lock before they are told the
+# database is busy (their answers stay on the form to send again).
+MEMBER_WRITE_WAIT_SECONDS = 5.0
 # Invisible control characters (NUL and the like) that no one types and some databases
 # refuse to store; tab and line breaks are ordinary text.
 UNSTORABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -208,7 +211,7 @@ def submit(
 
     def store() -> Receipt:
         receipt_code = new_secret_code()
-        with db.write() as session:
+        with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS) as session:
             open_round = _round_to_store_in(session, round_id)
             respondent = Respondent(
                 organisation_id=invite.organisation_id,
@@ -282,7 +285,7 @@ def revise(
     cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
 
     def store() -> Receipt:
-        with db.write() as session:
+        with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS) as session:
             submission = _submission_by_receipt(session, receipt_code)
             if not submission.round.is_open:
                 raise Refused(

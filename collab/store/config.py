@@ -15,6 +15,10 @@ from collab.store.framework import DEFAULT_PATH, MIN_GROUP_SIZE_FLOOR, load_fram
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = PROJECT_DIR / "data" / "alliance.db"
 SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"
+# The largest response file an import takes, unless COLLAB_MAX_IMPORT_BYTES says otherwise:
+# thousands of paper forms with comments. The server takes no larger upload (see
+# ``upload_limit_megabytes``), so nobody can fill its memory with bigger files.
+DEFAULT_MAX_IMPORT_BYTES = 5_000_000
 
 
 class SettingsError(ValueError):
@@ -96,7 +100,9 @@ def get_settings(
         admin_passcode=setting("COLLAB_ADMIN_PASSCODE"),
         base_url=(setting("COLLAB_BASE_URL") or "http://localhost:8501").rstrip("/"),
         max_import_bytes=_int(
-            "COLLAB_MAX_IMPORT_BYTES", setting("COLLAB_MAX_IMPORT_BYTES") or 20_000_000, 1
+            "COLLAB_MAX_IMPORT_BYTES",
+            setting("COLLAB_MAX_IMPORT_BYTES") or DEFAULT_MAX_IMPORT_BYTES,
+            1,
         ),
         max_comment_chars=_int(
             "COLLAB_MAX_COMMENT_CHARS", setting("COLLAB_MAX_COMMENT_CHARS") or 2000, 1
@@ -105,3 +111,9 @@ def get_settings(
         leadership_emails=email_list("COLLAB_LEADERSHIP_EMAILS"),
         admin_emails=email_list("COLLAB_ADMIN_EMAILS"),
     )
+
+
+def upload_limit_megabytes(max_import_bytes: int) -> int:
+    """Streamlit's ``server.maxUploadSize`` (whole megabytes of 2**20 bytes) for an import
+    limit: the fewest that still take a file of ``max_import_bytes``."""
+    return -(-max_import_bytes // 2**20)

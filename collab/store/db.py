@@ -4,11 +4,19 @@ SQLite is opened for a multi-threaded server: WAL journal, foreign keys on, a bu
 timeout, no mmap, ``BEGIN IMMEDIATE`` for transactions that write, and the writes of
 one process serialised through one lock (two concurrent writers or checkpointers are
 what older SQLite releases need for the WAL-reset race). PostgreSQL needs none of that.
+
+Storage faults pass by themselves. SQLite opens a file it can't write to read-only, and
+the connection stays read-only after the file becomes writable again; so a connection is
+checked before its first write, one found read-only is replaced by a fresh one, and one
+whose write met a storage fault is discarded. A writer that can't wait long (a member at
+the form) says how long it waits for another process's write lock, and is told the
+database is busy (``DatabaseBusy``) rather than left waiting.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,12 +30,19 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from collab.store.config import get_settings
-from collab.store.errors import StorageUnavailable
+from collab.store.errors import DatabaseBusy, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Set on a pooled SQLite connection once a write has found it writable.
+WRITABLE_KEY = "collab_writable"
+# A statement that needs write access and writes nothing: SQLite refuses it on a
+# read-only connection ("attempt to write a readonly database").
+WRITE_PROBE = "DELETE FROM alembic_version WHERE 0"
+# What SQLite says when another connection holds the write lock past the busy timeout.
+BUSY_SIGNS = ("database is locked", "database is busy")
 # What a database says when its storage can take no write: full, read-only or unreadable.
 STORAGE_FAILURE_SIGNS = (
     "readonly database",  # SQLite: a read-only file, or PRAGMA query_only
@@ -45,6 +60,20 @@ def is_storage_failure(exc: BaseException) -> bool:
         return False
     text = str(exc.orig).lower()
     return any(sign in text for sign in STORAGE_FAILURE_SIGNS)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up on a write lock another connection holds."""
+    error = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    return isinstance(error, sqlite3.OperationalError) and any(
+        sign in str(error).lower() for sign in BUSY_SIGNS
+    )
+
+
+def is_out_of_reach(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database failing to answer at all: a server that refuses or
+    drops the connection, or a file that can't be opened (not a mistake in a statement)."""
+    return isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError)
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -83,6 +112,13 @@ def create_engine(url: str | None = None, **kwargs) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def _raw(conn: sa.Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under ``conn``, for statements outside any transaction."""
+    raw = conn.connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
+
+
 class Database:
     """Owns the engine. Views read through ``read()``; every write goes through ``write()``."""
 
@@ -102,17 +138,23 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[so.Session]:
+    def write(self, *, wait_seconds: float | None = None) -> Iterator[so.Session]:
         """One writing transaction: committed when the block ends, rolled back on error.
 
         When the storage can't take the write (disk full, read-only, unreadable), nothing
         is stored and StorageUnavailable is raised, with the database's error as its
-        ``__cause__``; the error is logged too.
+        ``__cause__``; the error is logged too. On SQLite, ``wait_seconds`` bounds the wait
+        for the write lock (this process's other writers, then another process's); past
+        it nothing is stored and DatabaseBusy is raised. By default a write waits as long
+        as ``SQLITE_BUSY_TIMEOUT_MS``.
         """
         try:
-            with self._transaction() as session:
+            with self._transaction(wait_seconds) as session:
                 yield session
         except sa.exc.DBAPIError as exc:
+            if self.is_sqlite and is_busy(exc):
+                logger.warning("A write gave up waiting for the database: %s", exc.orig)
+                raise DatabaseBusy() from exc
             if not is_storage_failure(exc):
                 raise
             # The database's own words, not the statement: its parameters are members' answers.
@@ -120,15 +162,73 @@ class Database:
             raise StorageUnavailable() from exc
 
     @contextmanager
-    def _transaction(self) -> Iterator[so.Session]:
+    def _transaction(self, wait_seconds: float | None) -> Iterator[so.Session]:
         if not self.is_sqlite:
             with so.Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
             return
-        with self._write_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(collab_write=True)
-            with so.Session(bind=conn, expire_on_commit=False) as session, session.begin():
-                yield session
+        # This process's own writes queue here, each a moment long, so a member's write
+        # waits its turn however busy the app is; ``wait_seconds`` bounds only the wait
+        # for another process's write lock, which may be held for as long as it likes.
+        self._write_lock.acquire()
+        try:
+            busy_timeout_ms = (
+                SQLITE_BUSY_TIMEOUT_MS if wait_seconds is None else round(wait_seconds * 1000)
+            )
+            with self._writable_connection(busy_timeout_ms) as conn:
+                try:
+                    with so.Session(bind=conn, expire_on_commit=False) as session:
+                        with session.begin():
+                            yield session
+                except sa.exc.DBAPIError as exc:
+                    if is_storage_failure(exc):
+                        # Whatever the storage does next, this connection won't tell.
+                        conn.invalidate()
+                    raise
+                finally:
+                    if not conn.invalidated:
+                        _raw(conn).execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            self._write_lock.release()
+
+    def _writable_connection(self, busy_timeout_ms: int) -> sa.Connection:
+        """A pooled SQLite connection for a write, replaced by a fresh one if it turns out
+        to have been opened read-only.
+
+        Raises DatabaseBusy when another process holds the write lock for longer than
+        ``busy_timeout_ms``. A fresh connection that is read-only too is returned as it is:
+        the write itself then meets the storage fault and says so.
+        """
+        conn = self._connect_for_write(busy_timeout_ms)
+        if conn.info.get(WRITABLE_KEY) or not self._opened_read_only(conn):
+            return conn
+        conn.invalidate()
+        conn.close()
+        conn = self._connect_for_write(busy_timeout_ms)
+        self._opened_read_only(conn)
+        return conn
+
+    def _connect_for_write(self, busy_timeout_ms: int) -> sa.Connection:
+        conn = self.engine.connect().execution_options(collab_write=True)
+        _raw(conn).execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        return conn
+
+    @staticmethod
+    def _opened_read_only(conn: sa.Connection) -> bool:
+        """Whether SQLite refuses ``conn`` any write; remembered on the connection if not."""
+        try:
+            _raw(conn).execute(WRITE_PROBE)
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                conn.close()
+                logger.warning("A write gave up waiting for the database: %s", exc)
+                raise DatabaseBusy() from exc
+            if "readonly" in str(exc).lower():
+                logger.info("A database connection can't write: %s", exc)
+                return True
+            # Anything else (a database without the migrations' table) tells nothing.
+        conn.info[WRITABLE_KEY] = True
+        return False
 
     def _alembic_config(self) -> AlembicConfig:
         config = AlembicConfig()

@@ -35,3 +35,17 @@ class StorageUnavailable(CollabError):
 
     def __init__(self, message: str = STORAGE_UNAVAILABLE_MESSAGE):
         super().__init__(message)
+
+
+DATABASE_BUSY_MESSAGE = (
+    "The database is busy just now, so your answers were not saved yet. Your answers are "
+    "still here: please try again in a moment."
+)
+
+
+class DatabaseBusy(CollabError):
+    """Another process held the database's write lock for longer than the writer would wait;
+    nothing was stored."""
+
+    def __init__(self, message: str = DATABASE_BUSY_MESSAGE):
+        super().__init__(message)

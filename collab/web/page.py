@@ -5,16 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from typing import Literal, TypeGuard, get_args
 
 import streamlit as st
 
 from collab.stats import readings
+from collab.store.db import is_out_of_reach
 from collab.store.errors import CollabError
 from collab.web import cache
 
 logger = logging.getLogger(__name__)
 
+# The browser tab's icon, served by the app itself (a handshake, in the theme's colour).
+FAVICON = Path(__file__).with_name("favicon.png")
+DATABASE_OUT_OF_REACH_MESSAGE = (
+    "The app can't reach its database just now, so this page can't be shown. Please "
+    "try again in a few minutes; if it keeps happening, tell your alliance coordinator."
+)
 UNEXPECTED_ERROR_MESSAGE = (
     "Something went wrong on our side. Please try again in a moment; if it keeps "
     "happening, tell your alliance coordinator."
@@ -61,13 +69,16 @@ def long_date(day: dt.date) -> str:
 
 
 def error_message(exc: BaseException) -> str:
-    """What to tell the person: a product error's own message, or a general apology.
+    """What to tell the person: a product error's own message, that the database is out
+    of reach, or a general apology.
 
     Anything that is not a ``CollabError`` is logged with its traceback, never shown.
     """
     if isinstance(exc, CollabError):
         return escape_markdown(str(exc))
     logger.error("Unexpected error on a page", exc_info=exc)
+    if is_out_of_reach(exc):
+        return DATABASE_OUT_OF_REACH_MESSAGE
     return UNEXPECTED_ERROR_MESSAGE
 
 

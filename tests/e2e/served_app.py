@@ -99,20 +99,26 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served_alliance(folder: Path, *, log_path: Path) -> Iterator[Alliance]:
-    """Prepare an alliance in ``folder``, serve the app over it until the block ends.
+def served_app(
+    database_url: str,
+    *,
+    log_path: Path,
+    min_group_size: int = 5,
+    environment: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve the app over ``database_url`` until the block ends; yields its address.
 
-    Waits (at most ``START_SECONDS``) for the health check; raises ``AppDidNotStart``
-    with the end of the server log otherwise. The server is stopped on the way out,
-    killed if it does not stop within ten seconds.
+    ``environment`` adds to (or overrides) the test alliance's settings. Waits (at most
+    ``START_SECONDS``) for the health check; raises ``AppDidNotStart`` with the end of
+    the server log otherwise. The server is stopped on the way out, killed if it does
+    not stop within ten seconds.
     """
-    framework = load_framework()
-    database_url = f"sqlite:///{folder / 'alliance.db'}"
-    db = prepare_alliance(database_url)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    min_group_size = framework.thresholds.min_group_size
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    env = server_environment(
+        database_url=database_url, base_url=base_url, min_group_size=min_group_size
+    )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -129,9 +135,7 @@ def served_alliance(folder: Path, *, log_path: Path) -> Iterator[Alliance]:
                 "--browser.gatherUsageStats=false",
             ],
             cwd=PROJECT_DIR,
-            env=server_environment(
-                database_url=database_url, base_url=base_url, min_group_size=min_group_size
-            ),
+            env={**env, **(environment or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -145,7 +149,20 @@ def served_alliance(folder: Path, *, log_path: Path) -> Iterator[Alliance]:
                     f"(exit code {process.poll()}). End of its log:\n{tail}"
                 )
             time.sleep(0.2)
-        yield Alliance(db, framework, base_url, min_group_size)
+        yield base_url
     finally:
         _stop(process)
+
+
+@contextmanager
+def served_alliance(folder: Path, *, log_path: Path) -> Iterator[Alliance]:
+    """Prepare an alliance in ``folder`` and serve the app over it until the block ends."""
+    framework = load_framework()
+    database_url = f"sqlite:///{folder / 'alliance.db'}"
+    db = prepare_alliance(database_url)
+    min_group_size = framework.thresholds.min_group_size
+    try:
+        with served_app(database_url, log_path=log_path, min_group_size=min_group_size) as url:
+            yield Alliance(db, framework, url, min_group_size)
+    finally:
         db.dispose()

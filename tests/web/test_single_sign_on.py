@@ -6,6 +6,8 @@ import functools
 from pathlib import Path
 
 import pytest
+from streamlit import config as streamlit_config
+from streamlit.runtime.secrets import secrets_singleton
 from streamlit.testing.v1 import AppTest
 
 from collab.domain.access import ADMIN, LEADERSHIP, role_for_email
@@ -109,3 +111,26 @@ def test_without_single_sign_on_the_page_offers_passcodes_only(app_db):
     at.switch_page("pages/sign_in.py").run()
     assert not [b for b in at.button if b.key == "sign_in_sso"]
     assert at.text_input(key="sign_in_passcode")
+
+
+@pytest.fixture
+def streamlit_reads_the_secrets_file(secrets_file):
+    """Streamlit's own ``st.secrets`` (which ``st.login`` reads) loaded from ``secrets_file``,
+    as a server started next to that file would load it."""
+    before = streamlit_config.get_option("secrets.files")
+    streamlit_config.set_option("secrets.files", [str(secrets_file)])
+    secrets_singleton._reset()
+    yield
+    streamlit_config.set_option("secrets.files", before)
+    secrets_singleton._reset()
+
+
+def test_the_organisation_account_button_sends_the_browser_to_the_provider(
+    sign_on_app, streamlit_reads_the_secrets_file
+):
+    # Without Authlib (the "auth" extra of streamlit) st.login raises instead.
+    at = run_as({"is_logged_in": False})
+    at.switch_page("pages/sign_in.py").run()
+    at.button(key="sign_in_sso").click().run()
+    assert not at.exception
+    assert at.session_state["role"] == "member"
