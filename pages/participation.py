@@ -35,7 +35,7 @@ if not choices:
 else:
     first = rounds.current_round(db) or choices[-1]
     chosen = choosers.choose_round(choices, first=first, key=ROUND_KEY)
-    taking_part = cache.round_participation(chosen.name)
+    taking_part = cache.round_participation(chosen.name, exact_counts=session.role() == ADMIN)
     flagged = taking_part.flagged_groups
     for row in flagged.itertuples(index=False):
         st.warning(
@@ -68,14 +68,22 @@ else:
     )
 
     st.subheader("By organisation", anchor=False)
+    if not taking_part.exact_counts:
+        fewer = participation.fewer_than(taking_part.min_group_size)
+        st.caption(
+            "Group totals are exact. An organisation's count below "
+            f'{taking_part.min_group_size} reads "{fewer}", so that nobody can be picked '
+            'out; a count beside it may read "not shown" so that it cannot be worked out '
+            "from the total."
+        )
     st.dataframe(
         taking_part.by_organisation[
             [
                 "organisation",
                 "group_name",
-                "responses",
+                "responses_text",
                 "expected",
-                "response_rate",
+                "response_rate_text",
                 "below_expected",
             ]
         ],
@@ -84,9 +92,9 @@ else:
         column_config={
             "organisation": "Organisation",
             "group_name": "Group",
-            "responses": "Responses",
+            "responses_text": st.column_config.TextColumn("Responses", alignment="right"),
             "expected": "Expected",
-            "response_rate": st.column_config.NumberColumn("Response rate", format="percent"),
+            "response_rate_text": st.column_config.TextColumn("Response rate", alignment="right"),
             "below_expected": st.column_config.CheckboxColumn("Below expected"),
         },
     )

@@ -215,7 +215,7 @@ def build_meeting_pack(
         ),
         "organisations": table(
             meeting.organisation_participation_table(taking_part),
-            numeric=("Responses", "Expected"),
+            numeric=("Responses", "Expected", "Response rate"),
         ),
     }
     return TEMPLATES.get_template(PACK_TEMPLATE).render(

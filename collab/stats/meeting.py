@@ -306,15 +306,19 @@ def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
 
 
 def organisation_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
-    """Each organisation's responses per group against its expected number."""
+    """Each organisation's responses per group against its expected number, as the
+    viewer may see them (a small count reads "fewer than K", its rate withheld too)."""
     by_org = taking_part.by_organisation
     return pd.DataFrame(
         {
             "Organisation": by_org["organisation"],
             "Group": by_org["group_name"],
-            "Responses": by_org["responses"],
+            "Responses": by_org["responses_text"],
             "Expected": by_org["expected"].astype(object),
-            "Below expected": ["yes" if b else "" for b in by_org["below_expected"]],
+            "Response rate": by_org["response_rate_text"],
+            "Below expected": [
+                "yes" if pd.notna(b) and bool(b) else "" for b in by_org["below_expected"]
+            ],
         }
     )
 
@@ -355,7 +359,8 @@ def status_changes(agreed: pd.DataFrame, edited_names: list[str]) -> list[tuple[
 
 def participation_sheet(taking_part: RoundParticipation) -> pd.DataFrame:
     """One row per group (organisation ``ALL_ORGANISATIONS``) and one per organisation and
-    group, in the columns of ``WORKBOOK_PARTICIPATION_COLUMNS``."""
+    group, in the columns of ``WORKBOOK_PARTICIPATION_COLUMNS``. Group totals are numbers;
+    an organisation's withheld count and rate are words ("fewer than 5")."""
     round_name = taking_part.round.name
     totals = pd.DataFrame(
         {
@@ -374,10 +379,26 @@ def participation_sheet(taking_part: RoundParticipation) -> pd.DataFrame:
             "round": round_name,
             "organisation": by_org["organisation"],
             "group": by_org["stakeholder_group"],
-            "responses": by_org["responses"],
+            "responses": [
+                t if w else n
+                for n, t, w in zip(
+                    by_org["responses"], by_org["responses_text"], by_org["withheld"], strict=True
+                )
+            ],
             "expected": by_org["expected"],
-            "response_rate": by_org["response_rate"],
-            "flag": ["below the expected number" if b else "" for b in by_org["below_expected"]],
+            "response_rate": [
+                t if w else r
+                for r, t, w in zip(
+                    by_org["response_rate"],
+                    by_org["response_rate_text"],
+                    by_org["withheld"],
+                    strict=True,
+                )
+            ],
+            "flag": [
+                "below the expected number" if pd.notna(b) and bool(b) else ""
+                for b in by_org["below_expected"]
+            ],
         }
     )
     frames = [f for f in (totals, per_organisation) if not f.empty]

@@ -1,9 +1,12 @@
 """Participation: how many people answered each round, against how many were expected.
 
-Counts of people are not scores and are always shown. They are compared with the number
-the coordinator expects from each organisation's stakeholder group, and with the minimum
-group size, so that a group too small to show (lived-experience members above all) is
-noticed before anyone reads the results.
+Counts of people are not scores. A stakeholder group's total is always shown exactly;
+one organisation's part of a group is shown exactly only to the administrator, and to
+everyone else only when it reaches the minimum group size ("fewer than 5" otherwise, see
+``mask_organisation_counts``). The counts are compared with the number the coordinator
+expects from each organisation's stakeholder group, and with the minimum group size, so
+that a group too small to show (lived-experience members above all) is noticed before
+anyone reads the results.
 """
 
 from __future__ import annotations
@@ -40,8 +43,16 @@ BY_ORGANISATION_COLUMNS = [
     "expected",
     "response_rate",
     "below_expected",
+    "withheld",
+    "responses_text",
+    "response_rate_text",
 ]
 OVER_ROUNDS_COLUMNS = ["round", "stakeholder_group", "group_name", "responses"]
+# What a withheld response rate reads instead of a share.
+RATE_BELOW_MINIMUM = "below the minimum"
+# What an organisation's count reads when it is withheld only so that a smaller count
+# beside it cannot be worked out from the group's total.
+NOT_SHOWN = "not shown"
 
 
 @dataclass(frozen=True)
@@ -53,13 +64,16 @@ class RoundParticipation:
     one row per organisation and group that answered or has an expected number (columns
     of ``BY_ORGANISATION_COLUMNS``). ``expected`` is a nullable integer (missing when the
     coordinator has not set one), ``response_rate`` a share (responses / expected, NaN
-    without an expected number; it may exceed 1).
+    without an expected number; it may exceed 1). Unless ``exact_counts``, the
+    organisations' counts are masked by ``mask_organisation_counts``: read their
+    ``responses_text`` and ``response_rate_text``.
     """
 
     round: RoundInfo
     min_group_size: int
     by_group: pd.DataFrame
     by_organisation: pd.DataFrame
+    exact_counts: bool = False
 
     @property
     def total_responses(self) -> int:
@@ -136,6 +150,61 @@ def _group_order(framework: Framework, present: list[str]) -> list[str]:
     return framework.group_keys + sorted(set(present) - set(framework.group_keys))
 
 
+def fewer_than(min_group_size: int) -> str:
+    """What a withheld count of an organisation's group reads instead of the number."""
+    return f"fewer than {min_group_size}"
+
+
+def _rate_text(rate: float) -> str:
+    return "" if pd.isna(rate) else f"{float(rate):.0%}"
+
+
+def mask_organisation_counts(
+    by_organisation: pd.DataFrame, *, min_group_size: int, exact: bool = False
+) -> pd.DataFrame:
+    """The counts of each organisation's group as a viewer may see them.
+
+    Takes the ``BY_ORGANISATION_COLUMNS`` before ``withheld`` and adds ``withheld``,
+    ``responses_text`` and ``response_rate_text``. With ``exact`` (the administrator's
+    own pages) every count is shown. Otherwise a count below K (0 included) reads
+    "fewer than K", and its response rate "below the minimum". When the counts withheld
+    in a group add up to between 1 and K - 1, the group's exact total minus the counts
+    shown would give them away, so the smallest count shown in that group is withheld as
+    well ("not shown"). A withheld row's ``responses``, ``response_rate`` and
+    ``below_expected`` are missing, never a number.
+    """
+    k = effective_min_group_size(min_group_size)
+    frame = by_organisation.copy()
+    responses = frame["responses"].astype(int)
+    rates = frame["response_rate"].astype(float)
+    if exact:
+        frame["withheld"] = False
+        frame["responses_text"] = [str(n) for n in responses]
+        frame["response_rate_text"] = [_rate_text(r) for r in rates]
+        return frame[BY_ORGANISATION_COLUMNS]
+    small = responses < k
+    beside = pd.Series(False, index=frame.index)
+    for _, rows in frame.groupby("stakeholder_group", sort=False):
+        hidden = int(responses[rows.index][small[rows.index]].sum())
+        shown = responses[rows.index][~small[rows.index]]
+        if 0 < hidden < k and len(shown):
+            beside[shown.idxmin()] = True
+    withheld = small | beside
+    frame["withheld"] = withheld
+    frame["responses_text"] = [
+        fewer_than(k) if s else NOT_SHOWN if b else str(n)
+        for n, s, b in zip(responses, small, beside, strict=True)
+    ]
+    frame["response_rate_text"] = [
+        RATE_BELOW_MINIMUM if s else NOT_SHOWN if b else _rate_text(r)
+        for r, s, b in zip(rates, small, beside, strict=True)
+    ]
+    frame["responses"] = responses.astype("Int64").mask(withheld)
+    frame["response_rate"] = rates.mask(withheld)
+    frame["below_expected"] = frame["below_expected"].astype("boolean").mask(withheld)
+    return frame[BY_ORGANISATION_COLUMNS]
+
+
 def withheld_flag(*, round_info: RoundInfo, min_group_size: int) -> str:
     """The flag of a group too small to show: its results are (or will be) withheld."""
     verb = "will be" if round_info.is_open else "are"
@@ -143,14 +212,21 @@ def withheld_flag(*, round_info: RoundInfo, min_group_size: int) -> str:
 
 
 def round_participation(
-    db: Database, *, framework: Framework, round_name: str, min_group_size: int
+    db: Database,
+    *,
+    framework: Framework,
+    round_name: str,
+    min_group_size: int,
+    exact_counts: bool = False,
 ) -> RoundParticipation:
     """Responses to one round by group and by organisation, against the expected numbers.
 
     A group is ``below_minimum`` when its responses could not be shown under the privacy
     rules (fewer than the minimum group size), and ``below_expected`` when an expected
     number is set and it has fewer responses. ``flag`` says so in words ("" when fine).
-    Raises NotFound for an unknown round.
+    Group totals are exact; each organisation's counts are masked by
+    ``mask_organisation_counts`` unless ``exact_counts`` (the administrator's own
+    pages). Raises NotFound for an unknown round.
     """
     info = get_round(db, round_name)
     k = effective_min_group_size(min_group_size)
@@ -175,7 +251,7 @@ def round_participation(
         by_organisation["expected"].notna()
         & (by_organisation["responses"] < by_organisation["expected"].fillna(0))
     ).astype(bool)
-    by_organisation = by_organisation[BY_ORGANISATION_COLUMNS].reset_index(drop=True)
+    by_organisation = by_organisation[BY_ORGANISATION_COLUMNS[:-3]].reset_index(drop=True)
 
     responses_by_group = by_organisation.groupby("stakeholder_group")["responses"].sum()
     expected_by_group = by_organisation.groupby("stakeholder_group")["expected"].sum(min_count=1)
@@ -205,7 +281,10 @@ def round_participation(
         round=info,
         min_group_size=k,
         by_group=by_group[BY_GROUP_COLUMNS],
-        by_organisation=by_organisation,
+        by_organisation=mask_organisation_counts(
+            by_organisation, min_group_size=k, exact=exact_counts
+        ),
+        exact_counts=exact_counts,
     )
 
 

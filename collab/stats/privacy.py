@@ -19,7 +19,8 @@ The rules, with K the minimum group size (at least 3):
 - Comments appear only for shown cells, without organisation, respondent or time, in an
   order that says nothing about when they were written.
 - While a round is open only participation counts are shown, unless live results are on.
-  Participation counts are always shown: a count of people is not a score.
+  A count of people is not a score: group totals are always shown, and one
+  organisation's part of a group only from K up (``participation.mask_organisation_counts``).
 """
 
 from __future__ import annotations

@@ -171,18 +171,24 @@ def alliance_trends() -> trends.Trends:
 
 
 @st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _round_participation(key: ReadKey, round_name: str) -> participation.RoundParticipation:
+def _round_participation(
+    key: ReadKey, round_name: str, exact_counts: bool
+) -> participation.RoundParticipation:
     return participation.round_participation(
         _database(key.database_url),
         framework=load_framework(key.framework_path),
         round_name=round_name,
         min_group_size=key.min_group_size,
+        exact_counts=exact_counts,
     )
 
 
-def round_participation(round_name: str) -> participation.RoundParticipation:
-    """Who answered in ``round_name``, against the numbers expected."""
-    return _round_participation(current_read_key(), round_name)
+def round_participation(
+    round_name: str, *, exact_counts: bool = False
+) -> participation.RoundParticipation:
+    """Who answered in ``round_name``, against the numbers expected; each organisation's
+    small counts masked unless ``exact_counts`` (the administrator's own pages)."""
+    return _round_participation(current_read_key(), round_name, exact_counts)
 
 
 @st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)

@@ -286,3 +286,62 @@ def test_the_workbook_leaves_withheld_cells_empty_and_neutralises_formulas(allia
     assert descriptions == [HOSTILE_ACTION]  # it starts with "<", so it needs no quote
     participation = list(workbook["participation"].iter_rows(min_row=2, values_only=True))
     assert ("Autumn 2025", "All organisations", "lived_experience", 4) == participation[2][:4]
+
+
+def _participation_rows(pack_html: str, heading: str) -> list[list[str]]:
+    """The body rows (cell texts) of the first table after ``heading`` in the pack."""
+    section = pack_html[pack_html.index(f"<h3>{heading}</h3>") :]
+    body = section[section.index("<tbody>") : section.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def test_the_pack_never_shows_an_organisations_count_below_k(pack):
+    rows = _participation_rows(pack, "By organisation")
+    counts = {(organisation, group): responses for organisation, group, responses, *_ in rows}
+    assert counts[("Lived Experience Panel", "Lived experience")] == "fewer than 5"
+    for _organisation, _group, responses, _expected, rate, _below in rows:
+        assert responses in ("fewer than 5", "not shown") or int(responses) >= K
+        assert "%" not in rate or int(responses) >= K
+
+
+def test_the_pack_keeps_the_group_totals_exact(pack):
+    groups = pack[pack.index('id="participation"') : pack.index("<h3>By organisation</h3>")]
+    totals = {
+        cells[0]: cells[1]
+        for cells in (
+            re.findall(r"<td[^>]*>(.*?)</td>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", groups, flags=re.S)
+        )
+        if cells
+    }
+    assert totals == {"Commissioners": "6", "Service providers": "6", "Lived experience": "4"}
+
+
+def test_the_workbook_never_shows_an_organisations_count_below_k(alliance_db, framework):
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(
+            meeting_pack.build_meeting_workbook(
+                alliance_db, framework=framework, round_name=ROUND, min_group_size=K
+            )
+        )
+    )
+    rows = list(workbook["participation"].iter_rows(min_row=2, values_only=True))
+    totals = {
+        group: responses
+        for _, organisation, group, responses, *_ in rows
+        if organisation == meeting.ALL_ORGANISATIONS
+    }
+    assert totals == {"commissioner": 6, "provider": 6, "lived_experience": 4}
+    by_organisation = [r for r in rows if r[1] != meeting.ALL_ORGANISATIONS]
+    assert ("Lived Experience Panel", "lived_experience", "fewer than 5") in [
+        r[1:4] for r in by_organisation
+    ]
+    for _, _, _, responses, _, rate, _ in by_organisation:
+        if isinstance(responses, str):
+            assert responses in ("fewer than 5", "not shown")
+            assert rate in (None, "below the minimum", "not shown")
+        else:
+            assert responses >= K

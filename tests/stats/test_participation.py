@@ -59,7 +59,11 @@ def test_responses_are_counted_by_group_in_framework_order_with_zeros(alliance, 
 
 def test_responses_are_counted_by_organisation_and_group(alliance, framework):
     found = participation.round_participation(
-        alliance, framework=framework, round_name="Autumn 2025", min_group_size=K
+        alliance,
+        framework=framework,
+        round_name="Autumn 2025",
+        min_group_size=K,
+        exact_counts=True,
     )
     rows = found.by_organisation[["organisation", "stakeholder_group", "responses"]]
     assert rows.to_records(index=False).tolist() == [
@@ -237,3 +241,71 @@ def test_an_unknown_round_is_not_found(alliance, framework):
         participation.round_participation(
             alliance, framework=framework, round_name="Winter 2030", min_group_size=K
         )
+
+
+def test_an_organisations_count_below_the_minimum_reads_fewer_than_k(alliance, framework):
+    expected.set_expected_participation(
+        alliance,
+        framework=framework,
+        organisation=PANEL,
+        stakeholder_group="lived_experience",
+        expected=4,
+        actor="admin",
+    )
+    found = participation.round_participation(
+        alliance, framework=framework, round_name="Autumn 2025", min_group_size=K
+    )
+    panel = found.by_organisation.set_index("organisation").loc[PANEL]
+    assert panel["withheld"]
+    assert panel["responses_text"] == "fewer than 5"
+    assert pd.isna(panel["responses"])
+    assert pd.isna(panel["response_rate"])
+    assert panel["response_rate_text"] == "below the minimum"
+    assert pd.isna(panel["below_expected"])
+    assert not found.by_organisation["responses_text"].isin(["0", "1", "2", "3", "4"]).any()
+
+
+def test_group_totals_stay_exact_when_organisations_counts_are_masked(alliance, framework):
+    found = participation.round_participation(
+        alliance, framework=framework, round_name="Autumn 2025", min_group_size=K
+    )
+    totals = dict(
+        zip(found.by_group["stakeholder_group"], found.by_group["responses"], strict=True)
+    )
+    assert totals == {"commissioner": 6, "provider": 7, "lived_experience": 3}
+    assert found.total_responses == 16
+    shown = found.by_organisation.set_index("organisation")
+    assert shown.loc[COUNCIL, "responses_text"] == "6"
+    assert shown.loc[SHELTER, "responses_text"] == "7"
+
+
+def test_a_count_that_the_total_would_give_away_is_not_shown(alliance, framework):
+    # Lived experience: the panel has 6 and the shelter 1; the group's total (7) minus the
+    # panel's exact count would give the shelter's 1 away, so the panel's is withheld too.
+    add(alliance, framework, "Autumn 2025", SHELTER, "lived_experience", 1)
+    add(alliance, framework, "Autumn 2025", PANEL, "lived_experience", 3)
+    found = participation.round_participation(
+        alliance, framework=framework, round_name="Autumn 2025", min_group_size=K
+    )
+    lived = found.by_organisation[found.by_organisation["stakeholder_group"] == "lived_experience"]
+    assert dict(zip(lived["organisation"], lived["responses_text"], strict=True)) == {
+        PANEL: "not shown",
+        SHELTER: "fewer than 5",
+    }
+    assert lived["responses"].isna().all()
+    by_group = found.by_group.set_index("stakeholder_group")
+    assert by_group.loc["lived_experience", "responses"] == 7
+
+
+def test_the_administrator_sees_every_organisations_exact_count(alliance, framework):
+    found = participation.round_participation(
+        alliance,
+        framework=framework,
+        round_name="Autumn 2025",
+        min_group_size=K,
+        exact_counts=True,
+    )
+    panel = found.by_organisation.set_index("organisation").loc[PANEL]
+    assert not panel["withheld"]
+    assert panel["responses"] == 3
+    assert panel["responses_text"] == "3"

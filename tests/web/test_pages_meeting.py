@@ -6,6 +6,7 @@ the app at its own SQLite file and, where the page writes, checks the database i
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -215,6 +216,34 @@ def test_participation_flags_a_small_group_before_the_results(demo_db):
         at.warning
     )
     assert {m.label: m.value for m in at.metric}["Lived experience"] == "4"
+
+
+def _by_organisation(at) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "organisation" in d.value.columns)
+
+
+def test_the_leadership_participation_page_never_shows_an_organisations_count_below_k(demo_db):
+    at = open_page(PARTICIPATION)
+    at.selectbox(key="participation_round").set_value(FIRST_ROUND).run()
+    table = _by_organisation(at)
+    lived = table[table["group_name"] == "Lived experience"]
+    assert (lived["responses_text"] == "fewer than 5").any()
+    for responses, rate in zip(table["responses_text"], table["response_rate_text"], strict=True):
+        if responses in ("fewer than 5", "not shown"):
+            assert rate in ("below the minimum", "not shown")
+        else:
+            assert int(responses) >= 5
+    # The group's total stays exact.
+    assert {m.label: m.value for m in at.metric}["Lived experience"] == "4"
+
+
+def test_the_admin_sees_every_organisations_exact_count_on_the_participation_page(demo_db):
+    at = open_page(PARTICIPATION, "admin")
+    at.selectbox(key="participation_round").set_value(FIRST_ROUND).run()
+    table = _by_organisation(at)
+    lived = table[table["group_name"] == "Lived experience"]
+    assert lived["responses_text"].str.fullmatch(r"\d+").all()
+    assert sum(int(n) for n in lived["responses_text"]) == 4
 
 
 def test_the_expected_numbers_editor_is_for_the_admin_only(demo_db):
