@@ -2,10 +2,12 @@
 
 The only module that uses ``st.cache_data`` and ``st.cache_resource``. A cached read of
 answers is keyed by a ``ReadKey``, worked out once per page run: the database, the
-framework, the privacy threshold and the answers version, which grows with every answer
-stored, so new answers show at once wherever they are written. A results view adds the
-round's state as read on this run, so results never outlive a round opening, closing or
-turning live results on or off. Changes made from a page to anything else (rounds,
+framework, the privacy threshold, the answers version, which grows with every answer
+stored, so new answers show at once wherever they are written, and the state of every
+round (name, dates, open or closed, live results), so a read spanning rounds (trends,
+participation) never outlives a round opening, closing or turning live results on or
+off, from a page or the command line. A results view adds its round's state as read on
+this run. Changes made from a page to anything else (rounds,
 organisations, actions, expected numbers) call ``clear``.
 """
 
@@ -17,7 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from collab import demo
-from collab.domain import answers
+from collab.domain import answers, rounds
 from collab.domain.organisations import list_organisations
 from collab.files import exports
 from collab.present import agenda_charts, charts
@@ -58,6 +60,9 @@ class ReadKey:
     framework_path: str
     min_group_size: int
     answers_version: int
+    # Every round as read on this run: a round opened, closed, renamed or with live
+    # results turned on or off anywhere (the command line included) makes a new key.
+    rounds_state: tuple[rounds.RoundInfo, ...] = ()
 
 
 def current_read_key() -> ReadKey:
@@ -71,6 +76,7 @@ def current_read_key() -> ReadKey:
         framework_path=str(settings.framework_path),
         min_group_size=session.min_group_size(),
         answers_version=answers.answers_version(database()),
+        rounds_state=tuple(rounds.list_rounds(database())),
     )
 
 

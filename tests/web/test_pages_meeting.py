@@ -277,3 +277,15 @@ def test_live_results_bring_the_open_round_into_the_trends(demo_db):
     at = open_page(TRENDS)
     figure = chart(at, "trends_small_multiples")
     assert len(figure["data"][0]["x"]) == 3
+
+
+def test_trends_drop_an_open_round_at_once_when_live_results_are_turned_off_elsewhere(demo_db):
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=True, actor="admin")
+    at = open_page(TRENDS)
+    assert len(chart(at, "trends_small_multiples")["data"][0]["x"]) == 3
+    # As the command line does it: straight on the database, no cache cleared.
+    rounds.set_live_results(demo_db, actor="command line", name=OPEN_ROUND, on=False)
+    at.run()
+    assert not at.exception
+    assert len(chart(at, "trends_small_multiples")["data"][0]["x"]) == 2
+    assert OPEN_ROUND not in texts(at.caption).split("not shown")[0]
