@@ -39,6 +39,9 @@ plan = imports.check_import(
     max_bytes=settings.max_import_bytes,
     max_comment_chars=settings.max_comment_chars,
 )
+if plan.already_imported:
+    st.error(page.escape_markdown(plan.already_imported), icon=":material/content_copy:")
+    st.stop()
 if not plan.preview.empty:
     st.caption(f"The first rows of {plan.row_count} in the file:")
     st.dataframe(plan.preview, hide_index=True)

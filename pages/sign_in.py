@@ -1,11 +1,12 @@
-"""Sign in: the leadership team and the administrator unlock their pages with a passcode."""
+"""Sign in: the leadership team and the administrator unlock their pages with a passcode.
 
-import time
+Wrong passcodes are counted in the database per role and per client address
+(``collab.domain.sign_in``), so a new session or a reload does not start the count afresh."""
 
 import streamlit as st
 
-from collab.domain import access
-from collab.web import page, session
+from collab.domain import access, sign_in
+from collab.web import cache, page, session
 
 session.start_run()
 
@@ -49,18 +50,29 @@ with st.form("sign_in_form"):
 
 if signing_in:
     expected = access.expected_passcode(settings, role=chosen_role)
-    attempts = session.sign_in_attempts()
-    wait = attempts.seconds_to_wait(time.monotonic())
     if not expected:
         st.error(access.missing_passcode_message(chosen_role), icon=":material/lock:")
-    elif wait:
-        st.error(
-            f"Too many wrong passcodes in a row. Please wait {wait} seconds, then try again.",
-            icon=":material/timer:",
+        st.stop()
+    try:
+        outcome = sign_in.try_passcode(
+            cache.database(),
+            actor=sign_in.UNKNOWN_ACTOR,
+            role=chosen_role,
+            client=session.client_address(),
+            passcode_matches=access.check_passcode(passcode, expected),
         )
-    elif access.check_passcode(passcode, expected):
+    except Exception as exc:  # the database can't count the try: nobody signs in
+        page.show_error(exc)
+        st.stop()
+    if outcome.accepted:
         session.sign_in_as(chosen_role)
         st.switch_page("pages/home.py")
+    elif outcome.wait_seconds:
+        # The same words whether or not the passcode was right: a lock tells nothing.
+        st.error(
+            "That passcode is not right, or too many wrong passcodes have been tried. "
+            f"Please wait {outcome.wait_seconds} seconds, then try again.",
+            icon=":material/timer:",
+        )
     else:
-        attempts.register_failure(time.monotonic())
         st.error("That passcode is not right. Please check it and try again.")

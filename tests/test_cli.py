@@ -1,6 +1,8 @@
 """The command line, run in-process on a SQLite file: set-up, rounds, organisations, invite
 codes, import, export, demo and serve. Problems are one ``error:`` line, exit status 1."""
 
+import contextlib
+import datetime as dt
 import json
 import os
 import sys
@@ -479,3 +481,39 @@ def test_serve_lets_the_server_take_uploads_no_larger_than_an_import(run, initia
     monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(args=args))
     assert run("serve")[0] == 0
     assert started["args"][-2:] == ["--server.maxUploadSize", "12"]  # 11.4 MiB, rounded up
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def run_on_each_database(request, run, database_url, monkeypatch):
+    """``run`` on a migrated database, SQLite or PostgreSQL, with a shelter and a round."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            assert run("init")[0] == 0
+        else:
+            schema_url = request.getfixturevalue("postgres_schema")
+            monkeypatch.setenv("DATABASE_URL", stack.enter_context(schema_url(migrated=True)))
+        assert run("organisations", "add", "Riverside Night Shelter")[0] == 0
+        assert run("rounds", "create", "Spring 2027")[0] == 0
+        db = Database.from_url(os.environ["DATABASE_URL"])
+        stack.callback(db.dispose)
+        yield run, db
+
+
+def test_importing_the_same_file_twice_is_refused_naming_the_first_and_exits_1(
+    run_on_each_database, framework, tmp_path
+):
+    run, db = run_on_each_database
+    rows = [
+        ["Spring 2027", "Riverside Night Shelter", "provider", ""] + ["3"] * 8 for _ in range(4)
+    ]
+    first = write_csv(tmp_path / "paper-forms.csv", framework, rows)
+    assert run("import", first)[:2] == (0, "imported 4 responses\n")
+    copy = tmp_path / "paper-forms-again.csv"
+    copy.write_bytes((tmp_path / "paper-forms.csv").read_bytes())
+    status, out, err = run("import", str(copy))
+    assert (status, out) == (1, "")
+    assert "already imported into round 'Spring 2027'" in err
+    assert "(as 'paper-forms.csv')" in err
+    assert f"on {dt.datetime.now(dt.UTC):%Y-%m-%d}" in err
+    assert err.splitlines()[-1] == f"error: 1 problem in {copy}; nothing was imported."
+    assert len(load_answers(db)) == 4 * 8

@@ -1,14 +1,13 @@
 """Who may see what: roles, passcode checks and the pause after repeated wrong passcodes.
 
-Pure functions and a small dataclass; the sign-in page keeps a ``SignInAttempts`` in
-the person's session and asks it before checking a passcode.
+Pure functions: the rule for how long wrong passcodes lock sign-in is here; the count of
+wrong passcodes per role and client address is kept in the database by
+``collab.domain.sign_in``.
 """
 
 from __future__ import annotations
 
 import hmac
-import math
-from dataclasses import dataclass
 
 from collab.store.config import Settings
 
@@ -71,30 +70,13 @@ def missing_passcode_message(role: str) -> str:
     )
 
 
-@dataclass
-class SignInAttempts:
-    """Wrong passcodes in a row in one session, and when the next try is allowed.
+def lock_seconds(failures: int) -> float:
+    """How long a role or client address is locked after ``failures`` wrong passcodes in a row.
 
-    The first ``FREE_TRIES`` wrong tries cost nothing. From then on each wrong try
-    locks the session for ``FIRST_WAIT_SECONDS``, doubling each time, at most
-    ``LONGEST_WAIT_SECONDS``. Times are seconds on one clock (``time.monotonic``).
+    The first ``FREE_TRIES - 1`` cost nothing; the ``FREE_TRIES``-th locks for
+    ``FIRST_WAIT_SECONDS``, and each further one doubles the wait, at most
+    ``LONGEST_WAIT_SECONDS``. ``collab.domain.sign_in`` keeps the count in the database.
     """
-
-    failures: int = 0
-    locked_until: float = 0.0
-
-    def register_failure(self, now: float) -> None:
-        """Count a wrong passcode given at ``now``; lock the session once tries run out."""
-        self.failures += 1
-        if self.failures >= FREE_TRIES:
-            wait = FIRST_WAIT_SECONDS * 2 ** (self.failures - FREE_TRIES)
-            self.locked_until = now + min(wait, LONGEST_WAIT_SECONDS)
-
-    def seconds_to_wait(self, now: float) -> int:
-        """Whole seconds (rounded up) before another try is allowed; 0 when allowed now."""
-        return max(0, math.ceil(self.locked_until - now))
-
-    def reset(self) -> None:
-        """Forget earlier wrong tries (after a successful sign-in)."""
-        self.failures = 0
-        self.locked_until = 0.0
+    if failures < FREE_TRIES:
+        return 0.0
+    return min(FIRST_WAIT_SECONDS * 2 ** min(failures - FREE_TRIES, 32), LONGEST_WAIT_SECONDS)

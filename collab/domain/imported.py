@@ -2,11 +2,14 @@
 needs, in one transaction with its audit entry, or nothing.
 
 The file is read and checked in ``collab.files.imports``; what reaches this module is
-plain data that has passed those checks.
+plain data that has passed those checks. The SHA-256 of the file's bytes is kept for each
+round it went into, in the same transaction, so the same file is never imported into a
+round twice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,10 +22,50 @@ from collab.domain import names as name_rules
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.store.db import Database
 from collab.store.errors import Refused, StorageUnavailable
-from collab.store.models import Organisation, Round
+from collab.store.models import ImportFile, Organisation, Round
 
 IMPORT_SOURCE = "import"
 WRITE_CHUNK = 5000
+FILE_NAME_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class EarlierImport:
+    """A file with the same bytes imported into ``round`` before."""
+
+    round: str
+    file_name: str
+    imported_at: dt.datetime
+
+    def message(self) -> str:
+        """Why the file is refused, naming the earlier import."""
+        name = f"'{self.file_name}'" if self.file_name else "a file with the same content"
+        return (
+            f"Nothing was imported: this file was already imported into round '{self.round}' "
+            f"on {self.imported_at:%Y-%m-%d at %H:%M} UTC (as {name}). Importing it again "
+            "would count its responses twice."
+        )
+
+
+def _earlier_imports(
+    session: so.Session, *, sha256: str, round_ids: Sequence[int]
+) -> list[EarlierImport]:
+    rows = session.execute(
+        sa.select(Round.name, ImportFile.file_name, ImportFile.imported_at)
+        .join(Round, Round.id == ImportFile.round_id)
+        .where(ImportFile.sha256 == sha256, ImportFile.round_id.in_(list(round_ids)))
+        .order_by(ImportFile.imported_at, Round.name)
+    ).all()
+    return [EarlierImport(name, file_name, at) for name, file_name, at in rows]
+
+
+def earlier_imports(
+    db: Database, *, sha256: str, round_names: Sequence[str]
+) -> list[EarlierImport]:
+    """Earlier imports of a file with these bytes into any of the named rounds, oldest first."""
+    with db.read() as session:
+        round_ids = session.scalars(sa.select(Round.id).where(Round.name.in_(list(round_names))))
+        return _earlier_imports(session, sha256=sha256, round_ids=list(round_ids))
 
 
 @dataclass(frozen=True)
@@ -83,14 +126,30 @@ def import_responses_in(
     rounds_to_create: Sequence[str] = (),
     organisations_to_create: Sequence[str] = (),
     progress: Callable[[int, int], None] | None = None,
+    file_sha256: str | None = None,
+    file_name: str = "",
 ) -> int:
     """Write the responses in the caller's transaction (no audit entry); return how many.
 
     Creates the named missing rounds (closed) and organisations first.
-    ``progress(done, total)`` is called as responses are written.
+    ``progress(done, total)`` is called as responses are written. With ``file_sha256``
+    (of the file's bytes) the file is recorded for each of its rounds, and Refused is
+    raised, before anything is written, when one of them already has it.
     """
     total = len(responses)
     round_ids = _ids(session, Round, {r.round for r in responses}, rounds_to_create)
+    if file_sha256 is not None:
+        earlier = _earlier_imports(session, sha256=file_sha256, round_ids=list(round_ids.values()))
+        if earlier:
+            raise Refused(earlier[0].message())
+        session.add_all(
+            ImportFile(
+                round_id=round_id,
+                sha256=file_sha256,
+                file_name=file_name[:FILE_NAME_LENGTH],
+            )
+            for round_id in sorted(round_ids.values())
+        )
     organisation_ids = _ids(
         session, Organisation, {r.organisation for r in responses}, organisations_to_create
     )
@@ -121,13 +180,15 @@ def import_responses(
     rounds_to_create: Sequence[str] = (),
     organisations_to_create: Sequence[str] = (),
     file_name: str = "",
+    file_sha256: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write checked responses, all or nothing, with their ``responses.import`` entry.
 
-    Returns the number written. Raises Refused (writing nothing) when the database
-    changed since the check in a way that clashes with the file, and StorageUnavailable
-    when the storage can't take the write.
+    Returns the number written. Raises Refused (writing nothing) when the file
+    (``file_sha256``, the SHA-256 of its bytes) was already imported into one of its
+    rounds, or when the database changed since the check in a way that clashes with the
+    file, and StorageUnavailable when the storage can't take the write.
     """
     try:
         with db.write() as session:
@@ -137,6 +198,8 @@ def import_responses(
                 rounds_to_create=rounds_to_create,
                 organisations_to_create=organisations_to_create,
                 progress=progress,
+                file_sha256=file_sha256,
+                file_name=file_name,
             )
             source = f" from {file_name}" if file_name else ""
             created = created_summary(

@@ -4,12 +4,14 @@ The file has the columns of the response export: ``round, organisation, group``,
 optional ``respondent``, one column per learning point (1 to 5, ``DK`` or empty) and
 optional ``comment_<key>`` columns. Everything is checked first and every problem is
 reported with the row and column a spreadsheet shows (the header is row 1); only a file
-without problems is written, in one transaction, through ``collab.domain.imported``.
+without problems is written, in one transaction, through ``collab.domain.imported``. A
+file whose bytes were already imported into one of its rounds is refused.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import re
@@ -96,6 +98,9 @@ class ImportPlan:
     rounds_to_create: list[str] = field(default_factory=list)
     organisations_to_create: list[str] = field(default_factory=list)
     rows: list[_Row] = field(default_factory=list, repr=False)
+    # The SHA-256 of the file's bytes, and why it can't be imported again (when it can't).
+    sha256: str = ""
+    already_imported: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -587,8 +592,17 @@ def check_import(
             ImportProblem(None, None, "The file has a header row but no responses below it.")
         )
     _check_people(db, rows, problems)
+    sha256 = hashlib.sha256(data).hexdigest()
+    earlier = imported.earlier_imports(
+        db, sha256=sha256, round_names=sorted({r.round for r in rows})
+    )
+    already_imported = earlier[0].message() if earlier else None
+    if already_imported:
+        problems.append(ImportProblem(None, None, already_imported))
     problems.sort(key=lambda p: p.row or 0)
     return ImportPlan(
+        sha256=sha256,
+        already_imported=already_imported,
         problems=problems,
         row_count=row_count,
         preview=_preview_frame(preview, columns),
@@ -838,6 +852,7 @@ def apply_import(
         rounds_to_create=plan.rounds_to_create,
         organisations_to_create=plan.organisations_to_create,
         file_name=file_name,
+        file_sha256=plan.sha256 or None,
         progress=progress,
     )
 

@@ -219,3 +219,40 @@ class ExpectedParticipation(Base):
     expected: so.Mapped[int]
 
     organisation: so.Mapped[Organisation] = so.relationship()
+
+
+class SignInThrottle(Base):
+    """Wrong passcodes in a row for one role or one client address, and the lock they earn.
+
+    ``kind`` is ``role`` (``name`` is the role tried) or ``client`` (``name`` is the
+    address the try came from, ``unknown`` when the server can't tell). A correct
+    passcode resets the role's and the client's rows.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (sa.CheckConstraint("kind IN ('role', 'client')", name="kind_known"),)
+
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10), primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column(default=0)
+    locked_until: so.Mapped[dt.datetime | None]
+    last_failed_at: so.Mapped[dt.datetime | None]
+
+
+class ImportFile(Base):
+    """A file imported into a round, known by the SHA-256 of its bytes.
+
+    One row per round the file's responses went into; the same bytes can't be imported
+    into a round twice.
+    """
+
+    __tablename__ = "import_files"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "sha256", name="uq_import_files_round_sha256"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id"))
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    file_name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    imported_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)

@@ -1,5 +1,5 @@
-"""This browser session's state: the signed-in role, wrong passcodes, and what a run of
-the app reads once (the settings).
+"""This browser session's state: the signed-in role, where the session connects from, and
+what a run of the app reads once (the settings).
 
 A run starts with ``start_run``, called first by ``app.py`` and first by every page.
 Streamlit normally runs ``app.py`` and then the page, but runs a page on its own when
@@ -17,13 +17,12 @@ from typing import Any, NoReturn, TypeVar, cast
 import streamlit as st
 
 from collab.domain import access
-from collab.domain.access import ADMIN, LEADERSHIP, MEMBER, ROLES, SignInAttempts
+from collab.domain.access import ADMIN, LEADERSHIP, MEMBER, ROLES
 from collab.stats import privacy
 from collab.store import config
 from collab.store.framework import Framework, FrameworkError, load_framework
 
 ROLE_KEY = "role"
-SIGN_IN_ATTEMPTS_KEY = "sign_in_attempts"
 # What this run has read already, by name.
 THIS_RUN_KEY = "web_this_run"
 # Set by app.py's start_run until the page's start_run: the page then keeps what
@@ -122,7 +121,6 @@ def sign_in_as(new_role: str) -> None:
     if new_role not in ROLES:
         raise ValueError(f"unknown role {new_role!r}")
     st.session_state[ROLE_KEY] = new_role
-    sign_in_attempts().reset()
 
 
 def sign_out() -> None:
@@ -132,9 +130,11 @@ def sign_out() -> None:
         st.logout()
 
 
-def sign_in_attempts() -> SignInAttempts:
-    """This session's record of wrong passcodes in a row."""
-    return st.session_state.setdefault(SIGN_IN_ATTEMPTS_KEY, SignInAttempts())
+def client_address() -> str | None:
+    """The address this session connects from, as the server sees it (None when it can't
+    tell, as for a connection from the same machine or under a test runner)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
 
 
 def require_leadership(title: str) -> None:

@@ -2,19 +2,23 @@
 with any problem writes nothing; a good file is stored exactly, in one transaction."""
 
 import csv
+import datetime as dt
 import io
 import unicodedata
+from dataclasses import replace
 
 import pytest
 
-from collab.domain import organisations, rounds
+from collab.domain import imported, organisations, rounds
 from collab.domain.answers import load_answers
+from collab.domain.submissions import AnswerInput
 from collab.files.imports import (
     ImportRejected,
     apply_import,
     check_import,
     import_responses,
 )
+from collab.store.errors import Refused
 from tests.support.databases import table_counts
 
 ROUND = "Spring 2027"
@@ -570,3 +574,70 @@ def test_large_import_is_written_in_one_go_with_progress(alliance, framework):
     assert seen[-1] == (2000, 2000)
     assert table_counts(alliance)["submissions"] == 2000
     assert table_counts(alliance)["answers"] == 2000 * len(framework.point_keys)
+
+
+def test_the_same_file_imported_twice_into_a_round_is_refused_naming_the_first(alliance, framework):
+    data = csv_bytes([header(framework)] + [response(framework) for _ in range(3)])
+    plan = check_import(alliance, framework=framework, data=data)
+    assert apply_import(alliance, plan, actor="admin", file_name="paper-forms.csv") == 3
+    before = table_counts(alliance)
+    again = check_import(alliance, framework=framework, data=data)
+    assert not again.ok
+    assert again.already_imported is not None
+    assert "already imported into round 'Spring 2027'" in again.already_imported
+    assert "'paper-forms.csv'" in again.already_imported
+    assert f"{dt.datetime.now(dt.UTC):%Y-%m-%d}" in again.already_imported
+    with pytest.raises(ImportRejected):
+        apply_import(alliance, again, actor="admin", file_name="copy.csv")
+    assert table_counts(alliance) == before
+    assert len(load_answers(alliance)) == 3 * len(framework.point_keys)
+
+
+def test_a_duplicate_checked_before_the_first_import_landed_is_refused_when_written(
+    alliance, framework
+):
+    data = csv_bytes([header(framework), response(framework)])
+    first = check_import(alliance, framework=framework, data=data)
+    second = check_import(alliance, framework=framework, data=data)
+    assert first.ok and second.ok
+    apply_import(alliance, first, actor="admin", file_name="a.csv")
+    before = table_counts(alliance)
+    with pytest.raises(Refused, match="already imported into round 'Spring 2027'.*'a.csv'"):
+        apply_import(alliance, second, actor="admin", file_name="b.csv")
+    assert table_counts(alliance) == before
+
+
+def test_the_same_bytes_may_go_into_another_round_and_other_bytes_into_the_same(
+    alliance, framework
+):
+    rounds.create_round(alliance, name="Autumn 2027", actor="admin")
+    rows = [header(framework), response(framework)]
+    assert import_responses(alliance, framework=framework, data=csv_bytes(rows), actor="a") == 1
+    other = [rows[0], ["Autumn 2027", *rows[1][1:]]]
+    assert import_responses(alliance, framework=framework, data=csv_bytes(other), actor="a") == 1
+    changed = csv_bytes(rows) + b"\n"  # one more byte: another file
+    assert import_responses(alliance, framework=framework, data=changed, actor="a") == 1
+
+
+def test_the_domain_refuses_a_file_already_in_one_of_its_rounds_and_writes_nothing(alliance):
+    response_ = imported.ImportedResponse(
+        round=ROUND,
+        organisation=SHELTER,
+        stakeholder_group="provider",
+        reference=None,
+        answers={"upstream": AnswerInput(score=3)},
+    )
+    imported.import_responses(
+        alliance, actor="admin", responses=[response_], file_name="x.csv", file_sha256="ab" * 32
+    )
+    before = table_counts(alliance)
+    with pytest.raises(Refused, match="'x.csv'"):
+        imported.import_responses(
+            alliance,
+            actor="admin",
+            responses=[response_, replace(response_, round="Winter 2026")],
+            rounds_to_create=["Winter 2026"],
+            file_name="y.csv",
+            file_sha256="ab" * 32,
+        )
+    assert table_counts(alliance) == before

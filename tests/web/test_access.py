@@ -3,17 +3,22 @@ and sign-out pages through Streamlit's AppTest."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from collab.domain import audit, sign_in
 from collab.domain.access import (
     FIRST_WAIT_SECONDS,
     LONGEST_WAIT_SECONDS,
-    SignInAttempts,
     check_passcode,
+    lock_seconds,
 )
+from collab.store.db import Database
 from tests.support.app import open_page
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -41,48 +46,59 @@ def test_nothing_matches_a_passcode_that_is_not_set(expected):
     assert not check_passcode("anything", expected)
 
 
-def test_first_five_wrong_passcodes_need_no_wait_until_the_fifth():
-    attempts = SignInAttempts()
-    for _ in range(4):
-        attempts.register_failure(now=100.0)
-        assert attempts.seconds_to_wait(100.0) == 0
-    attempts.register_failure(now=100.0)
-    assert attempts.seconds_to_wait(100.0) == FIRST_WAIT_SECONDS == 30
-
-
-def test_wait_counts_down_and_ends():
-    attempts = SignInAttempts()
-    for _ in range(5):
-        attempts.register_failure(now=100.0)
-    assert attempts.seconds_to_wait(110.5) == 20  # rounded up
-    assert attempts.seconds_to_wait(130.0) == 0
+def test_first_four_wrong_passcodes_need_no_wait_and_the_fifth_locks_for_30_seconds():
+    assert [lock_seconds(n) for n in range(1, 6)] == [0, 0, 0, 0, FIRST_WAIT_SECONDS]
+    assert FIRST_WAIT_SECONDS == 30
 
 
 def test_each_further_wrong_passcode_doubles_the_wait_up_to_an_hour():
-    attempts = SignInAttempts()
-    now = 0.0
-    waits = []
-    for _ in range(12):
-        attempts.register_failure(now)
-        waits.append(attempts.seconds_to_wait(now))
-        now += waits[-1]
+    waits = [lock_seconds(n) for n in range(1, 13)]
     assert waits[4:9] == [30, 60, 120, 240, 480]
     assert max(waits) == LONGEST_WAIT_SECONDS
+    assert lock_seconds(10_000) == LONGEST_WAIT_SECONDS
 
 
-def test_reset_forgets_wrong_passcodes():
-    attempts = SignInAttempts()
-    for _ in range(6):
-        attempts.register_failure(now=0.0)
-    attempts.reset()
-    assert attempts == SignInAttempts()
-    assert attempts.seconds_to_wait(0.0) == 0
+class Clock:
+    """The time the sign-in counters read, moved on by hand."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2027, 3, 5, 14, 30)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture
-def passcodes(app_db, monkeypatch) -> None:
+def clock(monkeypatch) -> Clock:
+    frozen = Clock()
+    monkeypatch.setattr(sign_in, "utcnow", frozen)
+    return frozen
+
+
+@pytest.fixture
+def passcodes(app_db, monkeypatch, clock) -> Database:
     monkeypatch.setenv("COLLAB_LEADERSHIP_PASSCODE", LEADERSHIP_PASSCODE)
     monkeypatch.setenv("COLLAB_ADMIN_PASSCODE", ADMIN_PASSCODE)
+    return app_db
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def passcodes_on_each_database(request, app_url, monkeypatch, clock) -> Iterator[Database]:
+    """Passcodes set, and the app's database on SQLite or on PostgreSQL."""
+    monkeypatch.setenv("COLLAB_LEADERSHIP_PASSCODE", LEADERSHIP_PASSCODE)
+    monkeypatch.setenv("COLLAB_ADMIN_PASSCODE", ADMIN_PASSCODE)
+    if request.param == "sqlite":
+        yield request.getfixturevalue("app_db")
+        return
+    with request.getfixturevalue("postgres_schema")(migrated=True) as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        database = Database.from_url(url)
+        yield database
+        database.dispose()
+        st.cache_resource.clear()
 
 
 def sign_in_page() -> AppTest:
@@ -114,6 +130,70 @@ def test_sixth_try_in_a_row_is_held_back_with_the_wait_shown(passcodes):
     at = try_passcode(at, "leadership", LEADERSHIP_PASSCODE)
     assert "Please wait 30 seconds" in messages(at)
     assert at.session_state["role"] == "member"
+
+
+def test_five_wrong_passcodes_from_five_sessions_lock_the_role(passcodes_on_each_database):
+    for _ in range(5):
+        try_passcode(sign_in_page(), "leadership", "guess")
+    at = try_passcode(sign_in_page(), "leadership", LEADERSHIP_PASSCODE)
+    assert not at.exception
+    assert "Please wait 30 seconds" in messages(at)
+    assert at.session_state["role"] == "member"
+
+
+def test_a_reload_or_cleared_caches_do_not_lift_the_lock(passcodes):
+    at = sign_in_page()
+    for _ in range(5):
+        try_passcode(at, "admin", "guess")
+    st.cache_data.clear()  # what an anonymous clear-cache message does
+    st.cache_resource.clear()
+    reloaded = try_passcode(sign_in_page(), "admin", ADMIN_PASSCODE)
+    assert "Please wait 30 seconds" in messages(reloaded)
+    assert reloaded.session_state["role"] == "member"
+
+
+def test_while_locked_the_right_passcode_gets_the_same_refusal_as_a_wrong_one(passcodes):
+    for _ in range(5):
+        try_passcode(sign_in_page(), "leadership", "guess")
+    wrong = messages(try_passcode(sign_in_page(), "leadership", "another-guess"))
+    right = try_passcode(sign_in_page(), "leadership", LEADERSHIP_PASSCODE)
+    assert messages(right) == wrong
+    assert "That passcode is not right" in wrong
+    assert right.session_state["role"] == "member"
+
+
+def test_the_lock_ends_after_its_wait(passcodes, clock):
+    for _ in range(5):
+        try_passcode(sign_in_page(), "leadership", "guess")
+    clock.advance(30)
+    at = try_passcode(sign_in_page(), "leadership", LEADERSHIP_PASSCODE)
+    assert at.session_state["role"] == "leadership"
+
+
+def test_every_wrong_passcode_is_in_the_audit_log_without_the_passcode(
+    passcodes_on_each_database,
+):
+    for guess in ("guess-1", "guess-2", "guess-3"):
+        try_passcode(sign_in_page(), "admin", guess)
+    entries = audit.recent_entries(passcodes_on_each_database)
+    failed = entries[entries["action"] == "sign_in.failed"]
+    assert list(failed["actor"]) == ["unknown"] * 3
+    assert all("Administrator" in detail for detail in failed["detail"])
+    assert not any("guess" in detail for detail in entries["detail"])
+
+
+def test_signing_in_resets_the_count_of_wrong_passcodes(passcodes):
+    for _ in range(4):
+        try_passcode(sign_in_page(), "leadership", "guess")
+    at = try_passcode(sign_in_page(), "leadership", LEADERSHIP_PASSCODE)
+    assert at.session_state["role"] == "leadership"
+    for _ in range(4):
+        at = try_passcode(sign_in_page(), "leadership", "guess")
+        assert "Please wait" not in messages(at)
+    # Counted afresh: the fifth wrong one since the sign-in locks for the first wait, not
+    # for the ninth in a row.
+    at = try_passcode(sign_in_page(), "leadership", "guess")
+    assert "Please wait 30 seconds" in messages(at)
 
 
 @pytest.mark.parametrize(

@@ -239,6 +239,29 @@ def test_a_valid_upload_imports_every_row_with_progress(app_db, framework):
     assert "admin_import_apply" not in [b.key for b in at.button]
 
 
+def test_a_file_imported_before_in_another_session_is_refused_naming_it(app_db, framework):
+    organisations.create_organisation(app_db, actor="admin", name="Riverside Night Shelter")
+    data = response_csv(
+        framework,
+        "Spring 2027,Riverside Night Shelter,provider,," + ",".join(["4"] * 8),
+        "Spring 2027,Riverside Night Shelter,commissioner,," + ",".join(["3"] * 8),
+    )
+    at = admin_page("import")
+    at.checkbox(key="admin_import_create_missing").check()
+    at.file_uploader(key="admin_import_file").set_value(("paper.csv", data, "text/csv"))
+    click(at.run(), "admin_import_apply")
+    assert "Imported 2 responses" in successes(at)
+    again = admin_page("import")  # another browser session
+    again.file_uploader(key="admin_import_file").set_value(("paper copy.csv", data, "text/csv"))
+    again.run()
+    assert not again.exception
+    refusal = " ".join(e.value for e in again.error).replace("\\", "")
+    assert "already imported into round 'Spring 2027'" in refusal
+    assert "'paper.csv'" in refusal
+    assert "admin_import_apply" not in [b.key for b in again.button]
+    assert load_answers(app_db)["submission_id"].nunique() == 2
+
+
 def test_a_download_button_for_every_export_and_format(app_db):
     rounds.create_round(app_db, actor="admin", name="Spring 2027")
     at = admin_page("export")
