@@ -145,11 +145,13 @@ class PointPicture:
 
 
 def people_by_group(results: RoundResults) -> dict[str, int]:
-    """How many people of each group took part in the view (counts are always shown)."""
+    """How many people of each group took part in the view; a group whose count the view
+    masks (under an organisation filter) is left out, so no sentence can print it."""
     counts = results.participation
     return {
         str(g): int(n)
         for g, n in zip(counts["stakeholder_group"], counts["respondents"], strict=True)
+        if not pd.isna(n)
     }
 
 

@@ -155,6 +155,12 @@ def fewer_than(min_group_size: int) -> str:
     return f"fewer than {min_group_size}"
 
 
+def withheld_count_text(count: int, min_group_size: int) -> str:
+    """What a withheld count reads: "fewer than K" below K, "not shown" from K up (a
+    count withheld only so that a smaller one cannot be worked out)."""
+    return fewer_than(min_group_size) if count < min_group_size else NOT_SHOWN
+
+
 def _rate_text(rate: float) -> str:
     return "" if pd.isna(rate) else f"{float(rate):.0%}"
 

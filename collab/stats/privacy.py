@@ -18,9 +18,13 @@ The rules, with K the minimum group size (at least 3):
   isolating a handful of people, which the complement condition alone would allow.
 - Comments appear only for shown cells, without organisation, respondent or time, in an
   order that says nothing about when they were written.
+- Under an organisation filter every withheld cell gives one reason, whichever rule
+  withheld it, so the reason says nothing about answers outside the view.
 - While a round is open only participation counts are shown, unless live results are on.
-  A count of people is not a score: group totals are always shown, and one
-  organisation's part of a group only from K up (``participation.mask_organisation_counts``).
+  A count of people is not a score: the whole alliance's group totals are always shown,
+  and one organisation's part of a group only from K up
+  (``participation.mask_organisation_counts``); a filtered view's group counts follow
+  the same rule (``results.participation_by_group``).
 """
 
 from __future__ import annotations
@@ -166,13 +170,17 @@ def suppress(
     min_group_size: int,
     complement_n: pd.Series | None = None,
     separable: pd.Series | None = None,
+    organisation_filter: bool = False,
 ) -> pd.DataFrame:
     """Withhold every figure of the cells that may not be shown.
 
     Adds ``suppressed`` (bool) and ``reason`` (str, "" for shown cells). In a suppressed
     row every numeric column (n, n_dont_know, counts included) becomes NaN, never 0.
     ``complement_n`` (the group's scores outside a filtered view) and ``separable``
-    (from ``organisations_separable``) are aligned with ``summary``'s rows.
+    (from ``organisations_separable``) are aligned with ``summary``'s rows. Under an
+    ``organisation_filter`` every withheld cell gives the same reason
+    (``would_reveal_reason``): which rule withheld it depends on answers outside the
+    view (don't-knows included), so naming the rule would tell something about them.
     """
     k = effective_min_group_size(min_group_size)
     n = summary["n"].to_numpy(dtype=float)
@@ -190,9 +198,10 @@ def suppress(
     figures[~shown] = np.nan
     result[numeric] = figures
     result["suppressed"] = ~shown
-    result["reason"] = np.where(
-        too_few, too_few_reason(k), np.where(shown, "", would_reveal_reason(k))
+    withheld_reason = np.where(
+        too_few & (not organisation_filter), too_few_reason(k), would_reveal_reason(k)
     )
+    result["reason"] = np.where(shown, "", withheld_reason)
     result["reason"] = result["reason"].astype(str)
     return result
 
@@ -235,6 +244,7 @@ def visible_summary(
         min_group_size=min_group_size,
         complement_n=whole["n"] - summary["n"],
         separable=checks["separable"].astype("boolean"),
+        organisation_filter=True,
     )[[*summary_columns(framework), "suppressed", "reason"]]
 
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from collab.domain.answers import AnswerCounts, load_answer_counts
 from collab.domain.rounds import RoundInfo, list_rounds
 from collab.stats import analysis, change, privacy
+from collab.stats.participation import mask_organisation_counts, withheld_count_text
 from collab.store.db import Database
 from collab.store.framework import Framework
 
 VISIBILITIES = ("results", "counts_only", "no_round", "no_data", "withheld")
 NO_CLOSED_ROUND_MESSAGE = "No closed round yet: close a round to see results."
-PARTICIPATION_COLUMNS = ["stakeholder_group", "respondents"]
+PARTICIPATION_COLUMNS = ["stakeholder_group", "respondents", "respondents_text"]
 SUMMARY_EXPORT_COLUMNS = [
     "round",
     "learning_point",
@@ -79,6 +81,9 @@ class RoundResults:
     filter that would expose fewer than ``min_group_size`` people); ``message`` says so
     in plain words whenever it is not ``results``. Frames other than ``participation``
     are empty (with their columns) unless the visibility is ``results``.
+    ``participation`` (columns ``PARTICIPATION_COLUMNS``) and ``people_text`` are the
+    counts of people as ``participation_by_group`` lets the view show them: a masked
+    group's ``respondents`` is missing, never a number.
     """
 
     round: RoundInfo | None
@@ -93,6 +98,8 @@ class RoundResults:
     gap_change: pd.DataFrame
     comments: pd.DataFrame
     participation: pd.DataFrame
+    people_text: str = "0"
+    """How many people answered in the view, as the view may show it."""
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -127,20 +134,75 @@ def _view_label(
     return orgs_text if whole_alliance else f"{groups_text} at {orgs_text}"
 
 
-def participation_by_group(participation: pd.DataFrame, *, groups: list[str]) -> pd.DataFrame:
-    """Respondents per stakeholder group (``groups`` order, zeros included).
+def _group_count_shown(parts: pd.DataFrame, organisations: list[str]) -> bool:
+    """Whether the selected organisations' count of one group exposes nobody.
+
+    ``parts`` holds every organisation's count of the group as the Participation page
+    masks it (``mask_organisation_counts``). The count is shown when the selection covers
+    everyone of the group who answered (it is then the group's total, always shown), or
+    when every selected organisation's count is 0 or shown there too: the sum then tells
+    nothing the Participation page and the group totals do not.
+    """
+    selected = parts["organisation"].isin(organisations)
+    answered = parts["responses"].fillna(0).to_numpy() > 0
+    if not (answered & ~selected.to_numpy()).any():
+        return True
+    return not (parts["withheld"] & selected & answered).any()
+
+
+def participation_by_group(
+    participation: pd.DataFrame,
+    *,
+    groups: list[str],
+    organisations: list[str] | None = None,
+    min_group_size: int,
+) -> tuple[pd.DataFrame, str]:
+    """Respondents per stakeholder group (``groups`` order, zeros included), and the
+    total of people who answered, as the view may show them.
 
     ``participation`` counts submissions (column ``n``) per organisation and group of
-    the view. Always shown, whatever the group's size: a count of people is not a score.
+    the whole alliance. Without an organisation filter every count is exact (a group's
+    total of people is not a score). Under a filter (``organisations``), a group's count
+    is shown only when it exposes nobody (``_group_count_shown``); otherwise
+    ``respondents`` is missing and ``respondents_text`` reads "fewer than K" (or
+    "not shown" when the hidden count is K or more), and the total is masked the same
+    way, since subtracting the shown groups from it would give the hidden one away.
     """
-    per_group = participation.groupby("stakeholder_group")["n"].sum()
-    return pd.DataFrame(
+    k = privacy.effective_min_group_size(min_group_size)
+    chosen = participation[participation["stakeholder_group"].isin(groups)]
+    view = privacy.filter_answers(chosen, groups=None, organisations=organisations)
+    per_group = view.groupby("stakeholder_group")["n"].sum()
+    counts = [int(per_group.get(g, 0)) for g in groups]
+    shown = [True] * len(groups)
+    if organisations is not None:
+        parts = (
+            chosen.groupby(["organisation", "stakeholder_group"], sort=False)["n"]
+            .sum()
+            .reset_index()
+            .rename(columns={"n": "responses"})
+            .assign(group_name="", expected=pd.NA, response_rate=np.nan, below_expected=False)
+        )
+        masked = mask_organisation_counts(parts, min_group_size=k)
+        masked["responses"] = parts["responses"]
+        shown = [
+            _group_count_shown(masked[masked["stakeholder_group"] == g], organisations)
+            for g in groups
+        ]
+
+    def text(count: int, visible: bool) -> str:
+        return str(count) if visible else withheld_count_text(count, k)
+
+    frame = pd.DataFrame(
         {
             "stakeholder_group": groups,
-            "respondents": [int(per_group.get(g, 0)) for g in groups],
+            "respondents": pd.array(
+                [n if s else pd.NA for n, s in zip(counts, shown, strict=True)], dtype="Int64"
+            ),
+            "respondents_text": [text(n, s) for n, s in zip(counts, shown, strict=True)],
         },
         columns=PARTICIPATION_COLUMNS,
     )
+    return frame, text(sum(counts), all(shown))
 
 
 def _results(
@@ -153,6 +215,7 @@ def _results(
     min_group_size: int,
     groups_shown: list[str],
     participation: pd.DataFrame | None = None,
+    people_text: str = "0",
     **frames: pd.DataFrame,
 ) -> RoundResults:
     """A RoundResults whose missing frames are empty frames with the contract's columns."""
@@ -171,6 +234,7 @@ def _results(
         participation=(
             participation if participation is not None else _empty(PARTICIPATION_COLUMNS)
         ),
+        people_text=people_text,
     )
 
 
@@ -230,15 +294,16 @@ def results_from_counts(
     this_round = counts[counts["round_id"] == round.id]
     view = privacy.filter_answers(this_round, groups=groups_shown, organisations=organisations)
     taking_part = answers.participation[answers.participation["round_id"] == round.id]
+    participation, people_text = participation_by_group(
+        taking_part, groups=groups_shown, organisations=organisations, min_group_size=k
+    )
     common = {
         "round": round,
         "previous": previous,
         "min_group_size": k,
         "groups_shown": groups_shown,
-        "participation": participation_by_group(
-            privacy.filter_answers(taking_part, groups=groups_shown, organisations=organisations),
-            groups=groups_shown,
-        ),
+        "participation": participation,
+        "people_text": people_text,
     }
     if this_round.empty:
         return _results(

@@ -30,14 +30,14 @@ def show_chart(view: ResultsView, chart: str, *, key: str, point: str = "") -> N
 
 
 def show_participation(found: RoundResults, framework: Framework) -> None:
-    """How many people answered, per group shown (counts are always shown)."""
+    """How many people answered, per group shown (under an organisation filter a count
+    that could expose fewer than the minimum reads "fewer than N" instead)."""
     counts = found.participation
-    total = int(counts["respondents"].sum()) if len(counts) else 0
     columns = st.columns(len(counts) + 1)
-    columns[0].metric("People who answered", total, border=True)
+    columns[0].metric("People who answered", found.people_text, border=True)
     for column, row in zip(columns[1:], counts.itertuples(index=False), strict=True):
         column.metric(
-            framework.group_name(row.stakeholder_group), int(row.respondents), border=True
+            framework.group_name(row.stakeholder_group), row.respondents_text, border=True
         )
 
 

@@ -293,3 +293,63 @@ def test_comments_carry_no_names_and_are_ordered_by_text(framework):
     first_point = comments[comments["learning_point"] == framework.point_keys[0]]
     assert list(first_point["comment"]) == ["apple", "mango", "zebra"]
     assert list(comments["learning_point"].unique()) == framework.point_keys
+
+
+def withheld_reasons(answers, framework, organisations):
+    summary = results(answers, framework, organisations=organisations).summary
+    return set(summary.loc[summary["suppressed"].astype(bool), "reason"])
+
+
+def test_a_filtered_view_gives_one_reason_whatever_people_outside_it_answered(framework):
+    at_voices = (
+        crowd("commissioner", "Voices", [1, 2, 3, 4, 5])
+        + crowd("provider", "Voices", [2, 2, 3, 3, 4])
+        + crowd("lived_experience", "Voices", [4, 4])
+    )
+    elsewhere = crowd("commissioner", "County Council", [3, 3, 3, 3, 3]) + crowd(
+        "provider", "Shelter Trust", [4, 4, 3, 5, 4]
+    )
+    without_dont_know = answers_frame(framework, at_voices + elsewhere)
+    with_dont_know = answers_frame(
+        framework, at_voices + elsewhere + crowd("commissioner", "Health Trust", [None])
+    )
+    reasons = withheld_reasons(without_dont_know, framework, ["Voices"])
+    assert reasons == withheld_reasons(with_dont_know, framework, ["Voices"])
+    assert reasons == {privacy.would_reveal_reason(5)}
+
+
+def test_the_whole_alliance_still_says_a_group_has_too_few_scores(alliance, framework):
+    assert withheld_reasons(alliance, framework, None) == {privacy.too_few_reason(5)}
+
+
+def participation_of(answers, framework, organisations=None):
+    outcome = results(answers, framework, organisations=organisations)
+    counts = outcome.participation.set_index("stakeholder_group")["respondents_text"]
+    return {**counts.to_dict(), "total": outcome.people_text}
+
+
+def test_a_filter_on_one_organisation_does_not_reveal_its_group_of_one(framework):
+    answers = answers_frame(
+        framework,
+        crowd("provider", "Shelter Trust", [4, 4, 3, 5, 4])
+        + crowd("provider", "Tiny Org", [3, 3, 4, 4, 5])
+        + crowd("lived_experience", "Voices", [5, 5, 5, 5, 4])
+        + crowd("lived_experience", "Tiny Org", [2]),
+    )
+    assert participation_of(answers, framework, ["Tiny Org"]) == {
+        "commissioner": "0",
+        "provider": "5",
+        "lived_experience": "fewer than 5",
+        "total": "not shown",
+    }
+    # Voices' five would give Tiny Org's one away by subtraction from the group's six.
+    assert participation_of(answers, framework, ["Voices"])["lived_experience"] == "not shown"
+    assert participation_of(answers, framework, ["Voices", "Tiny Org"])["lived_experience"] == "6"
+    assert participation_of(answers, framework) == {
+        "commissioner": "0",
+        "provider": "10",
+        "lived_experience": "6",
+        "total": "16",
+    }
+    masked = results(answers, framework, organisations=["Tiny Org"]).participation
+    assert masked["respondents"].isna().tolist() == [False, False, True]

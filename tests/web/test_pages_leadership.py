@@ -12,13 +12,14 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab.domain import organisations, rounds
+from collab.domain import organisations, rounds, submissions
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.stats import agenda
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
-from tests.support.app import chart, start_app, texts
+from tests.support.alliances import ROUND, answers, open_alliance
+from tests.support.app import chart, page_text, start_app, texts
 
 DIVERGENCE = "pages/divergence.py"
 LEARNING_POINT = "pages/learning_point.py"
@@ -363,3 +364,62 @@ def test_the_overview_offers_its_figures_for_download_with_withheld_cells_empty(
     lived = [row for row in summary if row["group"] == "lived_experience"]
     assert len(lived) == 8
     assert all(row["suppressed"] and row["mean"] is None and row["n"] is None for row in lived)
+
+
+TINY = "Tiny Org"
+
+
+def alliance_with_a_group_of_one(db: Database, framework: Framework) -> None:
+    """A closed round: five people in every group of two organisations, and at Tiny Org
+    five service providers and a single lived-experience member."""
+    names = ["Riverside Housing Trust", "Hope House", TINY]
+    codes = dict(zip(
+        [(o, g) for o in names for g in framework.group_keys],
+        open_alliance(db, framework, organisation_names=names).codes,
+        strict=True,
+    ))  # fmt: skip
+    people = {(o, g): 5 for o in names[:2] for g in framework.group_keys}
+    people |= {(TINY, "provider"): 5, (TINY, "lived_experience"): 1}
+    for (organisation, group), count in people.items():
+        for _ in range(count):
+            submissions.submit(
+                db, framework=framework, code=codes[organisation, group], answers=answers(framework)
+            )
+    rounds.close_round(db, name=ROUND, actor="admin")
+
+
+def test_filter_on_one_organisation_does_not_show_its_group_of_one(app_db, framework):
+    alliance_with_a_group_of_one(app_db, framework)
+    at = start_app("leadership", DIVERGENCE)
+    at.multiselect(key="leadership_organisations").set_value([TINY]).run()
+    assert not at.exception
+    assert metrics(at) == {
+        "People who answered": "not shown",
+        "Commissioners": "0",
+        "Service providers": "5",
+        "Lived experience": "fewer than 5",
+    }
+    assert "1" not in metrics(at).values()
+
+
+def test_learning_point_under_a_filter_names_no_count_of_a_withheld_group(app_db, framework):
+    alliance_with_a_group_of_one(app_db, framework)
+    at = start_app("leadership", LEARNING_POINT)
+    at.multiselect(key="leadership_organisations").set_value([TINY]).run()
+    assert not at.exception
+    withheld = [i.value.replace("\\", "") for i in at.info if "lived experience" in i.value]
+    assert withheld == [
+        "Not shown for lived experience: showing it would reveal the answers of fewer than 5 people"
+    ]
+    assert "people who took part" not in page_text(at)
+
+
+def test_whole_alliance_shows_exact_group_totals_beside_a_group_of_one(app_db, framework):
+    alliance_with_a_group_of_one(app_db, framework)
+    at = start_app("leadership", DIVERGENCE)
+    assert metrics(at) == {
+        "People who answered": "36",
+        "Commissioners": "10",
+        "Service providers": "15",
+        "Lived experience": "11",
+    }
