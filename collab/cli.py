@@ -222,7 +222,7 @@ def _rounds_create(ctx: _Context, args: argparse.Namespace) -> int:
     )
     if args.open:
         info = open_round(db, actor=COMMAND_LINE, name=info.name)
-    print(f"created round '{info.name}' ({info.status})")
+    print(f"created round '{info.name}' ({info.status_text})")
     return 0
 
 
@@ -257,7 +257,7 @@ def _rounds_list(ctx: _Context, args: argparse.Namespace) -> int:
     rows = [
         (
             r.name,
-            r.status,
+            r.status_text,
             _yes(r.live_results),
             r.opens_on,
             r.closes_on,

@@ -32,9 +32,14 @@ if not rounds.list_rounds(db):
 
 current = rounds.current_round(db)
 if current is None:
+    upcoming = [r for r in rounds.list_rounds(db) if r.status == "not_opened"]
+    waiting = "No round is open at the moment" + (
+        f": {page.escape_markdown(upcoming[-1].name)} is set up but not yet opened."
+        if upcoming
+        else "."
+    )
     st.info(
-        "No round is open at the moment. Your alliance coordinator will share an invite "
-        "link when the next one starts.",
+        f"{waiting} Your alliance coordinator will share an invite link when the next one starts.",
         icon=":material/event_busy:",
     )
     st.stop()

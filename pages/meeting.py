@@ -35,7 +35,8 @@ st.caption(
     )
 )
 page.demo_banner()
-meeting.show_flagged_groups(db, framework, chosen.name, k)
+if chosen.opened:
+    meeting.show_flagged_groups(db, framework, chosen.name, k)
 
 view = cache.ResultsView(chosen.name, tuple(framework.group_keys), (), label)
 found = cache.round_results(view)

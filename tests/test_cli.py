@@ -128,6 +128,15 @@ def test_rounds_are_created_opened_closed_and_listed(run, initialised):
     assert get_round(initialised, "Spring 2027").live_results
 
 
+def test_a_round_not_yet_opened_is_listed_as_such(run, initialised):
+    assert run("rounds", "create", "Spring 2027")[1] == (
+        "created round 'Spring 2027' (not yet opened)\n"
+    )
+    status, out, _ = run("rounds", "list")
+    assert status == 0
+    assert out.splitlines()[2].split() == ["Spring", "2027", "not", "yet", "opened", "no", "0"]
+
+
 def test_dates_that_are_not_iso_dates_are_refused_by_the_parser(run, initialised):
     with pytest.raises(SystemExit):
         run("rounds", "create", "Spring 2027", "--opens", "01/03/2027")

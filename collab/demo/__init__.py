@@ -15,6 +15,7 @@ patterns.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -130,8 +131,15 @@ def build_demo(db: Database, *, framework: Framework, seed: int = 7) -> DemoSumm
             )
         session.add(AllianceSetting(key=DEMO_SETTING_KEY, value="true"))
         organisations = {o.name: Organisation(name=o.name) for o in alliance.organisations}
+        # Every demo round has been opened (each holds answers): on its opening date.
         rounds = [
-            Round(name=r.name, opens_on=r.opens_on, closes_on=r.closes_on, is_open=r.is_open)
+            Round(
+                name=r.name,
+                opens_on=r.opens_on,
+                closes_on=r.closes_on,
+                is_open=r.is_open,
+                opened_at=dt.datetime.combine(r.opens_on, dt.time()),
+            )
             for r in alliance.rounds
         ]
         session.add_all([*organisations.values(), *rounds])

@@ -22,7 +22,7 @@ from collab.domain import names as name_rules
 from collab.domain.submissions import AnswerInput, NewResponse, add_responses
 from collab.store.db import Database
 from collab.store.errors import Refused, StorageUnavailable
-from collab.store.models import ImportFile, Organisation, Round
+from collab.store.models import ImportFile, Organisation, Round, utcnow
 
 IMPORT_SOURCE = "import"
 WRITE_CHUNK = 5000
@@ -112,7 +112,9 @@ def _ids(
                 "letters not in the form names are stored in."
             )
     if missing:
-        created = [model(name=name) for name in missing]
+        # A round the import creates holds answers, so it counts as opened (and closed).
+        extra = {"opened_at": utcnow()} if model is Round else {}
+        created = [model(name=name, **extra) for name in missing]
         session.add_all(created)
         session.flush()
         found.update((item.name, item.id) for item in created)

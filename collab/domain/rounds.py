@@ -16,7 +16,9 @@ import sqlalchemy.orm as so
 from collab.domain import audit, names
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
-from collab.store.models import Round
+from collab.store.models import Round, utcnow
+
+STATUS_TEXTS = {"not_opened": "not yet opened", "open": "open", "closed": "closed"}
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,19 @@ class RoundInfo:
     closes_on: dt.date | None
     is_open: bool
     live_results: bool
+    opened: bool = True
 
     @property
     def status(self) -> str:
-        return "open" if self.is_open else "closed"
+        """``not_opened`` (created, never opened), ``open`` or ``closed``."""
+        if self.is_open:
+            return "open"
+        return "closed" if self.opened else "not_opened"
+
+    @property
+    def status_text(self) -> str:
+        """The state in words: "not yet opened", "open" or "closed"."""
+        return STATUS_TEXTS[self.status]
 
     @property
     def results_visible(self) -> bool:
@@ -39,7 +50,15 @@ class RoundInfo:
 
 
 def _info(r: Round) -> RoundInfo:
-    return RoundInfo(r.id, r.name, r.opens_on, r.closes_on, r.is_open, r.live_results)
+    return RoundInfo(
+        r.id,
+        r.name,
+        r.opens_on,
+        r.closes_on,
+        r.is_open,
+        r.live_results,
+        opened=r.is_open or r.opened_at is not None,
+    )
 
 
 def _by_name(session: so.Session, name: str) -> Round:
@@ -59,7 +78,7 @@ def create_round_in(
     closes_on: dt.date | None = None,
     live_results: bool = False,
 ) -> RoundInfo:
-    """Add a closed round in the caller's transaction (no audit entry).
+    """Add a round, not yet opened, in the caller's transaction (no audit entry).
 
     The name is cleaned and checked by ``collab.domain.names``; a name that differs from
     an existing one only in capitals or in the form of its letters is refused.
@@ -92,6 +111,8 @@ def open_round_in(session: so.Session, *, name: str, allow_several: bool = False
             "or choose to keep several rounds open."
         )
     r.is_open = True
+    if r.opened_at is None:
+        r.opened_at = utcnow()
     return _info(r)
 
 
@@ -127,7 +148,7 @@ def create_round(
     closes_on: dt.date | None = None,
     live_results: bool = False,
 ) -> RoundInfo:
-    """Create a closed round (open it with ``open_round``) and record ``round.create``."""
+    """Create a round, not yet opened (open it with ``open_round``); record ``round.create``."""
     with db.write() as session:
         info = create_round_in(
             session, name=name, opens_on=opens_on, closes_on=closes_on, live_results=live_results
@@ -193,6 +214,11 @@ def current_round(db: Database) -> RoundInfo | None:
 
 
 def latest_closed_round(db: Database) -> RoundInfo | None:
+    """The closed round most recently created (never one not yet opened), or None."""
     with db.read() as session:
-        r = session.scalar(sa.select(Round).where(~Round.is_open).order_by(Round.id.desc()))
+        r = session.scalar(
+            sa.select(Round)
+            .where(~Round.is_open, Round.opened_at.is_not(None))
+            .order_by(Round.id.desc())
+        )
         return _info(r) if r else None

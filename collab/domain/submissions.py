@@ -338,6 +338,7 @@ def _table(model: type[Base]) -> sa.Table:
 def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
     """Insert many responses inside the caller's writing transaction; return how many.
 
+    Their rounds count as opened from now if they had not been opened yet.
     Answers must already be validated. A respondent whose reference exists is reused;
     a second submission by one respondent in one round violates the database
     constraint and fails the whole transaction.
@@ -418,4 +419,11 @@ def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
     ]
     if answer_rows:
         session.execute(sa.insert(_table(Answer)), answer_rows)
+    # A round that holds answers has been opened, even if they came on paper into a
+    # round never opened here.
+    session.execute(
+        sa.update(Round)
+        .where(Round.id.in_(sorted({r.round_id for r in responses})), Round.opened_at.is_(None))
+        .values(opened_at=now)
+    )
     return len(responses)

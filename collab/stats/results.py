@@ -20,7 +20,7 @@ from collab.stats.participation import mask_organisation_counts, withheld_count_
 from collab.store.db import Database
 from collab.store.framework import Framework
 
-VISIBILITIES = ("results", "counts_only", "no_round", "no_data", "withheld")
+VISIBILITIES = ("results", "counts_only", "no_round", "not_opened", "no_data", "withheld")
 NO_CLOSED_ROUND_MESSAGE = "No closed round yet: close a round to see results."
 PARTICIPATION_COLUMNS = ["stakeholder_group", "respondents", "respondents_text"]
 SUMMARY_EXPORT_COLUMNS = [
@@ -77,7 +77,8 @@ class RoundResults:
     """What a results view or export of one round may show.
 
     ``visibility`` is ``results`` (figures below), ``counts_only`` (open round without
-    live results: participation only), ``no_round``, ``no_data`` or ``withheld`` (a
+    live results: participation only), ``no_round``, ``not_opened`` (a round created
+    but never opened: nothing to count yet), ``no_data`` or ``withheld`` (a
     filter that would expose fewer than ``min_group_size`` people); ``message`` says so
     in plain words whenever it is not ``results``. Frames other than ``participation``
     are empty (with their columns) unless the visibility is ``results``.
@@ -305,6 +306,16 @@ def results_from_counts(
         "participation": participation,
         "people_text": people_text,
     }
+    if round.status == "not_opened":
+        return _results(
+            framework,
+            visibility="not_opened",
+            message=(
+                f"Round '{round.name}' has not opened yet, so nobody has been able to "
+                "answer it. An administrator opens it on the Administration page."
+            ),
+            **common,
+        )
     if this_round.empty:
         return _results(
             framework,
@@ -379,7 +390,7 @@ def round_results(
     groups_shown = [g for g in framework.group_keys if not groups or g in groups]
     rounds = list_rounds(db)
     if round_name is None:
-        closed = [r for r in rounds if not r.is_open]
+        closed = [r for r in rounds if r.status == "closed"]
         round_name = closed[-1].name if closed else None
     position = next((i for i, r in enumerate(rounds) if r.name == round_name), None)
     if position is None:

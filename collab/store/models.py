@@ -56,6 +56,8 @@ class Round(Base):
     is_open: so.Mapped[bool] = so.mapped_column(default=False)
     live_results: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    # When the round was first opened; None while it has never been (not yet opened).
+    opened_at: so.Mapped[dt.datetime | None]
 
 
 class InviteCode(Base):

@@ -86,7 +86,7 @@ def rounds_table(db: Database) -> pd.DataFrame:
                 "Round": r.name,
                 "Opens": r.opens_on,
                 "Closes": r.closes_on,
-                "Status": "Open" if r.is_open else "Closed",
+                "Status": r.status_text.capitalize(),
                 "Live results": "On" if r.live_results else "Off",
             }
             for r in rounds.list_rounds(db)

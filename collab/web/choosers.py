@@ -25,19 +25,22 @@ LEARNING_POINT_KEY = "leadership_learning_point"
 
 def default_round(choices: list[RoundInfo]) -> RoundInfo | None:
     """The round to show first: an open round with live results on (newest), else the
-    newest closed round, else the newest round (whose participation can still be shown)."""
-    live = [r for r in choices if r.is_open and r.live_results]
-    closed = [r for r in choices if not r.is_open]
-    if live:
-        return live[-1]
-    if closed:
-        return closed[-1]
-    return choices[-1] if choices else None
+    newest closed round, else the newest open round (whose participation can be shown).
+    A round not yet opened is chosen only when no round has ever been opened."""
+    live = [r for r in choices if r.status == "open" and r.live_results]
+    closed = [r for r in choices if r.status == "closed"]
+    still_open = [r for r in choices if r.status == "open"]
+    for candidates in (live, closed, still_open, choices):
+        if candidates:
+            return candidates[-1]
+    return None
 
 
 def round_label(info: RoundInfo) -> str:
     """A round as the selector shows it, with whether its results can be seen."""
-    if not info.is_open:
+    if info.status == "not_opened":
+        return f"{info.name} (not yet opened)"
+    if info.status == "closed":
         return f"{info.name} (closed)"
     if info.live_results:
         return f"{info.name} (open, live results)"

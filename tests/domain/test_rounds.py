@@ -3,9 +3,17 @@
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from collab.domain import organisations, rounds
+from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
+from collab.store.models import Round
+
+
+def opened_at(db: Database, name: str) -> dt.datetime | None:
+    with db.read() as session:
+        return session.scalar(sa.select(Round.opened_at).where(Round.name == name))
 
 
 def test_a_new_round_is_closed_and_opening_it_makes_it_current(db):
@@ -23,6 +31,33 @@ def test_a_new_round_is_closed_and_opening_it_makes_it_current(db):
     assert current.name == "Spring 2027"
     assert current.closes_on == dt.date(2027, 3, 31)
     assert current.results_visible is False
+
+
+def test_a_new_round_is_not_yet_opened_and_opening_it_sets_opened_at_once(db):
+    created = rounds.create_round(db, name="Spring 2027", actor="admin")
+    assert (created.opened, created.status, created.status_text) == (
+        False,
+        "not_opened",
+        "not yet opened",
+    )
+    assert opened_at(db, "Spring 2027") is None
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    opened = rounds.open_round(db, name="Spring 2027", actor="admin")
+    assert (opened.opened, opened.status) == (True, "open")
+    first = opened_at(db, "Spring 2027")
+    assert first is not None and first >= before - dt.timedelta(seconds=1)
+    closed = rounds.close_round(db, name="Spring 2027", actor="admin")
+    assert (closed.status, closed.status_text) == ("closed", "closed")
+    rounds.open_round(db, name="Spring 2027", actor="admin")
+    assert opened_at(db, "Spring 2027") == first
+
+
+def test_a_round_not_yet_opened_is_not_the_latest_closed_round(db):
+    rounds.create_round(db, name="A", actor="admin")
+    rounds.open_round(db, name="A", actor="admin")
+    rounds.close_round(db, name="A", actor="admin")
+    rounds.create_round(db, name="B", actor="admin")
+    assert rounds.latest_closed_round(db).name == "A"
 
 
 def test_only_one_round_is_open_unless_the_admin_allows_several(db):

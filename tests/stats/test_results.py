@@ -146,8 +146,19 @@ def test_no_round_name_means_the_latest_closed_round(two_rounds, framework):
     assert results_of(two_rounds, framework, None).round.name == "Spring 2027"
 
 
+def test_a_round_not_yet_opened_says_so_and_shows_no_counts(two_rounds, framework):
+    create_round(two_rounds, name="Summer 2027", actor="admin")
+    assert results_of(two_rounds, framework, None).round.name == "Spring 2027"
+    outcome = results_of(two_rounds, framework, "Summer 2027")
+    assert outcome.visibility == "not_opened"
+    assert outcome.message.startswith("Round 'Summer 2027' has not opened yet")
+    assert "Nobody" not in outcome.message
+    assert outcome.summary.empty
+
+
 def test_round_without_submissions_has_no_data(two_rounds, framework):
     create_round(two_rounds, name="Summer 2027", actor="admin")
+    open_round(two_rounds, name="Summer 2027", actor="admin")
     outcome = results_of(two_rounds, framework, "Summer 2027")
     assert outcome.visibility == "no_data"
     assert "Summer 2027" in outcome.message

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from collab.domain import audit
+from collab.domain import audit, rounds
 from collab.store.db import MIGRATIONS_DIR, Database, create_engine
 from collab.store.models import Organisation
 from tests.support.databases import make_sqlite_database, postgres_schema_url
@@ -175,4 +175,54 @@ def test_audit_entries_keep_who_made_them_when_role_becomes_actor(db):
     entries = audit.recent_entries(db)
     assert list(zip(entries["actor"], entries["action"], strict=True)) == [
         ("admin", "round.create")
+    ]
+
+
+def test_rounds_open_or_answered_before_count_as_opened_and_the_column_goes_on_downgrade(db):
+    config = db._alembic_config()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0006")
+        assert "opened_at" not in {c["name"] for c in sa.inspect(conn).get_columns("rounds")}
+        conn.execute(
+            sa.text(
+                "INSERT INTO rounds (id, name, is_open, live_results, created_at) VALUES "
+                "(1, 'Answered', false, false, '2026-03-01 09:00:00'), "
+                "(2, 'Open', true, false, '2026-09-01 09:00:00'), "
+                "(3, 'Never opened', false, false, '2027-01-05 09:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO organisations (id, name, active, created_at) "
+                "VALUES (1, 'Harbour Trust', true, '2026-01-01 09:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO respondents (id, organisation_id, stakeholder_group, created_at) "
+                "VALUES (1, 1, 'provider', '2026-03-02 09:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO submissions "
+                "(id, respondent_id, round_id, source, current_revision, created_at) "
+                "VALUES (1, 1, 1, 'paper', 1, '2026-03-02 09:00:00')"
+            )
+        )
+        command.upgrade(config, "0007")
+        opened = dict(conn.execute(sa.text("SELECT name, opened_at FROM rounds")).all())
+        assert {name: str(at) if at else None for name, at in opened.items()} == {
+            "Answered": "2026-03-01 09:00:00",
+            "Open": "2026-09-01 09:00:00",
+            "Never opened": None,
+        }
+        command.downgrade(config, "0006")
+        assert "opened_at" not in {c["name"] for c in sa.inspect(conn).get_columns("rounds")}
+        command.upgrade(config, "head")
+    assert [(r.name, r.status) for r in rounds.list_rounds(db)] == [
+        ("Answered", "closed"),
+        ("Open", "open"),
+        ("Never opened", "not_opened"),
     ]

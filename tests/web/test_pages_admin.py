@@ -83,6 +83,20 @@ def test_creating_a_round_adds_it_closed(app_db):
     assert "Spring 2027" in successes(at)
 
 
+def test_a_round_not_yet_opened_is_listed_as_such(app_db):
+    for name in ("Autumn 2026", "Spring 2027"):
+        rounds.create_round(app_db, actor="admin", name=name)
+    rounds.open_round(app_db, actor="admin", name="Autumn 2026")
+    rounds.close_round(app_db, actor="admin", name="Autumn 2026")
+    at = admin_page("rounds")
+    assert not at.exception
+    table = table_with(at, "Status")
+    assert list(zip(table["Round"], table["Status"], strict=True)) == [
+        ("Autumn 2026", "Closed"),
+        ("Spring 2027", "Not yet opened"),
+    ]
+
+
 def test_a_round_without_a_name_is_refused_kindly(app_db):
     at = admin_page("rounds")
     click(at, "admin_round_create")

@@ -216,8 +216,24 @@ def test_empty_database_says_there_is_no_round_yet(app_db, page):
 
 def test_a_round_without_answers_says_nobody_has_answered(app_db):
     rounds.create_round(app_db, name="Spring 2027", actor="admin")
+    rounds.open_round(app_db, name="Spring 2027", actor="admin")
+    rounds.close_round(app_db, name="Spring 2027", actor="admin")
     at = start_app("leadership", DIVERGENCE)
     assert "Nobody has answered round 'Spring 2027' yet" in at.info[0].value
+
+
+def test_a_round_not_yet_opened_says_so_and_is_not_shown_first(demo_db):
+    rounds.create_round(demo_db, name="Spring 2027", actor="admin")
+    at = start_app("leadership", DIVERGENCE)
+    assert at.selectbox(key="leadership_round").value == SECOND_ROUND
+    at.selectbox(key="leadership_round").set_value("Spring 2027").run()
+    assert not at.exception
+    assert texts(at.info) == (
+        "Round 'Spring 2027' has not opened yet, so nobody has been able to answer it. "
+        "An administrator opens it on the Administration page."
+    )
+    assert at.metric == [] and at.warning == []
+    assert at.get("plotly_chart") == []
 
 
 # Learning point detail

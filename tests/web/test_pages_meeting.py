@@ -64,6 +64,18 @@ def test_meeting_starts_with_the_largest_gap_of_the_latest_closed_round(demo_db,
     assert [t["name"] for t in positions["data"]] == [g.name for g in framework.groups]
 
 
+def test_meeting_mode_skips_a_round_not_yet_opened_and_says_so_when_chosen(demo_db):
+    rounds.create_round(demo_db, name="Spring 2027", actor="admin")
+    at = open_page(MEETING)
+    assert at.selectbox(key="meeting_round").value == SECOND_ROUND
+    assert "Spring 2027 (not yet opened)" in at.selectbox(key="meeting_round").options
+    at.selectbox(key="meeting_round").set_value("Spring 2027").run()
+    assert not at.exception
+    assert "Round 'Spring 2027' has not opened yet" in texts(at.info)
+    assert at.warning == []
+    assert at.get("plotly_chart") == []
+
+
 def test_next_and_previous_move_through_the_learning_points(demo_db):
     at = open_page(MEETING)
     first = shown_point(at)
