@@ -159,6 +159,15 @@ def test_home_says_no_round_is_open_when_every_round_is_closed(alliance, app_db)
     assert "No round is open" in page_text(at)
 
 
+def test_home_names_a_round_set_up_but_not_yet_opened(alliance, app_db):
+    rounds.close_round(app_db, name=ROUND, actor="admin")
+    rounds.create_round(app_db, name="Autumn 2027", actor="admin")
+    at = start_app()
+    assert "No round is open at the moment: Autumn 2027 is set up but not yet opened." in (
+        page_text(at)
+    )
+
+
 def test_demo_database_is_marked_on_the_member_pages(app_db):
     with app_db.write() as session:
         session.add(AllianceSetting(key=demo.DEMO_SETTING_KEY, value="true"))
