@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .served_app import PROJECT_DIR, Alliance, AppDidNotStart, served_alliance
+from .served_app import PROJECT_DIR, Alliance, AppDidNotStart, served_alliance, served_demo
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
@@ -73,6 +73,19 @@ def alliance(browser_available, tmp_path_factory) -> Iterator[Alliance]:
     try:
         with served_alliance(
             tmp_path_factory.mktemp("e2e"), log_path=ARTIFACTS_DIR / "streamlit-server.log"
+        ) as served:
+            yield served
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def demo_alliance(browser_available, tmp_path_factory) -> Iterator[Alliance]:
+    """The app served over the demo alliance, read but never changed by the tests that use
+    it, so every leadership page has figures to draw."""
+    try:
+        with served_demo(
+            tmp_path_factory.mktemp("demo"), log_path=ARTIFACTS_DIR / "demo-server.log"
         ) as served:
             yield served
     except AppDidNotStart as exc:

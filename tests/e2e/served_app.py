@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from collab.demo import build_demo
 from collab.domain import organisations
 from collab.store.db import Database, create_engine
 from collab.store.framework import Framework, load_framework
@@ -160,6 +161,22 @@ def served_alliance(folder: Path, *, log_path: Path) -> Iterator[Alliance]:
     framework = load_framework()
     database_url = f"sqlite:///{folder / 'alliance.db'}"
     db = prepare_alliance(database_url)
+    min_group_size = framework.thresholds.min_group_size
+    try:
+        with served_app(database_url, log_path=log_path, min_group_size=min_group_size) as url:
+            yield Alliance(db, framework, url, min_group_size)
+    finally:
+        db.dispose()
+
+
+@contextmanager
+def served_demo(folder: Path, *, log_path: Path) -> Iterator[Alliance]:
+    """Build the demo alliance (seed 7) in ``folder`` and serve the app over it."""
+    framework = load_framework()
+    database_url = f"sqlite:///{folder / 'demo.db'}"
+    db = Database(create_engine(database_url))
+    db.upgrade()
+    build_demo(db, framework=framework, seed=7)
     min_group_size = framework.thresholds.min_group_size
     try:
         with served_app(database_url, log_path=log_path, min_group_size=min_group_size) as url:

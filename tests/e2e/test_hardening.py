@@ -15,11 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from collab.demo import build_demo
 from collab.store.config import DEFAULT_MAX_IMPORT_BYTES
-from collab.store.db import Database
-from collab.store.framework import load_framework
-from tests.support.databases import copy_migrated_sqlite
 
 from .conftest import ARTIFACTS_DIR, DESKTOP, _context
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, AppDidNotStart, served_app
@@ -57,19 +53,9 @@ def unreachable_app(browser_available) -> Iterator[str]:
         pytest.fail(str(exc), pytrace=False)
 
 
-@pytest.fixture(scope="module")
-def demo_app(browser_available, tmp_path_factory) -> Iterator[str]:
-    """The app served over the demo alliance, so every page has figures to draw."""
-    path = tmp_path_factory.mktemp("hardening") / "demo.db"
-    copy_migrated_sqlite(path)
-    database = Database.from_url(f"sqlite:///{path}")
-    build_demo(database, framework=load_framework(), seed=7)
-    database.dispose()
-    try:
-        with served_app(f"sqlite:///{path}", log_path=ARTIFACTS_DIR / "demo-server.log") as url:
-            yield url
-    except AppDidNotStart as exc:
-        pytest.fail(str(exc), pytrace=False)
+@pytest.fixture
+def demo_app(demo_alliance) -> str:
+    return demo_alliance.base_url
 
 
 @pytest.fixture

@@ -9,25 +9,14 @@ of the overview, the agenda and a group's own view, at 1440x900 and 1920x1080) i
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from collab import demo
-from collab.store.db import Database, create_engine
-from collab.store.framework import load_framework
-
 from .served_app import (
     LEADERSHIP_PASSCODE,
     PROJECT_DIR,
-    START_SECONDS,
-    free_port,
-    is_healthy,
-    server_environment,
 )
 
 try:
@@ -47,57 +36,10 @@ PROJECTOR = {"width": 1440, "height": 900}
 LARGE_SCREEN = {"width": 1920, "height": 1080}
 
 
-@pytest.fixture(scope="module")
-def demo_url(browser_available, tmp_path_factory) -> Iterator[str]:
-    """The app served over a fresh demo alliance (its own server, for this module)."""
-    folder = tmp_path_factory.mktemp("leadership-screens")
-    database_url = f"sqlite:///{folder / 'demo.db'}"
-    framework = load_framework()
-    db = Database(create_engine(database_url))
-    db.upgrade()
-    demo.build_demo(db, framework=framework)
-    db.dispose()
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+@pytest.fixture
+def demo_url(demo_alliance) -> str:
     SCREENS_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = SCREENS_DIR / "streamlit-server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless=true",
-                "--server.address=127.0.0.1",
-                f"--server.port={port}",
-                "--server.fileWatcherType=none",
-                "--browser.gatherUsageStats=false",
-            ],
-            cwd=PROJECT_DIR,
-            env=server_environment(
-                database_url=database_url,
-                base_url=base_url,
-                min_group_size=framework.thresholds.min_group_size,
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not is_healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The demo app did not start; see {log_path}", pytrace=False)
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    return demo_alliance.base_url
 
 
 def _open_overview(browser: Browser, base_url: str, viewport: dict) -> Page:

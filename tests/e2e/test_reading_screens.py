@@ -10,27 +10,14 @@ organisations only), started once for this module.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from collab.demo import build_demo
-from collab.store.db import Database, create_engine
-from collab.store.framework import load_framework
-
-from .conftest import ARTIFACTS_DIR, _context
+from .conftest import _context
 from .served_app import (
     LEADERSHIP_PASSCODE,
     PROJECT_DIR,
-    START_SECONDS,
-    Alliance,
-    _stop,
-    free_port,
-    is_healthy,
-    server_environment,
 )
 
 try:
@@ -51,52 +38,6 @@ LIKE_FOR_LIKE = (
     "Over commissioners and service providers only, the groups shown in both rounds, the gap "
     "went from 1.39 to 0.92 since Autumn 2025: about the same"
 )
-
-
-@pytest.fixture(scope="module")
-def demo_alliance(browser_available, tmp_path_factory) -> Iterator[Alliance]:
-    """The app served over a fresh copy of the demo alliance."""
-    framework = load_framework()
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('demo-e2e') / 'demo.db'}"
-    db = Database(create_engine(database_url))
-    db.upgrade()
-    build_demo(db, framework=framework, seed=7)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = ARTIFACTS_DIR / "demo-server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    min_group_size = framework.thresholds.min_group_size
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless=true",
-                "--server.address=127.0.0.1",
-                f"--server.port={port}",
-                "--server.fileWatcherType=none",
-                "--browser.gatherUsageStats=false",
-            ],  # fmt: skip
-            cwd=PROJECT_DIR,
-            env=server_environment(
-                database_url=database_url, base_url=base_url, min_group_size=min_group_size
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not is_healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The demo app did not start; see {log_path}", pytrace=False)
-            time.sleep(0.2)
-        yield Alliance(db, framework, base_url, min_group_size)
-    finally:
-        _stop(process)
-        db.dispose()
 
 
 @pytest.fixture
