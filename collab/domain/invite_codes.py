@@ -28,11 +28,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from collab.domain import audit
+from collab.domain.expected import expected_in
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.framework import Framework
 from collab.store.models import (
-    ExpectedParticipation,
     InviteCode,
     Organisation,
     Respondent,
@@ -124,12 +124,7 @@ def _shared_cap(
         if cap < 1:
             raise Refused("A shared code must take at least 1 response per round.")
         return cap
-    expected = session.scalar(
-        sa.select(ExpectedParticipation.expected).where(
-            ExpectedParticipation.organisation_id == org.id,
-            ExpectedParticipation.stakeholder_group == stakeholder_group,
-        )
-    )
+    expected = expected_in(session, organisation_id=org.id, stakeholder_group=stakeholder_group)
     if not expected:
         raise Refused(
             f"A shared code needs a cap on its responses, and no number of people is "
