@@ -258,6 +258,27 @@ def test_a_filtered_view_prints_the_same_whatever_its_withheld_cells_hold(
     assert printed(seen_after, framework) == printed(seen, framework)
 
 
+def test_a_groups_own_view_under_a_filter_gives_the_one_reason(new_database, framework):
+    crowd = voices_alliance(framework, outsider=outsider(framework, "3"), insider="4")
+    found = view(import_alliance(new_database(), framework, crowd), framework, [VOICES])
+
+    def note(group: str) -> str:
+        own = agenda.group_view(found.summary, group=group, framework=framework)
+        return agenda.group_view_missing(found.summary, own, group=group, framework=framework, k=K)
+
+    # Five commissioners of Voices scored every point: "fewer than 5 of them gave a
+    # score" would be untrue, and would name the rule the one reason hides.
+    titles = [framework.point(p).title for p in framework.point_keys]
+    assert note("commissioner") == (
+        "Not shown for commissioners (showing it would reveal the answers of fewer than 5 "
+        f"people): {', '.join(titles[:4] + titles[-1:])}."
+    )
+    assert note("lived_experience") == (
+        "Nothing to show for lived experience in this round: showing it would reveal the "
+        "answers of fewer than 5 people on every learning point."
+    )
+
+
 # --- Comparing views -------------------------------------------------------------------
 
 SECRET = "only Tiny Org's provider wrote this"
