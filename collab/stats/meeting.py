@@ -319,36 +319,6 @@ def summary_table(results: RoundResults, *, framework: Framework, order: list[st
     return RoundSummary(table, notes)
 
 
-def overview_table(
-    results: RoundResults, *, framework: Framework, order: list[str]
-) -> pd.DataFrame:
-    """One row per learning point, in ``order``: its status (naming the groups it covers
-    when one is withheld), gap, how the gap moved since the previous round like for like
-    and the groups split within themselves (results must be shown)."""
-    rows = []
-    divergence = results.divergence.set_index("learning_point")
-    gap_change = {r["learning_point"]: r for r in results.gap_change.to_dict("records")}
-    for key in order:
-        row = divergence.loc[key].copy()
-        row["learning_point"] = key
-        change = (
-            readings.gap_change_words(gap_change[key], framework=framework).capitalize()
-            if key in gap_change
-            else ""
-        )
-        rows.append(
-            (
-                framework.point(key).title,
-                readings.status_text(row, framework=framework),
-                readings.gap_text(row["gap"]),
-                change,
-                ", ".join(framework.group_name(g) for g in (row["split_within"] or [])),
-            )
-        )
-    since = f"Since {results.previous_round}" if results.previous_round else "Since last round"
-    return pd.DataFrame(rows, columns=["Learning point", "Status", "Gap", since, "Split within"])
-
-
 def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:
     """Each learning point's gap in the first and the last round with results, like for
     like, and where it is heading (``readings.gap_trend_table``)."""
