@@ -56,6 +56,11 @@ def once_per_run(name: str, read: Callable[[], T]) -> T:
     return cast(T, this_run[name])
 
 
+def forget_this_run(name: str) -> None:
+    """Forget what ``once_per_run`` remembered under ``name``: the next call reads again."""
+    st.session_state.get(THIS_RUN_KEY, {}).pop(name, None)
+
+
 def settings() -> config.Settings:
     """The settings, read once per run (a framework file that can't be used stops it)."""
     return once_per_run("settings", _read_settings)

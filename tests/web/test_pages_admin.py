@@ -172,25 +172,47 @@ def test_adding_renaming_and_deactivating_an_organisation(app_db):
     assert not at.exception
 
 
-def test_a_new_invite_code_is_shown_once_with_its_link_and_qr_code(app_db):
+def test_a_new_shared_code_stays_shown_with_its_link_and_qr_code_until_done(app_db):
     organisations.create_organisation(app_db, actor="admin", name="Riverside Night Shelter")
     at = admin_page("codes")
     at.selectbox(key="admin_code_group").set_value("lived_experience")
+    at.radio(key="admin_code_kind").set_value("shared").run()
     click(at, "admin_code_create")
     assert not at.exception
     code, link = (c.value for c in at.code)
     found = invite_codes.find_invite_code(app_db, code)
-    assert (found.organisation, found.stakeholder_group) == (
+    assert (found.organisation, found.stakeholder_group, found.response_cap) == (
         "Riverside Night Shelter",
         "lived_experience",
+        10,
     )
     assert link == invite_codes.invite_link("http://localhost:8501", code)
     assert len(at.image) == 1
-    assert "won't be shown again" in successes(at)
-    at.run()
+    assert "once you press Done they can't be shown again" in successes(at)
+    # Another click elsewhere on the page keeps the new code and its QR code on screen.
+    at.selectbox(key="admin_code_group").set_value("provider").run()
+    assert [c.value for c in at.code] == [code, link] and len(at.image) == 1
+    click(at, "admin_codes_done")
     assert not at.code
     assert not at.image
-    assert code not in table_with(at, "People who answered").to_string()
+    assert code not in table_with(at, "Responses").to_string()
+
+
+def test_a_batch_of_personal_codes_comes_with_a_sheet_and_a_csv_of_links(app_db):
+    organisations.create_organisation(app_db, actor="admin", name="Riverside Night Shelter")
+    at = admin_page("codes")
+    at.selectbox(key="admin_code_group").set_value("lived_experience")
+    at.number_input(key="admin_code_count").set_value(3).run()
+    click(at, "admin_code_create")
+    assert not at.exception
+    shown = table_with(at, "Link")
+    assert len(shown) == 3
+    for code in shown["Code"]:
+        assert invite_codes.find_invite_code(app_db, code).personal
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Printable sheet with QR codes", "Links for a mail merge (CSV)"]
+    # The default address only opens on the server's own computer: the page says so.
+    assert "COLLAB_BASE_URL" in " ".join(str(w.value) for w in at.warning).replace("\\", "")
 
 
 def test_a_revoked_invite_code_is_refused_afterwards(app_db, framework):
@@ -204,12 +226,14 @@ def test_a_revoked_invite_code_is_refused_afterwards(app_db, framework):
         response_cap=10_000,
     )
     at = admin_page("codes")
-    at.selectbox(key="admin_code_revoke_pick").set_value(info.id)
+    at.selectbox(key="admin_code_revoke_pick").set_value(info.id).run()
+    assert at.button(key="admin_code_revoke").disabled  # asks first
+    at.checkbox(key=f"admin_code_revoke_sure_{info.id}").check().run()
     click(at, "admin_code_revoke")
     assert not at.exception
     with pytest.raises(Refused):
         invite_codes.find_invite_code(app_db, code)
-    table = table_with(at, "People who answered")
+    table = table_with(at, "Responses")
     assert list(table["Status"]) == ["Revoked"]
 
 
