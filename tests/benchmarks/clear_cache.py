@@ -56,9 +56,8 @@ def main() -> None:
             f"Divergence overview, {label:>17}: median {statistics.median(times):7.1f} ms, "
             f"worst {max(times):7.1f} ms"
         )
-    print(
-        f"Cost of the clear-cache message: x{statistics.median(cleared) / statistics.median(warm):.2f}"
-    )
+    ratio = statistics.median(cleared) / statistics.median(warm)
+    print(f"Cost of the clear-cache message: x{ratio:.2f}")
     db.dispose()
 
 
