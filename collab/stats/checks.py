@@ -179,7 +179,7 @@ def change_words(
     else:
         text = f"The groups stayed as far apart as before: {span} is {readings.gap_text(after)}"
         text += " both times"
-    text += f" ({where_after})." if where_after else "."
+    text += f"; now {where_after}." if where_after else "."
     if set(groups_compared) != set(groups_shown):
         text += (
             f" Compared over {readings.groups_text(list(groups_compared), framework=framework)}"

@@ -360,9 +360,7 @@ class CheckAnswer(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     check_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("checks.id"))
     pass_number: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
-    invite_code_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("invite_codes.id"), index=True
-    )
+    invite_code_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("invite_codes.id"), index=True)
     seat: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     learning_point: so.Mapped[str] = so.mapped_column(sa.String(50))
     score: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)

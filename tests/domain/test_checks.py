@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from collab.domain import audit, checks, invite_codes, organisations, rounds
 from collab.domain.checks import FIRST_PASS, RESCORE_PASS
+from collab.stats.checks import check_figures
 from collab.store.db import Database
 from collab.store.errors import InvalidAnswers, NotFound, Refused
 from collab.store.models import CheckAnswer
-from collab.stats.checks import check_figures
 
 K = 5
 ACTOR = "leadership"
