@@ -23,6 +23,9 @@ home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=Tr
 submit = st.Page(
     "pages/submit.py", title="Submit answers", icon=":material/edit_note:", url_path="submit"
 )
+check = st.Page(
+    "pages/check.py", title="Live check", icon=":material/how_to_vote:", url_path="check"
+)
 sign_in = st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", url_path="sign-in")
 sign_out = st.Page(
     "pages/sign_out.py", title="Sign out", icon=":material/logout:", url_path="sign-out"
@@ -33,6 +36,7 @@ leadership_pages = [
     st.Page("pages/divergence.py", title="Divergence overview", icon=":material/compare_arrows:"),
     st.Page("pages/learning_point.py", title="Learning point detail", icon=":material/search:"),
     st.Page("pages/meeting.py", title="Meeting mode", icon=":material/co_present:"),
+    st.Page("pages/live_check.py", title="Live check screen", icon=":material/qr_code_2:"),
     st.Page("pages/trends.py", title="Trends", icon=":material/timeline:"),
     st.Page("pages/participation.py", title="Participation", icon=":material/groups:"),
 ]
@@ -52,14 +56,14 @@ admin_pages = [
 ]
 
 pages_by_role = {
-    "member": {"Members": [home, submit], "Team": [sign_in]},
+    "member": {"Members": [home, submit, check], "Team": [sign_in]},
     "leadership": {
-        "Members": [home, submit],
+        "Members": [home, submit, check],
         "Leadership": leadership_pages,
         "Account": [sign_out],
     },
     "admin": {
-        "Members": [home, submit],
+        "Members": [home, submit, check],
         "Leadership": leadership_pages,
         "Administration": admin_pages,
         "Account": [sign_out],

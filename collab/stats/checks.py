@@ -25,6 +25,13 @@ from collab.store.framework import Framework
 
 NOW = "now"
 BEFORE = "before"
+# Whether the groups came closer in the re-score, and how a table cell says it.
+DIRECTIONS = {
+    "closer": "Closer",
+    "apart": "Further apart",
+    "same": "As far apart",
+    "not_compared": "Can't say",
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,19 @@ class PointChange:
     groups_compared: tuple[str, ...]
     gap_before: float
     gap_after: float
+    direction: str  # a key of DIRECTIONS
     words: str
+
+    @property
+    def brief(self) -> str:
+        """For a table cell: "Closer: 1.40 to 0.60", or "Can't say"."""
+        label = DIRECTIONS[self.direction]
+        if self.direction == "not_compared":
+            return label
+        if self.direction == "same":
+            return f"{label}: {readings.gap_text(self.gap_after)}"
+        gaps = f"{readings.gap_text(self.gap_before)} to {readings.gap_text(self.gap_after)}"
+        return f"{label}: {gaps}"
 
 
 @dataclass(frozen=True)
@@ -151,6 +170,17 @@ def _compared_gap(
     return point_divergence(over, framework=framework).set_index("learning_point").loc[key]
 
 
+def gap_direction(gap_before: float, gap_after: float, *, groups_compared: int) -> str:
+    """``closer``, ``apart`` or ``same`` on the gaps as shown (two decimals), or
+    ``not_compared`` with fewer than two groups compared."""
+    if groups_compared < 2:
+        return "not_compared"
+    before, after = displayed_gap(gap_before), displayed_gap(gap_after)
+    if after < before:
+        return "closer"
+    return "apart" if after > before else "same"
+
+
 def change_words(
     gap_before: float,
     gap_after: float,
@@ -163,22 +193,19 @@ def change_words(
     """Whether the groups came closer, in words: the gap between the highest and the
     lowest group average before and after, compared as shown (two decimals), over the
     groups shown both times."""
-    if len(groups_compared) < 2:
+    direction = gap_direction(gap_before, gap_after, groups_compared=len(groups_compared))
+    if direction == "not_compared":
         return (
             "Whether the groups came closer can't be said: fewer than two groups have "
             "figures shown both before and after the re-score."
         )
-    before, after = displayed_gap(gap_before), displayed_gap(gap_after)
+    before, after = readings.gap_text(gap_before), readings.gap_text(gap_after)
     span = "the gap between the highest and the lowest group average"
-    if after < before:
-        text = f"The groups came closer: {span} went from {readings.gap_text(before)} to "
-        text += readings.gap_text(after)
-    elif after > before:
-        text = f"The groups moved apart: {span} went from {readings.gap_text(before)} to "
-        text += readings.gap_text(after)
+    if direction == "same":
+        text = f"The groups stayed as far apart as before: {span} is {after} both times"
     else:
-        text = f"The groups stayed as far apart as before: {span} is {readings.gap_text(after)}"
-        text += " both times"
+        opening = "came closer" if direction == "closer" else "moved apart"
+        text = f"The groups {opening}: {span} went from {before} to {after}"
     text += f"; now {where_after}." if where_after else "."
     if set(groups_compared) != set(groups_shown):
         text += (
@@ -210,6 +237,9 @@ def _change(
         groups_compared=compared,
         gap_before=float(gaps[0]["gap"]),
         gap_after=float(gaps[1]["gap"]),
+        direction=gap_direction(
+            float(gaps[0]["gap"]), float(gaps[1]["gap"]), groups_compared=len(compared)
+        ),
         words=change_words(
             float(gaps[0]["gap"]),
             float(gaps[1]["gap"]),
