@@ -27,6 +27,7 @@ NOW = "now"
 BEFORE = "before"
 # Whether the groups came closer in the re-score, and how a table cell says it.
 DIRECTIONS = {
+    "not_moved": "Nothing moved yet",
     "closer": "Closer",
     "apart": "Further apart",
     "same": "As far apart",
@@ -92,7 +93,7 @@ class PointChange:
     def brief(self) -> str:
         """For a table cell: "Closer: 1.40 to 0.60", or "Can't say"."""
         label = DIRECTIONS[self.direction]
-        if self.direction == "not_compared":
+        if self.direction in ("not_compared", "not_moved"):
             return label
         if self.direction == "same":
             return f"{label}: {readings.gap_text(self.gap_after)}"
@@ -170,9 +171,14 @@ def _compared_gap(
     return point_divergence(over, framework=framework).set_index("learning_point").loc[key]
 
 
-def gap_direction(gap_before: float, gap_after: float, *, groups_compared: int) -> str:
-    """``closer``, ``apart`` or ``same`` on the gaps as shown (two decimals), or
+def gap_direction(
+    gap_before: float, gap_after: float, *, groups_compared: int, moved: bool = True
+) -> str:
+    """``closer``, ``apart`` or ``same`` on the gaps as shown (two decimals);
+    ``not_moved`` while no figure has moved since the re-score began, and
     ``not_compared`` with fewer than two groups compared."""
+    if not moved:
+        return "not_moved"
     if groups_compared < 2:
         return "not_compared"
     before, after = displayed_gap(gap_before), displayed_gap(gap_after)
@@ -189,11 +195,21 @@ def change_words(
     groups_shown: tuple[str, ...],
     where_after: str,
     framework: Framework,
+    moved: bool = True,
+    min_group_size: int = 5,
 ) -> str:
     """Whether the groups came closer, in words: the gap between the highest and the
     lowest group average before and after, compared as shown (two decimals), over the
-    groups shown both times."""
-    direction = gap_direction(gap_before, gap_after, groups_compared=len(groups_compared))
+    groups shown both times; while nothing has moved since the re-score began, that
+    nothing has, and why."""
+    direction = gap_direction(
+        gap_before, gap_after, groups_compared=len(groups_compared), moved=moved
+    )
+    if direction == "not_moved":
+        return (
+            "Nothing has moved since the re-score began: a group's figures move once at "
+            f"least {min_group_size} of its people have answered differently."
+        )
     if direction == "not_compared":
         return (
             "Whether the groups came closer can't be said: fewer than two groups have "
@@ -221,6 +237,8 @@ def _change(
     summaries: tuple[pd.DataFrame, pd.DataFrame],
     *,
     framework: Framework,
+    moved: bool,
+    k: int,
 ) -> PointChange:
     shown_before = {g.group for g in before.groups if g.shown}
     after_shown = tuple(g.group for g in after.groups if g.shown)
@@ -238,7 +256,7 @@ def _change(
         gap_before=float(gaps[0]["gap"]),
         gap_after=float(gaps[1]["gap"]),
         direction=gap_direction(
-            float(gaps[0]["gap"]), float(gaps[1]["gap"]), groups_compared=len(compared)
+            float(gaps[0]["gap"]), float(gaps[1]["gap"]), groups_compared=len(compared), moved=moved
         ),
         words=change_words(
             float(gaps[0]["gap"]),
@@ -247,6 +265,8 @@ def _change(
             groups_shown=after_shown,
             where_after=readings.who_is_where(gaps[1], framework=framework),
             framework=framework,
+            moved=moved,
+            min_group_size=k,
         ),
     )
 
@@ -268,8 +288,9 @@ def check_figures(
         shown_as_of(answers, check.rescore_from), framework=framework, label=BEFORE, k=k
     )
     before = _standings(before_summary, framework=framework, points=points)
+    moved = check.published_seq > check.rescore_from
     changes = tuple(
-        _change(b, a, (before_summary, now_summary), framework=framework)
+        _change(b, a, (before_summary, now_summary), framework=framework, moved=moved, k=k)
         for b, a in zip(before, now, strict=True)
     )
     return CheckFigures(now, changes, k)
@@ -290,13 +311,6 @@ class CheckPicture:
     def answered_now(self) -> dict[str, int]:
         """People who answered the pass taking answers (the re-score once it began)."""
         return self.answered_rescore if self.answered_rescore is not None else (self.answered_first)
-
-    @property
-    def moved_since_rescore(self) -> bool:
-        """Whether any figure was published since the re-score began."""
-        return self.check.rescore_from is not None and (
-            self.check.published_seq > self.check.rescore_from
-        )
 
 
 def check_picture(

@@ -64,15 +64,17 @@ def point_label(framework: Framework, key: str) -> str:
 
 
 def choose(choices: list[RoundInfo], framework: Framework) -> RoundInfo:
-    """Draw the round and learning point choices in the sidebar and return the round; an
-    address from meeting mode (``?round=...&point=...``) chooses them first."""
+    """Draw the round and learning point choices in the sidebar and return the round: at
+    first the open round (else the latest) and every point, unless the address (a link
+    from meeting mode, ``?round=...&point=...``) names others."""
     asked_round = st.query_params.get(ROUND_PARAM)
     first = next((r for r in choices if r.name == asked_round), None)
-    first = first or choosers.default_round(choices) or choices[-1]
+    still_open = [r for r in choices if r.is_open]
+    first = first or (still_open[-1] if still_open else choices[-1])
     options = [ALL_POINTS, *framework.point_keys]
     asked_point = st.query_params.get(POINT_PARAM)
     with st.sidebar:
-        st.subheader("Live check", anchor=False)
+        st.subheader("A new check", anchor=False)
         chosen = choosers.choose_round(choices, first=first, key=ROUND_KEY)
         st.selectbox(
             "Learning point",
@@ -151,7 +153,7 @@ def show_way_in(check: CheckInfo, framework: Framework) -> None:
     base_url = session.settings().base_url
     link = checks.check_link(base_url, check.short_code)
     st.image(qr_png(link, scale=12), width="stretch")
-    st.markdown(f"## {check.short_code}")
+    st.header(check.short_code, anchor=False)
     st.markdown(
         f"Scan the code, or open **{page.escape_markdown(base_url.rstrip('/'))}/"
         f"{checks.CHECK_PATH}** and type **{check.short_code}**, then your invite code."
@@ -168,9 +170,9 @@ def controls(db: Database, check: CheckInfo) -> None:
             "meeting pack."
         )
         return
-    left, right = st.columns(2)
+    first, second = st.columns(2)
     if not check.rescoring:
-        left.button(
+        first.button(
             "Start the re-score",
             key="live_check_rescore",
             icon=":material/replay:",
@@ -181,7 +183,7 @@ def controls(db: Database, check: CheckInfo) -> None:
             help="After the discussion: everyone answers again, and the screen shows "
             "each group before and after.",
         )
-    right.button(
+    (first if check.rescoring else second).button(
         "Close the check",
         key="live_check_close",
         icon=":material/stop_circle:",
@@ -213,21 +215,34 @@ def _group_cards(picture: CheckPicture, framework: Framework) -> None:
     counts = picture.answered_now
     point = picture.figures.now[0]
     change = picture.figures.changes[0] if picture.figures.changes else None
-    for column, group in zip(
-        st.columns(len(framework.group_keys)), framework.group_keys, strict=True
-    ):
+    columns = st.columns(len(framework.group_keys))
+    for column, group in zip(columns, framework.group_keys, strict=True):
         with column.container(border=True, key=f"live_check_group_{group}"):
             st.markdown(f"**{page.escape_markdown(framework.group_name(group))}**")
-            st.markdown(f"{counts.get(group, 0)} {'re-scored' if change else 'answered'}")
+            answered = "re-scored" if change else "answered"
+            st.markdown(f"**{counts.get(group, 0)}** {answered}")
             if change is None:
-                st.markdown(f"### {_standing(point, group)}")
-            else:
-                st.markdown(f"Before: {_standing(change.before, group)}")
-                st.markdown(f"### After: {_standing(change.after, group)}")
+                _standing(point, group)
+                continue
+            before, after = st.columns(2)
+            with before:
+                st.markdown("Before")
+                _standing(change.before, group)
+            with after:
+                st.markdown("**After**")
+                _standing(change.after, group)
 
 
-def _standing(point: PointStanding, group: str) -> str:
-    return page.escape_markdown(point.group(group).text)
+def _standing(point: PointStanding, group: str) -> None:
+    """A group's mean, large, with its interval beneath; or why it is withheld."""
+    standing = point.group(group)
+    if not standing.shown:
+        st.markdown(f"— withheld: {page.escape_markdown(standing.reason)}")
+        return
+    st.subheader(readings.number_text(standing.mean), anchor=False)
+    if not (readings.is_missing(standing.low) or readings.is_missing(standing.high)):
+        interval = f"{readings.number_text(standing.low)} to {readings.number_text(standing.high)}"
+        st.caption(f"95% interval {interval}")
 
 
 def _point_table(picture: CheckPicture, framework: Framework) -> None:
@@ -278,22 +293,19 @@ def show_live(db: Database, framework: Framework, check: CheckInfo) -> None:
                 st.markdown(f"Gap {readings.gap_text(gap.gap)}: {where}")
         else:
             _point_table(picture, framework)
-        st.caption(release_rule_note(picture, framework))
+        st.caption(release_rule_note(picture))
 
     live()
 
 
-def release_rule_note(picture: CheckPicture, framework: Framework) -> str:
+def release_rule_note(picture: CheckPicture) -> str:
     """Why the figures move when they do, in one sentence for the room."""
     k = picture.figures.min_group_size
-    note = (
+    return (
         f"A group's figures appear once {k} of its people have given a score, and move only "
         f"when at least {k} of them have answered differently, so nobody can be picked out "
         "by watching the screen."
     )
-    if picture.check.rescoring and not picture.moved_since_rescore:
-        note += " Nothing has moved since the re-score began."
-    return note
 
 
 def show_earlier(db: Database, framework: Framework, round_name: str, shown: int) -> None:

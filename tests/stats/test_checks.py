@@ -196,3 +196,15 @@ def test_the_packs_table_has_a_row_per_group_with_both_passes(framework):
     }
     assert picture.answered_first["provider"] == 5
     assert picture.answered_rescore == {"commissioner": 0, "provider": 5, "lived_experience": 0}
+
+
+def test_while_nothing_moved_since_the_rescore_began_the_words_say_so(framework):
+    frame = answers(group_rows("provider", [2] * 5) + group_rows("commissioner", [5] * 5))
+    change = check_figures(
+        frame, check=info(published=1, rescore_from=1), framework=framework, min_group_size=K
+    ).changes[0]
+    assert (change.direction, change.brief) == ("not_moved", "Nothing moved yet")
+    assert change.words == (
+        "Nothing has moved since the re-score began: a group's figures move once at least 5 "
+        "of its people have answered differently."
+    )

@@ -134,7 +134,7 @@ def test_starting_a_check_shows_its_qr_and_short_code_and_records_it(alliance):
     [opened] = checks.list_checks(alliance.db, round_name=ROUND)
     assert (opened.learning_point, opened.is_open, opened.passes) == (POINT, True, 1)
     assert texts(at.title) == "Recognise difference"
-    assert f"## {opened.short_code}" in [m.value for m in at.markdown]
+    assert opened.short_code in [h.value for h in at.header]
     assert at.get("image"), "the QR code is on the screen"
     assert audit.recent_entries(alliance.db)["action"][0] == "check.open"
 
@@ -152,9 +152,12 @@ def test_the_screen_counts_who_answered_and_shows_a_group_from_k_answers(allianc
     at = screen()
     text = shown(at)
     assert "7 people have answered" in text
-    assert "5 answered" in text and "2 answered" in text
-    assert "3.0 (2.1 to 3.9)" in text  # providers: the mean and its 95% interval
-    assert "— (fewer than 5 scores)" in text  # commissioners and lived experience
+    assert "**5** answered" in text and "**2** answered" in text
+    provider = at.container(key="live_check_group_provider")  # the mean, its 95% interval
+    assert [h.value for h in provider.subheader] == ["3.0"]
+    assert provider.caption[0].value == "95% interval 2.1 to 3.9"
+    commissioner = at.container(key="live_check_group_commissioner")
+    assert "— withheld: fewer than 5 scores" in shown(commissioner)
 
 
 def test_the_rescore_shows_each_group_before_and_after_and_whether_they_came_closer(alliance):
@@ -168,7 +171,9 @@ def test_the_rescore_shows_each_group_before_and_after_and_whether_they_came_clo
     at.run()
     text = shown(at)
     assert "5 people have re-scored" in text
-    assert "Before: 2.0 (2.0 to 2.0)" in text and "After: 4.0 (4.0 to 4.0)" in text
+    provider = at.container(key="live_check_group_provider")
+    assert [m.value for m in provider.markdown][-2:] == ["Before", "**After**"]
+    assert [h.value for h in provider.subheader] == ["2.0", "4.0"]
     assert "The groups came closer" in text and "went from 3.00 to 1.00" in text
 
 
