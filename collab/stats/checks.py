@@ -346,25 +346,49 @@ def people_text(counts: dict[str, int], *, framework: Framework) -> str:
     )
 
 
-def standings_table(picture: CheckPicture, *, framework: Framework) -> pd.DataFrame:
-    """The check as a table for the meeting pack: a row per learning point and group with
-    the people who answered and where the group stood after the first pass and the
-    re-score (its mean and interval, or why it is withheld)."""
-    rows = []
+def reading(picture: CheckPicture) -> str:
+    """A one-point check in a sentence: whether the re-score brought the groups closer,
+    or before it the gap between them and who is where ("" for an all-points check, whose
+    table says it point by point, and while fewer than two groups can be shown)."""
+    if len(picture.figures.now) != 1:
+        return ""
+    if picture.figures.changes:
+        return picture.figures.changes[0].words
+    point = picture.figures.now[0]
+    if readings.is_missing(point.gap):
+        return ""
+    return readings.gap_reading(point.gap, where=point.where)
+
+
+def points_table(picture: CheckPicture, *, framework: Framework) -> pd.DataFrame:
+    """A row per learning point: each group's figure (first pass, then the re-score after
+    an arrow once it began) and the gap between the groups, or whether they came closer."""
     changes = {c.key: c for c in picture.figures.changes}
+    rows = []
     for point in picture.figures.now:
         change = changes.get(point.key)
-        first = change.before if change else point
-        for standing in first.groups:
-            row = {
-                "Learning point": point.title,
-                "Group": standing.name,
-                "First pass": standing.text,
-            }
-            if change is not None:
-                row["Re-score"] = change.after.group(standing.group).text
-            rows.append(row)
-    table = pd.DataFrame(rows)
-    if len(picture.figures.now) == 1 and not table.empty:
-        table = table.drop(columns="Learning point")
-    return table
+        row = {"Learning point": point.title}
+        for group in framework.group_keys:
+            now = point.group(group).text
+            before = change.before.group(group).text if change else ""
+            row[framework.group_name(group)] = f"{before} → {now}" if change else now
+        row["Gap"] = change.brief if change else readings.gap_text(point.gap)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def standings_table(picture: CheckPicture, *, framework: Framework) -> pd.DataFrame:
+    """The check as a table for the meeting pack. One learning point: a row per group,
+    where it stood after the first pass and after the re-score (its mean and interval, or
+    why it is withheld). Every point: ``points_table``."""
+    if len(picture.figures.now) > 1:
+        return points_table(picture, framework=framework)
+    point = picture.figures.now[0]
+    change = picture.figures.changes[0] if picture.figures.changes else None
+    rows = []
+    for standing in (change.before if change else point).groups:
+        row = {"Group": standing.name, "First pass": standing.text}
+        if change is not None:
+            row["Re-score"] = change.after.group(standing.group).text
+        rows.append(row)
+    return pd.DataFrame(rows)

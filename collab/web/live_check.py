@@ -20,7 +20,13 @@ from collab.domain.invite_codes import InviteCodeInfo, find_invite_code, loopbac
 from collab.domain.rounds import RoundInfo
 from collab.present.qr import qr_png
 from collab.stats import readings
-from collab.stats.checks import CheckPicture, PointChange, PointStanding, check_picture
+from collab.stats.checks import (
+    CheckPicture,
+    PointStanding,
+    check_picture,
+    points_table,
+    reading,
+)
 from collab.store.db import Database
 from collab.store.errors import CollabError, InvalidAnswers
 from collab.store.framework import Framework
@@ -247,24 +253,7 @@ def _standing(point: PointStanding, group: str) -> None:
 
 def _point_table(picture: CheckPicture, framework: Framework) -> None:
     """Every point of an all-points check: each group's figure, and the gap."""
-    changes = {c.key: c for c in picture.figures.changes}
-    rows = []
-    for point in picture.figures.now:
-        change = changes.get(point.key)
-        row = {"Learning point": point.title}
-        for group in framework.group_keys:
-            if change is None:
-                row[framework.group_name(group)] = point.group(group).text
-            else:
-                before = change.before.group(group).text
-                row[framework.group_name(group)] = f"{before} → {point.group(group).text}"
-        row["Gap"] = change.brief if change else readings.gap_text(point.gap)
-        rows.append(row)
-    st.table(rows, hide_index=True)
-
-
-def _change_words(change: PointChange) -> None:
-    st.markdown(f"**{page.escape_markdown(change.words)}**")
+    st.table(points_table(picture, framework=framework), hide_index=True)
 
 
 def show_live(db: Database, framework: Framework, check: CheckInfo) -> None:
@@ -285,14 +274,10 @@ def show_live(db: Database, framework: Framework, check: CheckInfo) -> None:
         )
         if now.learning_point is not None:
             _group_cards(picture, framework)
-            if picture.figures.changes:
-                _change_words(picture.figures.changes[0])
-            elif picture.figures.now[0].where:
-                gap = picture.figures.now[0]
-                where = page.escape_markdown(gap.where)
-                st.markdown(f"Gap {readings.gap_text(gap.gap)}: {where}")
         else:
             _point_table(picture, framework)
+        if sentence := reading(picture):
+            st.markdown(f"**{page.escape_markdown(sentence)}**")
         st.caption(release_rule_note(picture))
 
     live()

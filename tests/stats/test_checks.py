@@ -18,6 +18,7 @@ from collab.stats.checks import (
     change_words,
     check_figures,
     check_picture,
+    reading,
     standings_table,
 )
 
@@ -208,3 +209,15 @@ def test_while_nothing_moved_since_the_rescore_began_the_words_say_so(framework)
         "Nothing has moved since the re-score began: a group's figures move once at least 5 "
         "of its people have answered differently."
     )
+
+
+def test_before_a_rescore_a_one_point_check_reads_its_gap_and_who_is_where(framework):
+    frame = answers(group_rows("provider", [2] * 5) + group_rows("commissioner", [4] * 5))
+    picture = check_picture(
+        CheckAnswers(info(published=1), frame), framework=framework, min_group_size=K
+    )
+    assert reading(picture) == (
+        "A gap of 2.00 points: commissioners highest (4.00), service providers lowest (2.00)"
+    )
+    everything = CheckAnswers(info(published=1, point=None), frame)
+    assert reading(check_picture(everything, framework=framework, min_group_size=K)) == ""
