@@ -322,19 +322,19 @@ def typed_check(db: Database) -> CheckInfo | None:
         else:
             st.session_state[SHORT_CODE_KEY] = found.short_code
             return found
-    with st.form("check_short_code_form", border=False):
-        st.text_input(
-            "The code on the meeting screen",
-            key="check_short_code_typed",
-            max_chars=12,
-            placeholder="K7PX",
-        )
-        if st.form_submit_button("Continue", key="check_short_code_continue", width="stretch"):
-            typed = st.session_state.get("check_short_code_typed", "").strip()
-            if typed:
-                st.query_params[checks.CHECK_PARAM] = typed
-                st.rerun()
+    if typed := _ask("check_short_code", "The code on the meeting screen", placeholder="K7PX"):
+        st.query_params[checks.CHECK_PARAM] = typed
+        st.rerun()
     return None
+
+
+def _ask(key: str, label: str, *, placeholder: str, help: str | None = None) -> str:
+    """A box for a code and its Continue button; what was typed once it is pressed."""
+    with st.form(f"{key}_form", border=False):
+        st.text_input(label, key=f"{key}_typed", max_chars=40, placeholder=placeholder, help=help)
+        if st.form_submit_button("Continue", key=f"{key}_continue", width="stretch"):
+            return str(st.session_state.get(f"{key}_typed", "")).strip()
+    return ""
 
 
 def typed_invite_code(db: Database) -> tuple[str, InviteCodeInfo] | None:
@@ -350,19 +350,17 @@ def typed_invite_code(db: Database) -> tuple[str, InviteCodeInfo] | None:
         else:
             state[INVITE_CODE_KEY] = code
             return code, invite
-    with st.form("check_invite_code_form", border=False):
-        st.text_input(
-            "Your invite code",
-            key="check_invite_code_typed",
-            max_chars=40,
-            placeholder="XXXX-XXXX-XXXX",
-            help="The code on your invitation: it says which organisation and group you "
-            "answer for. It is never shown to anyone.",
-        )
-        if st.form_submit_button("Continue", key="check_invite_code_continue", width="stretch"):
-            state[INVITE_CODE_KEY] = state.get("check_invite_code_typed", "").strip()
-            st.query_params.pop("code", None)
-            st.rerun()
+    typed = _ask(
+        "check_invite_code",
+        "Your invite code",
+        placeholder="XXXX-XXXX-XXXX",
+        help="The code on your invitation: it says which organisation and group you answer "
+        "for. It is never shown to anyone.",
+    )
+    if typed:
+        state[INVITE_CODE_KEY] = typed
+        st.query_params.pop("code", None)
+        st.rerun()
     return None
 
 

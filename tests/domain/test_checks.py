@@ -8,55 +8,23 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from collab.domain import audit, checks, invite_codes, organisations, rounds
+from collab.domain import audit, checks, invite_codes, rounds
 from collab.domain.checks import FIRST_PASS, RESCORE_PASS
 from collab.stats.checks import check_figures
 from collab.store.db import Database
 from collab.store.errors import InvalidAnswers, NotFound, Refused
-from collab.store.models import CheckAnswer
+from tests.support.checks import ROUND, CheckRoom, K, stored_answers
 
-K = 5
-ACTOR = "leadership"
-ROUND = "Spring 2027"
 POINT = "difference"
-ORGS = {"commissioner": "County Council", "provider": "Shelter Trust", "lived_experience": "Voices"}
+ACTOR = "leadership"
 
 
-class Room:
-    """An open round, personal codes for each group and a shared code with a cap of 3."""
+class Room(CheckRoom):
+    """The room with one check open on POINT."""
 
     def __init__(self, db: Database, framework) -> None:
-        self.db, self.framework = db, framework
-        for name in ORGS.values():
-            organisations.create_organisation(db, name=name, actor="admin")
-        rounds.create_round(db, name=ROUND, actor="admin")
-        rounds.open_round(db, name=ROUND, actor="admin")
-        self.personal = {
-            group: [
-                code
-                for _, code in invite_codes.create_invite_codes(
-                    db,
-                    actor="admin",
-                    framework=framework,
-                    organisation=organisation,
-                    stakeholder_group=group,
-                    personal=True,
-                    count=12,
-                )
-            ]
-            for group, organisation in ORGS.items()
-        }
-        self.shared = invite_codes.create_invite_code(
-            db,
-            actor="admin",
-            framework=framework,
-            organisation=ORGS["provider"],
-            stakeholder_group="provider",
-            response_cap=3,
-        )[1]
-        self.check = checks.open_check(
-            db, actor=ACTOR, framework=framework, round_name=ROUND, learning_point=POINT
-        )
+        super().__init__(db, framework, per_group=12, shared_cap=3)
+        self.check = self.open_check(POINT)
 
     def answer(
         self, code: str, score: int | None, *, seat: str = "", pass_number: int = FIRST_PASS
@@ -72,11 +40,8 @@ class Room:
             min_group_size=K,
         )
 
-    def answer_group(
-        self, group: str, scores: list[int], *, start: int = 0, pass_number: int = FIRST_PASS
-    ) -> None:
-        for i, score in enumerate(scores, start=start):
-            self.answer(self.personal[group][i], score, pass_number=pass_number)
+    def answer_group(self, group, scores, *, start=0, pass_number=FIRST_PASS) -> None:
+        super().answer_group(self.check, group, scores, start=start, pass_number=pass_number)
 
     def rescore(self) -> None:
         self.check = checks.start_rescore(self.db, actor=ACTOR, check_id=self.check.id)
@@ -97,18 +62,6 @@ def room(db, framework) -> Room:
     return Room(db, framework)
 
 
-def stored_rows(db: Database) -> list[tuple]:
-    with db.read() as session:
-        return [
-            tuple(row)
-            for row in session.execute(
-                sa.select(
-                    CheckAnswer.pass_number, CheckAnswer.learning_point, CheckAnswer.score
-                ).order_by(CheckAnswer.id)
-            )
-        ]
-
-
 # --- a check and its passes ------------------------------------------------------------------
 
 
@@ -117,7 +70,7 @@ def test_a_check_takes_a_first_pass_then_a_rescore_and_keeps_both(room):
     room.rescore()
     assert room.check.passes == RESCORE_PASS
     assert room.answer(room.personal["provider"][0], 4, pass_number=RESCORE_PASS).stored
-    assert stored_rows(room.db) == [(1, POINT, 2), (2, POINT, 4)]
+    assert stored_answers(room.db) == [(1, POINT, 2), (2, POINT, 4)]
     assert [e for e in audit.recent_entries(room.db)["action"] if e.startswith("check.")] == [
         "check.rescore",
         "check.open",
@@ -135,7 +88,7 @@ def test_an_answer_for_a_pass_that_has_ended_is_refused_and_not_stored(room):
     room.rescore()
     with pytest.raises(Refused, match="started the re-score"):
         room.answer(room.personal["provider"][0], 3, pass_number=FIRST_PASS)
-    assert stored_rows(room.db) == []
+    assert stored_answers(room.db) == []
 
 
 def test_a_closed_check_takes_no_answers_and_no_rescore(room):
@@ -144,7 +97,7 @@ def test_a_closed_check_takes_no_answers_and_no_rescore(room):
         room.answer(room.personal["provider"][0], 3)
     with pytest.raises(Refused, match="has closed"):
         checks.start_rescore(room.db, actor=ACTOR, check_id=room.check.id)
-    assert stored_rows(room.db) == []
+    assert stored_answers(room.db) == []
 
 
 def test_opening_a_check_closes_the_rounds_other_open_check(room, framework):
@@ -185,7 +138,7 @@ def test_every_point_of_the_check_needs_a_score_or_dont_know(room):
         "upstream": "is not asked in this check",
         POINT: "the score must be one of [1, 2, 3, 4, 5]",
     }
-    assert stored_rows(room.db) == []
+    assert stored_answers(room.db) == []
 
 
 def test_a_revoked_code_is_refused(room):
@@ -206,7 +159,7 @@ def test_a_personal_code_answers_once_per_pass_whatever_page_it_comes_from(room)
     room.rescore()
     assert room.answer(code, 4, pass_number=RESCORE_PASS).stored
     assert not room.answer(code, 1, pass_number=RESCORE_PASS).stored
-    assert stored_rows(room.db) == [(1, POINT, 2), (2, POINT, 4)]
+    assert stored_answers(room.db) == [(1, POINT, 2), (2, POINT, 4)]
 
 
 def test_a_shared_code_takes_its_cap_of_phones_in_each_pass(room):
@@ -220,7 +173,7 @@ def test_a_shared_code_takes_its_cap_of_phones_in_each_pass(room):
         assert room.answer(room.shared, 4, seat=seat, pass_number=RESCORE_PASS).stored
     with pytest.raises(Refused, match="the 3 people it takes"):
         room.answer(room.shared, 4, seat="c", pass_number=RESCORE_PASS)
-    assert len(stored_rows(room.db)) == 6
+    assert len(stored_answers(room.db)) == 6
 
 
 def test_the_code_and_the_seat_token_are_never_stored(room):

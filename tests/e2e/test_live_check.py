@@ -15,6 +15,7 @@ import pytest
 
 from collab.domain import checks, invite_codes
 from collab.domain.checks import RESCORE_PASS
+from tests.support.checks import give_answers
 
 from .served_app import LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, PROJECT_DIR, Alliance
 from .test_browser import choose, open_app, open_from_sidebar, open_new_round, sign_in
@@ -82,17 +83,15 @@ def answer_on_phone(phone: Page, alliance: Alliance, check: checks.CheckInfo, co
 
 def answer_in_bulk(alliance: Alliance, check, codes: dict[str, list[str]], scores, *, pass_number):
     for group, group_codes in codes.items():
-        for code, score in zip(group_codes, scores[group], strict=False):
-            checks.answer_check(
-                alliance.db,
-                framework=alliance.framework,
-                check_id=check.id,
-                code=code,
-                seat="",
-                pass_number=pass_number,
-                answers={POINT: score},
-                min_group_size=alliance.min_group_size,
-            )
+        give_answers(
+            alliance.db,
+            alliance.framework,
+            check,
+            group_codes,
+            scores[group],
+            pass_number=pass_number,
+            min_group_size=alliance.min_group_size,
+        )
 
 
 def screenshot(page: Page, name: str) -> None:

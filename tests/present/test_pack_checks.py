@@ -8,57 +8,24 @@ import re
 
 import pytest
 
-from collab.domain import checks, invite_codes, organisations, rounds
+from collab.domain import checks, rounds
 from collab.domain.checks import RESCORE_PASS
 from collab.present import pack as meeting_pack
+from tests.support.checks import ROUND, CheckRoom, K
 
-K = 5
-ROUND = "Spring 2027"
 POINT = "difference"
-ORGS = {"commissioner": "County Council", "provider": "Shelter Trust", "lived_experience": "Voices"}
-
-
-def answer(db, framework, check, codes, scores, pass_number=1):
-    for code, score in zip(codes, scores, strict=False):
-        checks.answer_check(
-            db,
-            framework=framework,
-            check_id=check.id,
-            code=code,
-            seat="",
-            pass_number=pass_number,
-            answers={POINT: score},
-            min_group_size=K,
-        )
 
 
 @pytest.fixture
 def round_with_a_check(db, framework):
     """A closed round whose meeting ran a check on POINT: providers moved from 2 to 4."""
-    codes = {}
-    for group, name in ORGS.items():
-        organisations.create_organisation(db, name=name, actor="admin")
-        made = invite_codes.create_invite_codes(
-            db,
-            actor="admin",
-            framework=framework,
-            organisation=name,
-            stakeholder_group=group,
-            personal=True,
-            count=5,
-        )
-        codes[group] = [code for _, code in made]
-    rounds.create_round(db, name=ROUND, actor="admin")
-    rounds.open_round(db, name=ROUND, actor="admin")
-    rounds.close_round(db, name=ROUND, actor="admin")
-    check = checks.open_check(
-        db, actor="leadership", framework=framework, round_name=ROUND, learning_point=POINT
-    )
-    answer(db, framework, check, codes["provider"], [2] * 5)
-    answer(db, framework, check, codes["commissioner"], [5] * 5)
-    answer(db, framework, check, codes["lived_experience"], [3, 3])
+    room = CheckRoom(db, framework, per_group=5, round_closed=True)
+    check = room.open_check(POINT)
+    room.answer_group(check, "provider", [2] * 5)
+    room.answer_group(check, "commissioner", [5] * 5)
+    room.answer_group(check, "lived_experience", [3, 3])
     checks.start_rescore(db, actor="leadership", check_id=check.id)
-    answer(db, framework, check, codes["provider"], [4] * 5, pass_number=RESCORE_PASS)
+    room.answer_group(check, "provider", [4] * 5, pass_number=RESCORE_PASS)
     checks.close_check(db, actor="leadership", check_id=check.id)
     return db
 

@@ -8,76 +8,29 @@ Each test points the app at its own SQLite file and checks the database, not onl
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from collab.domain import audit, checks, invite_codes, organisations, rounds
+from collab.domain import audit, checks
 from collab.domain.checks import FIRST_PASS, RESCORE_PASS
-from collab.store.models import CheckAnswer
 from tests.support.app import PROJECT_DIR, TIMEOUT_SECONDS, open_page, page_text, start_app, texts
+from tests.support.checks import ROUND, CheckRoom, stored_answers
 
 SCREEN = "pages/live_check.py"
 PHONE = "pages/check.py"
-ROUND = "Spring 2027"
 POINT = "difference"
-K = 5
-ORGS = {"commissioner": "County Council", "provider": "Shelter Trust", "lived_experience": "Voices"}
 
 
-class Alliance:
-    """An open round and personal codes for each group, and a shared code with a cap."""
+class Alliance(CheckRoom):
+    """The room, with a shared code that takes two phones a pass."""
 
     def __init__(self, db, framework):
-        self.db, self.framework = db, framework
-        for name in ORGS.values():
-            organisations.create_organisation(db, name=name, actor="admin")
-        rounds.create_round(db, name=ROUND, actor="admin")
-        rounds.open_round(db, name=ROUND, actor="admin")
-        self.personal = {
-            group: [
-                code
-                for _, code in invite_codes.create_invite_codes(
-                    db,
-                    actor="admin",
-                    framework=framework,
-                    organisation=organisation,
-                    stakeholder_group=group,
-                    personal=True,
-                    count=10,
-                )
-            ]
-            for group, organisation in ORGS.items()
-        }
-        self.shared = invite_codes.create_invite_code(
-            db,
-            actor="admin",
-            framework=framework,
-            organisation=ORGS["provider"],
-            stakeholder_group="provider",
-            response_cap=2,
-        )[1]
+        super().__init__(db, framework, per_group=10, shared_cap=2)
 
     def open_check(self, point: str | None = POINT) -> checks.CheckInfo:
-        return checks.open_check(
-            self.db,
-            actor="leadership",
-            framework=self.framework,
-            round_name=ROUND,
-            learning_point=point,
-        )
+        return super().open_check(point)
 
     def answer(self, check, group: str, scores: list[int], *, pass_number=FIRST_PASS):
-        for i, score in enumerate(scores):
-            checks.answer_check(
-                self.db,
-                framework=self.framework,
-                check_id=check.id,
-                code=self.personal[group][i],
-                seat="",
-                pass_number=pass_number,
-                answers=dict.fromkeys(check.points(self.framework), score),
-                min_group_size=K,
-            )
+        self.answer_group(check, group, scores, pass_number=pass_number)
 
 
 @pytest.fixture
@@ -103,18 +56,6 @@ def phone(**params: str) -> AppTest:
 def shown(at: AppTest) -> str:
     """What the page shows, as read (without Markdown's escaping backslashes)."""
     return page_text(at).replace("\\", "")
-
-
-def stored(db) -> list[tuple]:
-    with db.read() as session:
-        return [
-            tuple(row)
-            for row in session.execute(
-                sa.select(
-                    CheckAnswer.pass_number, CheckAnswer.learning_point, CheckAnswer.score
-                ).order_by(CheckAnswer.id)
-            )
-        ]
 
 
 # --- the meeting screen ----------------------------------------------------------------------
@@ -204,7 +145,7 @@ def test_a_member_with_a_link_answers_in_two_taps_and_is_thanked(alliance):
     at.radio(key=f"check_answer_{POINT}").set_value(4)
     at.button(key="check_send").click().run()
     assert not at.exception
-    assert stored(alliance.db) == [(1, POINT, 4)]
+    assert stored_answers(alliance.db) == [(1, POINT, 4)]
     assert "your answer is in" in page_text(at)
     assert not at.radio
 
@@ -219,7 +160,7 @@ def test_a_member_without_codes_is_asked_for_the_screens_code_then_their_own(all
     at.button(key="check_invite_code_continue").click().run()
     at.radio(key=f"check_answer_{POINT}").set_value("dont_know")
     at.button(key="check_send").click().run()
-    assert stored(alliance.db) == [(1, POINT, None)]
+    assert stored_answers(alliance.db) == [(1, POINT, None)]
 
 
 def test_the_code_typed_on_the_submit_page_is_used(alliance):
@@ -244,7 +185,7 @@ def test_a_personal_code_answers_once_then_again_in_the_rescore(alliance):
     assert "Re-score" in page_text(at)
     at.radio(key=f"check_answer_{POINT}").set_value(3)
     at.button(key="check_send").click().run()
-    assert stored(alliance.db) == [(1, POINT, 2), (2, POINT, 3)]
+    assert stored_answers(alliance.db) == [(1, POINT, 2), (2, POINT, 3)]
 
 
 def test_a_shared_code_counts_each_phone_and_refuses_past_its_cap(alliance):
@@ -259,7 +200,7 @@ def test_a_shared_code_counts_each_phone_and_refuses_past_its_cap(alliance):
     third.button(key="check_send").click().run()
     assert "the 2 people it takes" in texts(third.error)
     assert third.radio[0].value == 5, "the answer stays on the phone"
-    assert [score for _, _, score in stored(alliance.db)] == [2, 3]
+    assert [score for _, _, score in stored_answers(alliance.db)] == [2, 3]
 
 
 def test_an_unknown_code_is_told_kindly(alliance):
