@@ -41,7 +41,7 @@ with st.container(key=live_check.SCREEN_KEY):
     st.caption(page.escape_markdown(f"Live check {check.short_code} · {chosen.name} · {state}"))
     way_in, live = st.columns([2, 3], gap="large")
     with way_in:
-        live_check.show_way_in(check, framework)
+        live_check.show_way_in(check)
     with live:
         live_check.show_live(db, framework, check)
         live_check.controls(db, check)

@@ -10,6 +10,7 @@ own containers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -113,16 +114,10 @@ def _open(db: Database, framework: Framework) -> None:
         st.query_params[checks.CHECK_PARAM] = info.short_code
 
 
-def _rescore(db: Database, check_id: int) -> None:
+def _change(change: Callable[..., CheckInfo], db: Database, check_id: int) -> None:
+    """Start the re-score, or close the check; a refusal is kept to show."""
     try:
-        checks.start_rescore(db, actor=session.role(), check_id=check_id)
-    except CollabError as exc:
-        _say(page.error_message(exc))
-
-
-def _close(db: Database, check_id: int) -> None:
-    try:
-        checks.close_check(db, actor=session.role(), check_id=check_id)
+        change(db, actor=session.role(), check_id=check_id)
     except CollabError as exc:
         _say(page.error_message(exc))
 
@@ -154,8 +149,12 @@ def check_to_show(db: Database, round_name: str) -> CheckInfo | None:
     return named or next((c for c in found if c.is_open), None) or (found[-1] if found else None)
 
 
-def show_way_in(check: CheckInfo, framework: Framework) -> None:
-    """The QR code and the short code, as large as the screen allows, and the address."""
+def show_way_in(check: CheckInfo) -> None:
+    """The QR code and the short code, as large as the screen allows, and the address;
+    for a closed check, that it has closed."""
+    if not check.is_open:
+        st.info("This check has closed: members can no longer answer it.", icon=":material/lock:")
+        return
     base_url = session.settings().base_url
     link = checks.check_link(base_url, check.short_code)
     st.image(qr_png(link, scale=12), width="stretch")
@@ -183,8 +182,8 @@ def controls(db: Database, check: CheckInfo) -> None:
             key="live_check_rescore",
             icon=":material/replay:",
             type="primary",
-            on_click=_rescore,
-            args=(db, check.id),
+            on_click=_change,
+            args=(checks.start_rescore, db, check.id),
             width="stretch",
             help="After the discussion: everyone answers again, and the screen shows "
             "each group before and after.",
@@ -193,8 +192,8 @@ def controls(db: Database, check: CheckInfo) -> None:
         "Close the check",
         key="live_check_close",
         icon=":material/stop_circle:",
-        on_click=_close,
-        args=(db, check.id),
+        on_click=_change,
+        args=(checks.close_check, db, check.id),
         width="stretch",
     )
 

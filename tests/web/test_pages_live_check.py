@@ -133,6 +133,7 @@ def test_closing_the_check_stops_answers_and_keeps_it(alliance):
     at.button(key="live_check_close").click().run()
     assert not checks.get_check(alliance.db, check.id).is_open
     assert "This check has closed" in page_text(at)
+    assert not at.get("image"), "no QR code for a check that takes no answers"
 
 
 # --- the member's phone ----------------------------------------------------------------------
