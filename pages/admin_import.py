@@ -22,6 +22,7 @@ st.write(
 create_missing = st.checkbox(
     "Create missing rounds and organisations", key="admin_import_create_missing"
 )
+session.open_uploads_for_import()  # the server takes this uploader's file, and no other
 uploaded = st.file_uploader("Response file (CSV)", type=["csv"], key="admin_import_file")
 if uploaded is None:
     st.stop()
