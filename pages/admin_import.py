@@ -29,6 +29,7 @@ amend = st.checkbox(
     "replace a respondent's earlier response; it is recorded in the audit log, and the "
     "round's results change only once enough people's answers have changed.",
 )
+session.open_uploads_for_import()  # the server takes this uploader's file, and no other
 uploaded = st.file_uploader("Response file (CSV)", type=["csv"], key="admin_import_file")
 if uploaded is None:
     st.stop()

@@ -375,8 +375,7 @@ def test_serve_on_the_demo_sets_and_prints_demo_passcodes(run, initialised, monk
     monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(args=args, env=env))
     status, out, _ = run("serve", "--port", "8600")
     assert status == 0
-    assert started["args"][1:6] == ["-m", "streamlit", "run", "app.py", "--server.port"]
-    assert started["args"][6:] == ["8600", "--server.maxUploadSize", "5"]
+    assert started["args"][1:] == ["-m", "collab.web.server", "--port", "8600"]
     assert started["env"]["COLLAB_LEADERSHIP_PASSCODE"] == DEMO_LEADERSHIP_PASSCODE
     assert started["env"]["COLLAB_ADMIN_PASSCODE"] == DEMO_ADMIN_PASSCODE
     assert DEMO_LEADERSHIP_PASSCODE in out and DEMO_ADMIN_PASSCODE in out
@@ -499,14 +498,6 @@ def test_audit_of_an_empty_log_says_so(run, initialised):
     assert run("audit", "--json")[1].strip() == "[]"
     with pytest.raises(SystemExit):
         run("audit", "--limit", "0")
-
-
-def test_serve_lets_the_server_take_uploads_no_larger_than_an_import(run, initialised, monkeypatch):
-    started = {}
-    monkeypatch.setenv("COLLAB_MAX_IMPORT_BYTES", "12000000")
-    monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(args=args))
-    assert run("serve")[0] == 0
-    assert started["args"][-2:] == ["--server.maxUploadSize", "12"]  # 11.4 MiB, rounded up
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
