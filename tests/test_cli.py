@@ -13,6 +13,7 @@ from collab import cli
 from collab.demo import DEMO_ADMIN_PASSCODE, DEMO_LEADERSHIP_PASSCODE
 from collab.domain.answers import load_answers
 from collab.domain.audit import recent_entries
+from collab.domain.dates import long_date
 from collab.domain.invite_codes import find_invite_code, normalise_code
 from collab.domain.organisations import list_organisations
 from collab.domain.rounds import get_round, list_rounds
@@ -523,6 +524,6 @@ def test_importing_the_same_file_twice_is_refused_naming_the_first_and_exits_1(
     assert (status, out) == (1, "")
     assert "already imported into round 'Spring 2027'" in err
     assert "(as 'paper-forms.csv')" in err
-    assert f"on {dt.datetime.now(dt.UTC):%Y-%m-%d}" in err
+    assert f"on {long_date(dt.datetime.now(dt.UTC))}, " in err
     assert err.splitlines()[-1] == f"error: 1 problem in {copy}; nothing was imported."
     assert len(load_answers(db)) == 4 * 8

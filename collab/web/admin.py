@@ -79,13 +79,14 @@ def show_new_code(base_url: str) -> None:
 
 
 def rounds_table(db: Database) -> pd.DataFrame:
-    """Every round, oldest first: Round, Opens, Closes, Status, Live results."""
+    """Every round, oldest first: Round, Opens, Closes (in words, "not set" when the
+    round has no such date), Status, Live results."""
     return pd.DataFrame(
         [
             {
                 "Round": r.name,
-                "Opens": r.opens_on,
-                "Closes": r.closes_on,
+                "Opens": page.long_date(r.opens_on),
+                "Closes": page.long_date(r.closes_on),
                 "Status": r.status_text.capitalize(),
                 "Live results": "On" if r.live_results else "Off",
             }
@@ -140,9 +141,18 @@ def import_problems_table(plan: ImportPlan) -> pd.DataFrame:
 
 
 def audit_table(db: Database, *, limit: int = 200) -> pd.DataFrame:
-    """The recent audit entries, newest first, with headings for people."""
+    """The recent audit entries, newest first, with headings for people; "When" holds
+    the time in UTC (show it with ``audit_columns``)."""
     entries = audit.recent_entries(db, limit=limit)
-    entries["at"] = entries["at"].map(lambda at: at.replace(microsecond=0))
     return entries.rename(
-        columns={"at": "When (UTC)", "actor": "Who", "action": "Action", "detail": "What"}
+        columns={"at": "When", "actor": "Who", "action": "Action", "detail": "What"}
     )
+
+
+def audit_columns() -> dict[str, Any]:
+    """How the audit table's columns show: the time as ``page.long_time`` writes it, the
+    details wide."""
+    return {
+        "When": st.column_config.DatetimeColumn(format=page.TIME_COLUMN_FORMAT),
+        "What": st.column_config.TextColumn(width="large"),
+    }

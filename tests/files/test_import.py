@@ -4,6 +4,7 @@ with any problem writes nothing; a good file is stored exactly, in one transacti
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -11,6 +12,7 @@ import pytest
 
 from collab.domain import imported, organisations, rounds
 from collab.domain.answers import load_answers
+from collab.domain.dates import long_date
 from collab.domain.submissions import AnswerInput
 from collab.files.imports import (
     ImportRejected,
@@ -586,7 +588,8 @@ def test_the_same_file_imported_twice_into_a_round_is_refused_naming_the_first(a
     assert again.already_imported is not None
     assert "already imported into round 'Spring 2027'" in again.already_imported
     assert "'paper-forms.csv'" in again.already_imported
-    assert f"{dt.datetime.now(dt.UTC):%Y-%m-%d}" in again.already_imported
+    today = long_date(dt.datetime.now(dt.UTC))
+    assert re.search(rf"on {today}, \d\d:\d\d UTC", again.already_imported)
     with pytest.raises(ImportRejected):
         apply_import(alliance, again, actor="admin", file_name="copy.csv")
     assert table_counts(alliance) == before

@@ -1,6 +1,8 @@
 """The administration pages (AppTest): each action changes what the domain layer reports,
 errors are shown without a traceback, and every action appears in the audit log."""
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from collab.domain import audit, backup, invite_codes, organisations, rounds
 from collab.domain.answers import load_answers
 from collab.files import exports
 from collab.store.errors import Refused
+from collab.web import page
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 SECTIONS = {
@@ -94,6 +97,24 @@ def test_a_round_not_yet_opened_is_listed_as_such(app_db):
     assert list(zip(table["Round"], table["Status"], strict=True)) == [
         ("Autumn 2026", "Closed"),
         ("Spring 2027", "Not yet opened"),
+    ]
+
+
+def test_round_dates_read_in_words_and_not_set_when_missing(app_db):
+    rounds.create_round(
+        app_db,
+        actor="admin",
+        name="Spring 2027",
+        opens_on=dt.date(2027, 3, 1),
+        closes_on=dt.date(2027, 4, 2),
+    )
+    rounds.create_round(app_db, actor="admin", name="Autumn 2027")
+    at = admin_page("rounds")
+    assert not at.exception
+    table = table_with(at, "Opens")
+    assert list(zip(table["Opens"], table["Closes"], strict=True)) == [
+        ("1 March 2027", "2 April 2027"),
+        ("not set", "not set"),
     ]
 
 
@@ -307,3 +328,12 @@ def test_the_audit_log_shows_each_action_with_who_did_it(app_db):
     assert list(table["Action"]) == ["backup.download", "organisation.create", "round.create"]
     assert set(table["Who"]) == {"admin"}
     assert list(table["Action"]) == list(audit.recent_entries(app_db)["action"])
+
+
+def test_the_audit_log_shows_each_time_as_the_app_writes_times(app_db):
+    rounds.create_round(app_db, actor="admin", name="Spring 2027")
+    at = admin_page("audit")
+    assert not at.exception
+    when = json.loads(at.dataframe[0].proto.columns)["When"]
+    assert when["type_config"] == {"type": "datetime", "format": page.TIME_COLUMN_FORMAT}
+    assert page.TIME_COLUMN_FORMAT == "D MMMM YYYY, HH:mm [UTC]"
