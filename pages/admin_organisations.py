@@ -1,4 +1,5 @@
-"""Organisations: add one, rename it, deactivate or reactivate it (its history stays)."""
+"""Organisations: add one, rename it, deactivate it (after asking) or reactivate it; its
+history stays."""
 
 import streamlit as st
 
@@ -37,12 +38,10 @@ if st.button("Rename", key="admin_org_rename"):
         ),
         lambda info: f"Renamed to '{info.name}'.",
     )
-active = not known[picked].active
-if st.button(
-    "Reactivate" if active else "Deactivate",
-    key="admin_org_toggle_active",
-    help="A deactivated organisation keeps its history but gets no new invite codes.",
-):
+chosen = known[picked]
+
+
+def set_active(active: bool) -> None:
     admin.act(
         "organisations",
         lambda: organisations.set_organisation_active(
@@ -50,3 +49,21 @@ if st.button(
         ),
         lambda info: f"'{info.name}' is {'active' if info.active else 'deactivated'}.",
     )
+
+
+if not chosen.active:
+    if st.button("Reactivate", key="admin_org_toggle_active"):
+        set_active(True)
+elif admin.ask_first(
+    st,
+    "Deactivate",
+    key="admin_org_toggle_active",
+    target=picked,
+    help="A deactivated organisation keeps its history but gets no new invite codes.",
+    question=(
+        f"Deactivate '{chosen.name}'? It keeps its history, but it gets no new invite "
+        "codes and its responses can't be imported until it is reactivated."
+    ),
+    confirm_label=f"Yes, deactivate '{chosen.name}'",
+):
+    set_active(False)

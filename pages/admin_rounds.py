@@ -1,4 +1,5 @@
-"""Rounds: create one, open or close it, and turn live results on or off."""
+"""Rounds: create one, open or close it (closing asks first), and turn live results on or
+off while it is open."""
 
 import streamlit as st
 
@@ -41,20 +42,34 @@ if left.button("Open round", key="admin_round_open", disabled=chosen.is_open):
         lambda: rounds.open_round(db, actor=session.role(), name=name, allow_several=several),
         lambda info: f"Round '{info.name}' is open: members can submit answers.",
     )
-if middle.button("Close round", key="admin_round_close", disabled=not chosen.is_open):
+if no_live_results := rounds.why_no_live_results(chosen):
+    right.caption(no_live_results)
+else:
+    live = not chosen.live_results
+    if right.button(
+        f"Turn live results {'on' if live else 'off'}",
+        key="admin_round_live",
+        help="While a round is open, group results are hidden unless live results are on.",
+    ):
+        admin.act(
+            "rounds",
+            lambda: rounds.set_live_results(db, actor=session.role(), name=name, on=live),
+            lambda info: f"Live results are {'on' if live else 'off'} for '{info.name}'.",
+        )
+if admin.ask_first(
+    middle,
+    "Close round",
+    key="admin_round_close",
+    target=name,
+    disabled=not chosen.is_open,
+    question=(
+        f"Close round '{name}'? Members can no longer send or change answers, and its "
+        "results are shown to the leadership team."
+    ),
+    confirm_label=f"Yes, close round '{name}'",
+):
     admin.act(
         "rounds",
         lambda: rounds.close_round(db, actor=session.role(), name=name),
         lambda info: f"Round '{info.name}' is closed; its results can now be seen.",
-    )
-live = not chosen.live_results
-if right.button(
-    f"Turn live results {'on' if live else 'off'}",
-    key="admin_round_live",
-    help="While a round is open, group results are hidden unless live results are on.",
-):
-    admin.act(
-        "rounds",
-        lambda: rounds.set_live_results(db, actor=session.role(), name=name, on=live),
-        lambda info: f"Live results are {'on' if live else 'off'} for '{info.name}'.",
     )

@@ -56,6 +56,44 @@ def show_outcome(section: str) -> None:
         st.success(page.escape_markdown(outcome), icon=":material/check_circle:")
 
 
+def ask_first(
+    place: Any,
+    label: str,
+    *,
+    key: str,
+    target: object,
+    question: str,
+    confirm_label: str,
+    help: str | None = None,
+    disabled: bool = False,
+) -> bool:
+    """A button for a change that is hard to undo: it acts only once confirmed.
+
+    The button ``label`` (keyed ``key``, drawn in ``place``: ``st`` or a column) asks
+    ``question`` below it, with ``confirm_label`` (keyed ``{key}_confirm``) and Cancel
+    (``{key}_cancel``) buttons. Returns True on the run the administrator confirms.
+    ``target`` names what would change (a round's name, an organisation's number):
+    choosing another withdraws the question, so a confirmation never lands on
+    something else.
+    """
+    pending_key = f"{key}_pending"
+    if place.button(label, key=key, help=help, disabled=disabled):
+        st.session_state[pending_key] = target
+    if disabled or st.session_state.get(pending_key) != target:
+        st.session_state.pop(pending_key, None)
+        return False
+    with st.container(border=True):
+        st.warning(page.escape_markdown(question), icon=":material/help:")
+        yes, no, _ = st.columns([2, 1, 2])
+        if yes.button(page.escape_markdown(confirm_label), key=f"{key}_confirm", type="primary"):
+            st.session_state.pop(pending_key, None)
+            return True
+        if no.button("Cancel", key=f"{key}_cancel"):
+            st.session_state.pop(pending_key, None)
+            st.rerun()
+    return False
+
+
 def keep_new_code(*, code: str, organisation: str, group: str) -> None:
     """Keep a new invite code for the next run only, which shows it once."""
     st.session_state[NEW_CODE_KEY] = {"code": code, "organisation": organisation, "group": group}
@@ -80,7 +118,7 @@ def show_new_code(base_url: str) -> None:
 
 def rounds_table(db: Database) -> pd.DataFrame:
     """Every round, oldest first: Round, Opens, Closes (in words, "not set" when the
-    round has no such date), Status, Live results."""
+    round has no such date), Status, Live results (``live_results_text``)."""
     return pd.DataFrame(
         [
             {
@@ -88,12 +126,23 @@ def rounds_table(db: Database) -> pd.DataFrame:
                 "Opens": page.long_date(r.opens_on),
                 "Closes": page.long_date(r.closes_on),
                 "Status": r.status_text.capitalize(),
-                "Live results": "On" if r.live_results else "Off",
+                "Live results": live_results_text(r),
             }
             for r in rounds.list_rounds(db)
         ],
         columns=["Round", "Opens", "Closes", "Status", "Live results"],
     )
+
+
+def live_results_text(info: rounds.RoundInfo) -> str:
+    """Whether live results are on, where they apply: "On" or "Off" for an open round,
+    "Not needed: closed" for a closed one (its results show anyway), and "On once open"
+    or "Off" for a round not yet opened."""
+    if info.status == "closed":
+        return "Not needed: closed"
+    if info.status == "not_opened" and info.live_results:
+        return "On once open"
+    return "On" if info.live_results else "Off"
 
 
 def organisations_table(db: Database) -> pd.DataFrame:

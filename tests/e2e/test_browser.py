@@ -219,6 +219,9 @@ def test_administrator_closes_the_round_on_the_rounds_page(page, alliance):
     open_from_sidebar(page, "Rounds", title="Rounds")
     choose(page, "admin_round_pick", "Closing round 2027")
     page.locator(".st-key-admin_round_close").get_by_role("button").click()
+    expect(page.get_by_text("Close round 'Closing round 2027'?")).to_be_visible()
+    assert rounds.get_round(alliance.db, "Closing round 2027").is_open
+    page.locator(".st-key-admin_round_close_confirm").get_by_role("button").click()
 
     expect(page.get_by_text("Round 'Closing round 2027' is closed")).to_be_visible()
     expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_enabled()

@@ -13,6 +13,7 @@ from collab.domain.answers import load_answers
 from collab.files import exports
 from collab.store.errors import Refused
 from collab.web import page
+from tests.support.app import texts
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 SECTIONS = {
@@ -145,8 +146,96 @@ def test_opening_live_results_and_closing_a_round(app_db):
     click(at, "admin_round_live")
     assert not rounds.get_round(app_db, "Spring 2027").live_results
     click(at, "admin_round_close")
+    click(at, "admin_round_close_confirm")
     assert not rounds.get_round(app_db, "Spring 2027").is_open
     assert not at.exception
+
+
+def warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning).replace("\\", "")
+
+
+def button_keys(at: AppTest) -> list[str]:
+    return [b.key for b in at.button]
+
+
+def test_closing_a_round_asks_first_and_cancel_leaves_it_open(app_db):
+    rounds.create_round(app_db, actor="admin", name="Spring 2027")
+    rounds.open_round(app_db, actor="admin", name="Spring 2027")
+    at = admin_page("rounds")
+    click(at, "admin_round_close")
+    assert rounds.get_round(app_db, "Spring 2027").is_open
+    assert "Close round 'Spring 2027'?" in warnings(at)
+    assert at.button(key="admin_round_close_confirm").label.replace("\\", "") == (
+        "Yes, close round 'Spring 2027'"
+    )
+    click(at, "admin_round_close_cancel")
+    assert rounds.get_round(app_db, "Spring 2027").is_open
+    assert "admin_round_close_confirm" not in button_keys(at)
+    assert not at.exception
+
+
+def test_a_round_closes_once_the_administrator_confirms(app_db):
+    rounds.create_round(app_db, actor="admin", name="Spring 2027")
+    rounds.open_round(app_db, actor="admin", name="Spring 2027")
+    at = admin_page("rounds")
+    click(at, "admin_round_close")
+    click(at, "admin_round_close_confirm")
+    assert not at.exception
+    assert not rounds.get_round(app_db, "Spring 2027").is_open
+    assert "Round 'Spring 2027' is closed" in successes(at)
+    assert "admin_round_close_confirm" not in button_keys(at)
+    assert list(audit.recent_entries(app_db)["action"]).count("round.close") == 1
+
+
+def test_choosing_another_round_withdraws_the_question_to_close(app_db):
+    for name in ("Spring 2027", "Autumn 2027"):
+        rounds.create_round(app_db, actor="admin", name=name)
+        rounds.open_round(app_db, actor="admin", name=name, allow_several=True)
+    at = admin_page("rounds")
+    at.selectbox(key="admin_round_pick").set_value("Spring 2027")
+    click(at, "admin_round_close")
+    at.selectbox(key="admin_round_pick").set_value("Autumn 2027").run()
+    assert "admin_round_close_confirm" not in button_keys(at)
+    at.selectbox(key="admin_round_pick").set_value("Spring 2027").run()
+    assert "admin_round_close_confirm" not in button_keys(at)
+    assert [r.is_open for r in rounds.list_rounds(app_db)] == [True, True]
+
+
+@pytest.mark.parametrize(
+    ("steps", "says"),
+    [
+        ((), "Round 'Spring 2027' is not open yet. Open it first"),
+        (
+            (rounds.open_round, rounds.close_round),
+            "Round 'Spring 2027' is closed: its results are already shown",
+        ),
+    ],
+)
+def test_live_results_are_offered_only_for_an_open_round_and_the_page_says_why(
+    app_db, steps, says
+):
+    rounds.create_round(app_db, actor="admin", name="Spring 2027")
+    for step in steps:
+        step(app_db, actor="admin", name="Spring 2027")
+    at = admin_page("rounds")
+    assert not at.exception
+    assert "admin_round_live" not in button_keys(at)
+    assert says in texts(at.caption)
+
+
+def test_the_rounds_table_says_where_live_results_apply(app_db):
+    for name in ("Autumn 2026", "Spring 2027", "Autumn 2027"):
+        rounds.create_round(app_db, actor="admin", name=name)
+    # The command line can set live results for a round before it opens.
+    rounds.create_round(app_db, actor="admin", name="Spring 2028", live_results=True)
+    rounds.open_round(app_db, actor="admin", name="Autumn 2026")
+    rounds.set_live_results(app_db, actor="admin", name="Autumn 2026", on=True)
+    rounds.close_round(app_db, actor="admin", name="Autumn 2026")
+    rounds.open_round(app_db, actor="admin", name="Spring 2027")
+    rounds.set_live_results(app_db, actor="admin", name="Spring 2027", on=True)
+    table = table_with(admin_page("rounds"), "Live results")
+    assert list(table["Live results"]) == ["Not needed: closed", "On", "Off", "On once open"]
 
 
 def test_a_second_open_round_needs_the_allow_several_box(app_db):
@@ -186,11 +275,42 @@ def test_adding_renaming_and_deactivating_an_organisation(app_db):
     click(at, "admin_org_rename")
     assert [o.name for o in organisations.list_organisations(app_db)] == ["Shire County Council"]
     click(at, "admin_org_toggle_active")
+    click(at, "admin_org_toggle_active_confirm")
     assert [o.active for o in organisations.list_organisations(app_db)] == [False]
     assert at.button(key="admin_org_toggle_active").label == "Reactivate"
     click(at, "admin_org_toggle_active")
     assert [o.active for o in organisations.list_organisations(app_db)] == [True]
     assert not at.exception
+
+
+def test_deactivating_an_organisation_asks_first_and_cancel_keeps_it_active(app_db):
+    organisations.create_organisation(app_db, actor="admin", name="County Council")
+    at = admin_page("organisations")
+    click(at, "admin_org_toggle_active")
+    assert [o.active for o in organisations.list_organisations(app_db)] == [True]
+    assert "Deactivate 'County Council'?" in warnings(at)
+    assert at.button(key="admin_org_toggle_active_confirm").label.replace("\\", "") == (
+        "Yes, deactivate 'County Council'"
+    )
+    click(at, "admin_org_toggle_active_cancel")
+    assert [o.active for o in organisations.list_organisations(app_db)] == [True]
+    assert "admin_org_toggle_active_confirm" not in button_keys(at)
+    click(at, "admin_org_toggle_active")
+    click(at, "admin_org_toggle_active_confirm")
+    assert not at.exception
+    assert [o.active for o in organisations.list_organisations(app_db)] == [False]
+    assert "'County Council' is deactivated" in successes(at)
+
+
+def test_reactivating_an_organisation_takes_one_click(app_db):
+    council = organisations.create_organisation(app_db, actor="admin", name="County Council")
+    organisations.set_organisation_active(
+        app_db, actor="admin", organisation_id=council.id, active=False
+    )
+    at = admin_page("organisations")
+    click(at, "admin_org_toggle_active")
+    assert not at.exception
+    assert [o.active for o in organisations.list_organisations(app_db)] == [True]
 
 
 def test_a_new_invite_code_is_shown_once_with_its_link_and_qr_code(app_db):
