@@ -15,6 +15,7 @@ import streamlit as st
 
 from collab.domain import audit, invite_codes, organisations, rounds
 from collab.domain.access import ADMIN
+from collab.files.exports import MIME_TYPES, write_frame
 from collab.files.imports import ImportPlan
 from collab.present.qr import qr_png
 from collab.store.db import Database
@@ -22,6 +23,11 @@ from collab.store.framework import Framework
 from collab.web import cache, page, session
 
 OUTCOME_KEY = "admin_outcome_{section}"
+# Import problems listed on the page (every one is in the file offered beside them), how
+# many show before the list scrolls, and its height then, in pixels.
+PROBLEMS_SHOWN = 200
+PROBLEMS_IN_VIEW = 12
+PROBLEMS_TABLE_HEIGHT = 520
 NEW_CODE_KEY = "admin_new_code"
 
 
@@ -182,11 +188,48 @@ def invite_codes_table(db: Database, *, framework: Framework) -> pd.DataFrame:
 
 
 def import_problems_table(plan: ImportPlan) -> pd.DataFrame:
-    """Every problem of an import plan: Row (as a spreadsheet numbers it), Column, Problem."""
+    """Every problem of an import plan, as text: Row (as a spreadsheet numbers it, empty
+    for a problem with the whole file), Column (empty when none), Problem."""
     return pd.DataFrame(
-        [{"Row": p.row, "Column": p.column or "", "Problem": p.message} for p in plan.problems],
+        [
+            {
+                "Row": "" if p.row is None else str(p.row),
+                "Column": p.column or "",
+                "Problem": p.message,
+            }
+            for p in plan.problems
+        ],
         columns=["Row", "Column", "Problem"],
-    ).astype({"Row": "Int64"})
+    )
+
+
+def show_import_problems(plan: ImportPlan) -> None:
+    """Say that nothing can be imported yet and list the plan's problems in full.
+
+    The problems are in a table whose text wraps, so each reads whole; a file with more
+    than ``PROBLEMS_SHOWN`` lists the first of them and offers every one as a CSV file.
+    """
+    count = len(plan.problems)
+    st.error(
+        f"Nothing can be imported yet: the file has {count} "
+        f"problem{'s' if count != 1 else ''}. Correct the file and choose it again."
+    )
+    table = import_problems_table(plan)
+    shown = table.head(PROBLEMS_SHOWN)
+    st.table(
+        shown,
+        hide_index=True,
+        height="content" if len(shown) <= PROBLEMS_IN_VIEW else PROBLEMS_TABLE_HEIGHT,
+    )
+    if count > PROBLEMS_SHOWN:
+        st.caption(f"The first {PROBLEMS_SHOWN} of {count} problems. The file lists every one.")
+        st.download_button(
+            f"Download all {count} problems",
+            data=write_frame(table, fmt="csv"),
+            file_name="import-problems.csv",
+            mime=MIME_TYPES["csv"],
+            key="admin_import_problems_download",
+        )
 
 
 def audit_table(db: Database, *, limit: int = 200) -> pd.DataFrame:

@@ -310,9 +310,9 @@ def test_an_invalid_csv_shows_its_row_errors_and_imports_nothing(page, alliance)
     upload(area, "typed-up.csv", data)
 
     expect(
-        area.get_by_text("Nothing can be imported yet: the file has 2 problem(s).")
+        area.get_by_text("Nothing can be imported yet: the file has 2 problems.", exact=False)
     ).to_be_visible()
-    problems = area.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Problem"))
+    problems = area.get_by_test_id("stTable").filter(has=page.locator("th", has_text="Problem"))
     expect(table_rows(problems).nth(0).locator("td")).to_have_text(
         ["3", alliance.framework.point_keys[0], re.compile("^7 is outside the scale")]
     )

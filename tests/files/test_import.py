@@ -17,6 +17,7 @@ from collab.domain.submissions import AnswerInput
 from collab.files.imports import (
     ImportRejected,
     apply_import,
+    blank_response_file,
     check_import,
     import_responses,
 )
@@ -644,3 +645,34 @@ def test_the_domain_refuses_a_file_already_in_one_of_its_rounds_and_writes_nothi
             file_sha256="ab" * 32,
         )
     assert table_counts(alliance) == before
+
+
+def test_the_blank_template_names_every_column_the_import_accepts(framework):
+    template = blank_response_file(framework)
+    rows = list(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
+    keys = framework.point_keys
+    assert rows == [
+        ["round", "organisation", "group", "respondent", *keys, *(f"comment_{k}" for k in keys)]
+    ]
+
+
+def test_the_blank_template_reads_without_a_column_problem_and_holds_no_rows(
+    alliance, framework
+):
+    plan = check_import(alliance, framework=framework, data=blank_response_file(framework))
+    assert plan.row_count == 0
+    assert [p.message for p in plan.problems] == [
+        "The file has a header row but no responses below it."
+    ]
+
+
+def test_the_blank_template_filled_in_with_a_paper_form_imports(alliance, framework):
+    row = response(framework, respondent="paper-1", scores={"comment_focus": "Hard to say"})
+    filled = blank_response_file(framework) + csv_bytes([row])
+    plan = check_import(alliance, framework=framework, data=filled)
+    assert plan.problems == []
+    assert apply_import(alliance, plan, actor="admin", file_name="paper.csv") == 1
+    stored = load_answers(alliance).set_index("learning_point")
+    assert set(stored["respondent"]) == {"paper-1"}
+    assert stored.loc["focus", "comment"] == "Hard to say"
+    assert stored["score"].tolist() == [3] * len(framework.point_keys)

@@ -12,7 +12,8 @@ from collab.domain import audit, backup, invite_codes, organisations, rounds
 from collab.domain.answers import load_answers
 from collab.files import exports
 from collab.store.errors import Refused
-from collab.web import page
+from collab.files.imports import check_import
+from collab.web import admin, page
 from tests.support.app import texts
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
@@ -366,11 +367,67 @@ def test_an_upload_with_errors_writes_nothing_and_lists_every_problem(app_db, fr
     at.file_uploader(key="admin_import_file").set_value(("paper.csv", data, "text/csv"))
     at.run()
     assert not at.exception
-    problems = table_with(at, "Problem")
-    assert list(problems["Row"]) == [3, 4]
+    problems = at.table[0].value
+    assert list(problems["Row"]) == ["3", "4"]
     assert list(problems["Column"]) == ["upstream", "organisation"]
     assert "admin_import_apply" not in [b.key for b in at.button]
     assert load_answers(app_db).empty
+
+
+def upload(at: AppTest, data: bytes, name: str = "paper.csv") -> AppTest:
+    at.file_uploader(key="admin_import_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def test_every_import_problem_is_shown_in_full_in_a_table_that_wraps_its_text(app_db, framework):
+    long_name = "Riverside Community Night Shelter and Day Centre for the Whole of the Valley"
+    data = response_csv(
+        framework,
+        f"Spring 2027,{long_name},providers,p1," + ",".join(["4"] * 8),
+    )
+    at = upload(admin_page("import"), data)
+    assert not at.exception
+    assert "the file has 3 problems" in errors(at)
+    # st.table wraps long text; st.dataframe would cut every cell to one line.
+    assert not [d for d in at.dataframe if "Problem" in d.value.columns]
+    problems = at.table[0].value
+    expected = check_import(app_db, framework=framework, data=data).problems
+    assert list(problems["Problem"]) == [p.message for p in expected]
+    assert any(long_name in message and len(message) > 150 for message in problems["Problem"])
+    assert list(problems["Column"]) == ["round", "organisation", "group"]
+
+
+def test_a_problem_with_the_whole_file_has_no_row_rather_than_none(app_db):
+    at = upload(admin_page("import"), b"\n")
+    assert "the file has 1 problem." in errors(at)
+    problems = at.table[0].value
+    assert list(problems["Row"]) == [""]
+    assert list(problems["Column"]) == [""]
+    assert "The file is empty" in problems["Problem"][0]
+
+
+def test_a_file_with_very_many_problems_lists_the_first_and_offers_every_one(app_db, framework):
+    organisations.create_organisation(app_db, actor="admin", name="Riverside Night Shelter")
+    rounds.create_round(app_db, actor="admin", name="Spring 2027")
+    rows = [
+        f"Spring 2027,Riverside Night Shelter,provider,p{n}," + ",".join(["9"] + ["4"] * 7)
+        for n in range(admin.PROBLEMS_SHOWN + 5)
+    ]
+    at = upload(admin_page("import"), response_csv(framework, *rows))
+    assert not at.exception
+    assert len(at.table[0].value) == admin.PROBLEMS_SHOWN
+    assert f"The first {admin.PROBLEMS_SHOWN} of {admin.PROBLEMS_SHOWN + 5} problems" in texts(
+        at.caption
+    )
+    assert at.download_button(key="admin_import_problems_download").proto.url.endswith(".csv")
+
+
+def test_the_import_page_offers_a_blank_response_file_to_type_paper_forms_into(app_db):
+    at = admin_page("import")
+    assert not at.exception
+    button = at.download_button(key="admin_import_template")
+    assert button.label == "Download a blank response file"
+    assert button.proto.url.endswith(".csv")
 
 
 def test_a_valid_upload_imports_every_row_with_progress(app_db, framework):
