@@ -299,10 +299,7 @@ def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
             "Group": by_group["group_name"],
             "Responses": by_group["responses"],
             "Expected": by_group["expected"].astype(object),
-            "Response rate": [
-                "" if readings.is_missing(r) else f"{float(r):.0%}"
-                for r in by_group["response_rate"]
-            ],
+            "Response rate": by_group["response_rate_text"],
             "Flag": by_group["flag"],
         }
     )
