@@ -656,9 +656,7 @@ def test_the_blank_template_names_every_column_the_import_accepts(framework):
     ]
 
 
-def test_the_blank_template_reads_without_a_column_problem_and_holds_no_rows(
-    alliance, framework
-):
+def test_the_blank_template_reads_without_a_column_problem_and_holds_no_rows(alliance, framework):
     plan = check_import(alliance, framework=framework, data=blank_response_file(framework))
     assert plan.row_count == 0
     assert [p.message for p in plan.problems] == [

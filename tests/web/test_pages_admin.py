@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 from collab.domain import audit, backup, invite_codes, organisations, rounds
 from collab.domain.answers import load_answers
 from collab.files import exports
-from collab.store.errors import Refused
 from collab.files.imports import check_import
+from collab.store.errors import Refused
 from collab.web import admin, page
 from tests.support.app import texts
 
@@ -213,9 +213,7 @@ def test_choosing_another_round_withdraws_the_question_to_close(app_db):
         ),
     ],
 )
-def test_live_results_are_offered_only_for_an_open_round_and_the_page_says_why(
-    app_db, steps, says
-):
+def test_live_results_are_offered_only_for_an_open_round_and_the_page_says_why(app_db, steps, says):
     rounds.create_round(app_db, actor="admin", name="Spring 2027")
     for step in steps:
         step(app_db, actor="admin", name="Spring 2027")

@@ -12,14 +12,15 @@ COUNCIL = "Brackenford District Council"
 SHELTER = "Lanternway Night Shelter"
 
 
-def test_more_responses_than_expected_read_in_words_and_rates_are_whole_percents(
-    app_db, framework
-):
+def test_more_responses_than_expected_read_in_words_and_rates_are_whole_percents(app_db, framework):
     rounds.create_round(app_db, actor="admin", name="Autumn 2026")
     rounds.open_round(app_db, actor="admin", name="Autumn 2026")
     round_id = rounds.get_round(app_db, "Autumn 2026").id
     answers = {p: AnswerInput(score=3) for p in framework.point_keys}
-    for name, group, people, number in ((COUNCIL, "commissioner", 4, 3), (SHELTER, "provider", 2, 3)):
+    for name, group, people, number in (
+        (COUNCIL, "commissioner", 4, 3),
+        (SHELTER, "provider", 2, 3),
+    ):
         organisation = organisations.create_organisation(app_db, actor="admin", name=name)
         with app_db.write() as session:
             add_responses(
