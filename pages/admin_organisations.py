@@ -1,10 +1,10 @@
-"""Organisations: add one, rename it, deactivate it (after asking) or reactivate it; its
-history stays."""
+"""Organisations: add one, rename it, deactivate it (after a tick to confirm) or reactivate
+it; its history stays."""
 
 import streamlit as st
 
 from collab.domain import organisations
-from collab.web import admin, cache, session
+from collab.web import admin, cache, page, session
 
 session.start_run()
 
@@ -39,31 +39,24 @@ if st.button("Rename", key="admin_org_rename"):
         lambda info: f"Renamed to '{info.name}'.",
     )
 chosen = known[picked]
-
-
-def set_active(active: bool) -> None:
+# Deactivating waits for a tick, one per organisation, as closing a round does.
+sure = chosen.active and st.checkbox(
+    page.escape_markdown(
+        f"Yes, deactivate '{chosen.name}': it gets no new invite codes and its "
+        "responses can't be imported until it is reactivated"
+    ),
+    key=f"admin_org_deactivate_sure_{picked}",
+)
+if st.button(
+    "Deactivate" if chosen.active else "Reactivate",
+    key="admin_org_toggle_active",
+    disabled=chosen.active and not sure,
+    help="A deactivated organisation keeps its history but gets no new invite codes.",
+):
     admin.act(
         "organisations",
         lambda: organisations.set_organisation_active(
-            db, actor=session.role(), organisation_id=picked, active=active
+            db, actor=session.role(), organisation_id=picked, active=not chosen.active
         ),
         lambda info: f"'{info.name}' is {'active' if info.active else 'deactivated'}.",
     )
-
-
-if not chosen.active:
-    if st.button("Reactivate", key="admin_org_toggle_active"):
-        set_active(True)
-elif admin.ask_first(
-    st,
-    "Deactivate",
-    key="admin_org_toggle_active",
-    target=picked,
-    help="A deactivated organisation keeps its history but gets no new invite codes.",
-    question=(
-        f"Deactivate '{chosen.name}'? It keeps its history, but it gets no new invite "
-        "codes and its responses can't be imported until it is reactivated."
-    ),
-    confirm_label=f"Yes, deactivate '{chosen.name}'",
-):
-    set_active(False)

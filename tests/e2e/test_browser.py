@@ -17,6 +17,7 @@ from collab.domain.answers import load_answers
 from collab.domain.rounds import RoundInfo
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.web import form
+from tests.support.answers import add_published
 
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
 
@@ -147,6 +148,7 @@ def new_invite_code(alliance: Alliance, group: str) -> str:
         framework=alliance.framework,
         organisation=ORGANISATION_OF_GROUP[group],
         stakeholder_group=group,
+        response_cap=10_000,
         actor="admin",
     )
     return code
@@ -157,7 +159,7 @@ def add_earlier_responses(alliance: Alliance, round_info: RoundInfo, *, per_grou
     ids = {o.name: o.id for o in organisations.list_organisations(alliance.db)}
     answers = {point: AnswerInput(score=3) for point in alliance.framework.point_keys}
     with alliance.db.write() as session:
-        submissions.add_responses(
+        add_published(
             session,
             [
                 NewResponse(round_info.id, ids[ORGANISATION_OF_GROUP[group]], group, answers)
@@ -218,10 +220,11 @@ def test_administrator_closes_the_round_on_the_rounds_page(page, alliance):
     sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
     open_from_sidebar(page, "Rounds", title="Rounds")
     choose(page, "admin_round_pick", "Closing round 2027")
-    page.locator(".st-key-admin_round_close").get_by_role("button").click()
-    expect(page.get_by_text("Close round 'Closing round 2027'?")).to_be_visible()
-    assert rounds.get_round(alliance.db, "Closing round 2027").is_open
-    page.locator(".st-key-admin_round_close_confirm").get_by_role("button").click()
+    close = page.locator(".st-key-admin_round_close").get_by_role("button")
+    expect(close).to_be_disabled()
+    page.get_by_text("Yes, close round 'Closing round 2027'").click()
+    expect(close).to_be_enabled()
+    close.click()
 
     expect(page.get_by_text("Round 'Closing round 2027' is closed")).to_be_visible()
     expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_enabled()

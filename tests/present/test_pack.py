@@ -18,12 +18,13 @@ import pandas as pd
 import pytest
 
 from collab.domain import actions, organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import pack as meeting_pack
 from collab.stats import meeting
 from collab.stats.results import DIVERGENCE_EXPORT_COLUMNS
 from collab.store.db import Database, create_engine
 from collab.store.framework import load_framework
+from tests.support.answers import add_published
 
 # As in conftest.py: the pack is built once per database, so this module makes its own.
 K = 5
@@ -43,7 +44,7 @@ PAGE_TAG = re.compile(
 )
 
 
-def fill_alliance(db: Database, *, lived_people: int) -> None:
+def fill_alliance(db: Database, *, lived_people: int, open_round: bool = False) -> None:
     """Three groups in one closed round: 6 commissioners, 6 providers, and ``lived_people``
     lived-experience members, whose scores (1, 1, 1, 2, ...) and comment are distinctive."""
     framework = load_framework()
@@ -57,6 +58,8 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
     }
     organisations.create_organisation(db, name=HOSTILE_ORGANISATION, actor="admin")
     info = rounds.create_round(db, name=ROUND, actor="admin")
+    if open_round:
+        rounds.open_round(db, name=ROUND, actor="admin")
 
     def response(group: str, score: int, comment: str = "") -> NewResponse:
         answers = {p: AnswerInput(score=score) for p in framework.point_keys}
@@ -73,7 +76,7 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
         response("lived_experience", s) for s in ([1, 1, 2, 2, 2][: lived_people - 1])
     ]
     with db.write() as session:
-        add_responses(session, people, source="import")
+        add_published(session, people, source="import")
     actions.record_action(
         db,
         round_name=ROUND,
@@ -231,8 +234,7 @@ def test_only_the_figures_are_marked_safe():
 
 
 def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
-    fill_alliance(sqlite_db, lived_people=6)
-    rounds.open_round(sqlite_db, name=ROUND, actor="admin")
+    fill_alliance(sqlite_db, lived_people=6, open_round=True)
     pack = meeting_pack.build_meeting_pack(
         sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
     )

@@ -146,60 +146,64 @@ def test_opening_live_results_and_closing_a_round(app_db):
     assert rounds.get_round(app_db, "Spring 2027").live_results
     click(at, "admin_round_live")
     assert not rounds.get_round(app_db, "Spring 2027").live_results
+    at.checkbox(key=close_box(app_db, "Spring 2027")).check().run()
     click(at, "admin_round_close")
-    click(at, "admin_round_close_confirm")
     assert not rounds.get_round(app_db, "Spring 2027").is_open
     assert not at.exception
 
 
-def warnings(at: AppTest) -> str:
-    return " ".join(w.value for w in at.warning).replace("\\", "")
+def close_box(db, name: str) -> str:
+    """The key of the box that confirms closing round ``name``."""
+    return f"admin_round_close_sure_{rounds.get_round(db, name).id}"
 
 
-def button_keys(at: AppTest) -> list[str]:
-    return [b.key for b in at.button]
+def label(widget) -> str:
+    return widget.label.replace("\\", "")
 
 
-def test_closing_a_round_asks_first_and_cancel_leaves_it_open(app_db):
+def test_closing_a_round_waits_for_its_box_to_be_ticked(app_db):
     rounds.create_round(app_db, actor="admin", name="Spring 2027")
     rounds.open_round(app_db, actor="admin", name="Spring 2027")
     at = admin_page("rounds")
-    click(at, "admin_round_close")
-    assert rounds.get_round(app_db, "Spring 2027").is_open
-    assert "Close round 'Spring 2027'?" in warnings(at)
-    assert at.button(key="admin_round_close_confirm").label.replace("\\", "") == (
-        "Yes, close round 'Spring 2027'"
+    box = at.checkbox(key=close_box(app_db, "Spring 2027"))
+    assert label(box) == (
+        "Yes, close round 'Spring 2027': members can no longer send or change answers"
     )
-    click(at, "admin_round_close_cancel")
+    assert at.button(key="admin_round_close").disabled
+    box.check().run()
+    assert not at.button(key="admin_round_close").disabled
+    box.uncheck().run()
+    assert at.button(key="admin_round_close").disabled
     assert rounds.get_round(app_db, "Spring 2027").is_open
-    assert "admin_round_close_confirm" not in button_keys(at)
     assert not at.exception
 
 
-def test_a_round_closes_once_the_administrator_confirms(app_db):
+def test_a_round_closes_once_its_box_is_ticked(app_db):
     rounds.create_round(app_db, actor="admin", name="Spring 2027")
     rounds.open_round(app_db, actor="admin", name="Spring 2027")
     at = admin_page("rounds")
+    at.checkbox(key=close_box(app_db, "Spring 2027")).check().run()
     click(at, "admin_round_close")
-    click(at, "admin_round_close_confirm")
     assert not at.exception
     assert not rounds.get_round(app_db, "Spring 2027").is_open
     assert "Round 'Spring 2027' is closed" in successes(at)
-    assert "admin_round_close_confirm" not in button_keys(at)
+    assert close_box(app_db, "Spring 2027") not in [c.key for c in at.checkbox]
     assert list(audit.recent_entries(app_db)["action"]).count("round.close") == 1
 
 
-def test_choosing_another_round_withdraws_the_question_to_close(app_db):
+def test_a_tick_to_close_one_round_never_carries_over_to_another(app_db):
     for name in ("Spring 2027", "Autumn 2027"):
         rounds.create_round(app_db, actor="admin", name=name)
         rounds.open_round(app_db, actor="admin", name=name, allow_several=True)
     at = admin_page("rounds")
-    at.selectbox(key="admin_round_pick").set_value("Spring 2027")
-    click(at, "admin_round_close")
-    at.selectbox(key="admin_round_pick").set_value("Autumn 2027").run()
-    assert "admin_round_close_confirm" not in button_keys(at)
     at.selectbox(key="admin_round_pick").set_value("Spring 2027").run()
-    assert "admin_round_close_confirm" not in button_keys(at)
+    at.checkbox(key=close_box(app_db, "Spring 2027")).check().run()
+    at.selectbox(key="admin_round_pick").set_value("Autumn 2027").run()
+    assert not at.checkbox(key=close_box(app_db, "Autumn 2027")).value
+    assert at.button(key="admin_round_close").disabled
+    at.selectbox(key="admin_round_pick").set_value("Spring 2027").run()
+    assert not at.checkbox(key=close_box(app_db, "Spring 2027")).value
+    assert at.button(key="admin_round_close").disabled
     assert [r.is_open for r in rounds.list_rounds(app_db)] == [True, True]
 
 
@@ -219,7 +223,7 @@ def test_live_results_are_offered_only_for_an_open_round_and_the_page_says_why(a
         step(app_db, actor="admin", name="Spring 2027")
     at = admin_page("rounds")
     assert not at.exception
-    assert "admin_round_live" not in button_keys(at)
+    assert "admin_round_live" not in [b.key for b in at.button]
     assert says in texts(at.caption)
 
 
@@ -273,8 +277,8 @@ def test_adding_renaming_and_deactivating_an_organisation(app_db):
     at.text_input(key="admin_org_rename_to").set_value("Shire County Council")
     click(at, "admin_org_rename")
     assert [o.name for o in organisations.list_organisations(app_db)] == ["Shire County Council"]
+    at.checkbox(key=deactivate_box(app_db, "Shire County Council")).check().run()
     click(at, "admin_org_toggle_active")
-    click(at, "admin_org_toggle_active_confirm")
     assert [o.active for o in organisations.list_organisations(app_db)] == [False]
     assert at.button(key="admin_org_toggle_active").label == "Reactivate"
     click(at, "admin_org_toggle_active")
@@ -282,20 +286,20 @@ def test_adding_renaming_and_deactivating_an_organisation(app_db):
     assert not at.exception
 
 
-def test_deactivating_an_organisation_asks_first_and_cancel_keeps_it_active(app_db):
+def deactivate_box(db, name: str) -> str:
+    """The key of the box that confirms deactivating organisation ``name``."""
+    return f"admin_org_deactivate_sure_{organisations.get_organisation(db, name).id}"
+
+
+def test_deactivating_an_organisation_waits_for_its_box_to_be_ticked(app_db):
     organisations.create_organisation(app_db, actor="admin", name="County Council")
     at = admin_page("organisations")
-    click(at, "admin_org_toggle_active")
+    box = at.checkbox(key=deactivate_box(app_db, "County Council"))
+    assert label(box).startswith("Yes, deactivate 'County Council': it gets no new invite codes")
+    assert at.button(key="admin_org_toggle_active").disabled
     assert [o.active for o in organisations.list_organisations(app_db)] == [True]
-    assert "Deactivate 'County Council'?" in warnings(at)
-    assert at.button(key="admin_org_toggle_active_confirm").label.replace("\\", "") == (
-        "Yes, deactivate 'County Council'"
-    )
-    click(at, "admin_org_toggle_active_cancel")
-    assert [o.active for o in organisations.list_organisations(app_db)] == [True]
-    assert "admin_org_toggle_active_confirm" not in button_keys(at)
+    box.check().run()
     click(at, "admin_org_toggle_active")
-    click(at, "admin_org_toggle_active_confirm")
     assert not at.exception
     assert [o.active for o in organisations.list_organisations(app_db)] == [False]
     assert "'County Council' is deactivated" in successes(at)
@@ -341,6 +345,7 @@ def test_a_revoked_invite_code_is_refused_afterwards(app_db, framework):
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        response_cap=10_000,
     )
     at = admin_page("codes")
     at.selectbox(key="admin_code_revoke_pick").set_value(info.id)
