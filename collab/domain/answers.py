@@ -24,6 +24,7 @@ from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.store.models import (
     Answer,
+    InviteCode,
     Organisation,
     Respondent,
     Revision,
@@ -312,24 +313,29 @@ def load_answer_counts(
 
 
 def participation(db: Database, *, round_id: int) -> pd.DataFrame:
-    """Submissions in a round by organisation and stakeholder group (column ``n``)."""
+    """Submissions in a round by organisation and stakeholder group (column ``n``), and
+    how many of them came through shared invite codes (column ``shared``)."""
+    shared = sa.case((InviteCode.personal.is_(False), 1), else_=0)
     query = (
         sa.select(
             Organisation.name.label("organisation"),
             Respondent.stakeholder_group,
             sa.func.count(Submission.id).label("n"),
+            sa.func.coalesce(sa.func.sum(shared), 0).label("shared"),
         )
         .select_from(Submission)
         .join(Respondent, Respondent.id == Submission.respondent_id)
         .join(Organisation, Organisation.id == Respondent.organisation_id)
+        .outerjoin(InviteCode, InviteCode.id == Respondent.invite_code_id)
         .where(Submission.round_id == round_id)
         .group_by(Organisation.name, Respondent.stakeholder_group)
         .order_by(Organisation.name, Respondent.stakeholder_group)
     )
     with db.engine.connect() as conn:
-        return pd.DataFrame(
-            conn.execute(query).all(), columns=["organisation", "stakeholder_group", "n"]
+        frame = pd.DataFrame(
+            conn.execute(query).all(), columns=["organisation", "stakeholder_group", "n", "shared"]
         )
+    return frame.astype({"n": "int64", "shared": "int64"})
 
 
 def live_participation(db: Database, *, round_ids: list[int]) -> pd.DataFrame:
