@@ -96,7 +96,10 @@ else:
             "group_name": "Group",
             "responses_text": st.column_config.TextColumn("Responses", alignment="right"),
             "expected": "Expected",
-            "response_rate_text": st.column_config.TextColumn("Response rate", alignment="right"),
+            # Wide enough for "more than expected (12 of 9)".
+            "response_rate_text": st.column_config.TextColumn(
+                "Response rate", alignment="right", width=220
+            ),
             "below_expected": st.column_config.CheckboxColumn("Below expected"),
         },
     )

@@ -134,12 +134,37 @@ def close_round_in(
     return _info(r)
 
 
+def why_no_live_results(info: RoundInfo) -> str | None:
+    """Why live results can't be turned on for the round, or None when they can (it is open).
+
+    Live results show an open round's results while answers come in: a closed round's
+    results show anyway, and a round not yet opened has no answers.
+    """
+    if info.status == "closed":
+        return (
+            f"Round '{info.name}' is closed: its results are already shown to the "
+            "leadership team, so live results are not needed."
+        )
+    if info.status == "not_opened":
+        return (
+            f"Round '{info.name}' is not open yet. Open it first; live results show a "
+            "round's results while it is open."
+        )
+    return None
+
+
 def set_live_results_in(
     session: so.Session, *, name: str, on: bool, min_group_size: int | None = None
 ) -> RoundInfo:
     """Turn live results on or off in the caller's transaction (no audit entry); turned
-    on, the round's answers are published under the release rule."""
+    on, the round's answers are published under the release rule.
+
+    Turning them on is refused unless the round is open (``why_no_live_results``);
+    turning them off is always allowed.
+    """
     r = _by_name(session, name)
+    if on and (refusal := why_no_live_results(_info(r))):
+        raise Refused(refusal)
     r.live_results = on
     if on and r.is_open:
         snapshots.publish_in(
@@ -203,7 +228,10 @@ def close_round(db: Database, *, actor: str, name: str) -> RoundInfo:
 
 
 def set_live_results(db: Database, *, actor: str, name: str, on: bool) -> RoundInfo:
-    """Turn live results on or off for a round and record ``round.live_results``."""
+    """Turn live results on or off for a round and record ``round.live_results``.
+
+    Turning them on is refused, with the reason, unless the round is open.
+    """
     with db.write() as session:
         info = set_live_results_in(session, name=name, on=on)
         audit.record(

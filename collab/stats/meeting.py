@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from collab.domain.actions import STATUS_NAMES, actions_frame_for_export, status_name
+from collab.domain.dates import long_date
 from collab.stats import readings
 from collab.stats.comments import comment_lines
 from collab.stats.participation import RoundParticipation, round_participation
@@ -333,10 +334,7 @@ def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
             "Group": by_group["group_name"],
             "Responses": by_group["responses"],
             "Expected": by_group["expected"].astype(object),
-            "Response rate": [
-                "" if readings.is_missing(r) else f"{float(r):.0%}"
-                for r in by_group["response_rate"]
-            ],
+            "Response rate": by_group["response_rate_text"],
             "Flag": by_group["flag"],
         }
     )
@@ -367,9 +365,11 @@ def actions_with_status_names(agreed: pd.DataFrame) -> pd.DataFrame:
 
 
 def actions_table(agreed: pd.DataFrame, *, framework: Framework, with_point: bool) -> pd.DataFrame:
-    """``list_actions`` rows under their headings; ``with_point`` adds each action's
-    learning point by its title (a key the framework no longer has is shown as it is)."""
+    """``list_actions`` rows under their headings, due dates in words (empty when not
+    set); ``with_point`` adds each action's learning point by its title (a key the
+    framework no longer has is shown as it is)."""
     table = actions_with_status_names(agreed)
+    table = table.assign(due_on=["" if pd.isna(d) else long_date(d) for d in table["due_on"]])
     headings = dict(ACTION_HEADINGS)
     if with_point:
         table = table.assign(

@@ -203,7 +203,7 @@ def show_actions(db: Database, *, round_name: str, point: str) -> None:
             ),
             "lead_organisation": meeting.ACTION_HEADINGS["lead_organisation"],
             "due_on": st.column_config.DateColumn(
-                meeting.ACTION_HEADINGS["due_on"], format="D MMM YYYY"
+                meeting.ACTION_HEADINGS["due_on"], format=page.DATE_COLUMN_FORMAT
             ),
             "status": st.column_config.SelectboxColumn(
                 meeting.ACTION_HEADINGS["status"],

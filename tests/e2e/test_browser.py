@@ -220,7 +220,11 @@ def test_administrator_closes_the_round_on_the_rounds_page(page, alliance):
     sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
     open_from_sidebar(page, "Rounds", title="Rounds")
     choose(page, "admin_round_pick", "Closing round 2027")
-    page.locator(".st-key-admin_round_close").get_by_role("button").click()
+    close = page.locator(".st-key-admin_round_close").get_by_role("button")
+    expect(close).to_be_disabled()
+    page.get_by_text("Yes, close round 'Closing round 2027'").click()
+    expect(close).to_be_enabled()
+    close.click()
 
     expect(page.get_by_text("Round 'Closing round 2027' is closed")).to_be_visible()
     expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_enabled()
@@ -309,9 +313,9 @@ def test_an_invalid_csv_shows_its_row_errors_and_imports_nothing(page, alliance)
     upload(area, "typed-up.csv", data)
 
     expect(
-        area.get_by_text("Nothing can be imported yet: the file has 2 problem(s).")
+        area.get_by_text("Nothing can be imported yet: the file has 2 problems.", exact=False)
     ).to_be_visible()
-    problems = area.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Problem"))
+    problems = area.get_by_test_id("stTable").filter(has=page.locator("th", has_text="Problem"))
     expect(table_rows(problems).nth(0).locator("td")).to_have_text(
         ["3", alliance.framework.point_keys[0], re.compile("^7 is outside the scale")]
     )

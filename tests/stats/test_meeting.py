@@ -3,6 +3,7 @@ tables of agreed actions and the round's one-page summary."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pandas as pd
@@ -64,6 +65,12 @@ def test_actions_are_shown_under_headings_with_their_status_names(framework):
     ]
     without = meeting.actions_table(agreed_actions(), framework=framework, with_point=False)
     assert list(without.columns) == ["Round", "Action", "Lead", "Due", "Status"]
+
+
+def test_an_actions_due_date_reads_in_words_and_stays_empty_when_not_set(framework):
+    agreed = agreed_actions().assign(due_on=[dt.date(2027, 3, 5), None, None])
+    table = meeting.actions_table(agreed, framework=framework, with_point=False)
+    assert table["Due"].tolist() == ["5 March 2027", "", ""]
 
 
 def test_only_the_statuses_changed_in_the_editor_are_saved():
