@@ -6,10 +6,10 @@ import streamlit as st
 from collab.domain import rounds
 from collab.stats import privacy
 from collab.stats.meeting import ORDERS, learning_point_order, point_picture
-from collab.web import cache, choosers, leadership, meeting, page, session
+from collab.web import cache, choosers, leadership, meeting, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Meeting mode")
+signing_in.require_leadership("Meeting mode")
 
 framework = session.framework()
 

@@ -10,10 +10,10 @@ from collab.domain.expected import save_expected_participation
 from collab.present import meeting_charts
 from collab.stats import participation
 from collab.store.errors import CollabError
-from collab.web import cache, choosers, page, session
+from collab.web import cache, choosers, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Participation")
+signing_in.require_leadership("Participation")
 
 ROUND_KEY = "participation_round"
 EDITOR_KEY = "participation_expected_editor"
