@@ -33,7 +33,7 @@ if not choices:
         icon=":material/hourglass_empty:",
     )
 else:
-    first = rounds.current_round(db) or choices[-1]
+    first = choosers.default_round(choices, open_first=True) or choices[-1]
     chosen = choosers.choose_round(choices, first=first, key=ROUND_KEY)
     taking_part = cache.round_participation(chosen.name, exact_counts=session.role() == ADMIN)
     flagged = taking_part.flagged_groups

@@ -299,6 +299,21 @@ def test_a_leadership_page_reloaded_signed_out_offers_a_sign_in_naming_it(
     assert not at.get("plotly_chart") and not at.selectbox and not at.dataframe
 
 
+def test_signing_in_where_a_page_was_reloaded_opens_that_page_on_the_same_round(
+    demo_db, monkeypatch
+):
+    monkeypatch.setenv("COLLAB_LEADERSHIP_PASSCODE", LEADERSHIP_PASSCODE)
+    at = start_app("leadership", "pages/meeting.py")
+    at.selectbox(key="meeting_round").set_value("Autumn 2025").run()
+    at.button(key="meeting_next").click().run()
+    point = at.query_params["point"]
+    at = try_passcode(reloaded_as_member(at), "leadership", LEADERSHIP_PASSCODE)
+    assert not at.exception
+    assert at.selectbox(key="meeting_round").value == "Autumn 2025"
+    assert at.query_params["point"] == point
+    assert "Learning point 2 of 8" in at.get("progress")[0].proto.text
+
+
 def test_an_administration_page_offers_the_leadership_team_an_administrator_sign_in(passcodes):
     at = start_app("admin", "pages/admin_rounds.py")
     at.session_state["role"] = "leadership"
