@@ -63,19 +63,21 @@ NEXT_SHORTCUT = "Right"
 
 @dataclass(frozen=True)
 class View:
-    """A view of one learning point: its button's label, keyboard shortcut and icon."""
+    """A view of one learning point: its button's label, keyboard shortcut, icon and
+    width on the step bar (relative to the other columns)."""
 
     label: str
     shortcut: str
     icon: str
+    width: float
 
 
 PICTURE = "picture"
 COMMENTS = "comments"
 # The views of a point, in the order of their buttons on the step bar.
 VIEWS = {
-    PICTURE: View("Picture", "P", ":material/bar_chart:"),
-    COMMENTS: View("Comments and actions", "A", ":material/forum:"),
+    PICTURE: View("Picture", "P", ":material/bar_chart:", width=1),
+    COMMENTS: View("Comments and actions", "A", ":material/forum:", width=1.8),
 }
 
 
@@ -168,7 +170,8 @@ def step_through(keys: list[str], *, label: str) -> tuple[str, str]:
     view = _held_or_asked(VIEW_KEY, VIEW_PARAM, list(VIEWS))
     _show(point, view)
     position, count = keys.index(point), len(keys)
-    columns = st.columns([1.2, 3, 1, 1.8, 1.2], vertical_alignment="center")
+    widths = [1.2, 3, *(shown.width for shown in VIEWS.values()), 1.2]
+    columns = st.columns(widths, vertical_alignment="center")
     columns[0].button(
         "Previous",
         key="meeting_previous",
@@ -180,9 +183,10 @@ def step_through(keys: list[str], *, label: str) -> tuple[str, str]:
         width="stretch",
     )
     columns[1].progress(
-        (position + 1) / count, text=f"{label} · Learning point {position + 1} of {count}"
+        (position + 1) / count,
+        text=f"{page.escape_markdown(label)} · Learning point {position + 1} of {count}",
     )
-    for column, (name, shown) in zip(columns[2:4], VIEWS.items(), strict=True):
+    for column, (name, shown) in zip(columns[2:-1], VIEWS.items(), strict=True):
         column.button(
             shown.label,
             key=f"meeting_view_{name}",
@@ -193,7 +197,7 @@ def step_through(keys: list[str], *, label: str) -> tuple[str, str]:
             shortcut=shown.shortcut,
             width="stretch",
         )
-    columns[4].button(
+    columns[-1].button(
         "Next",
         key="meeting_next",
         icon=":material/arrow_forward:",
