@@ -78,6 +78,8 @@ WORKBOOK_PARTICIPATION_COLUMNS = [
     "flag",
 ]
 ALL_ORGANISATIONS = "All organisations"
+# Meeting mode names a group that has fewer than this share of its expected number.
+WELL_BELOW_EXPECTED = 0.75
 
 
 def learning_point_order(divergence: pd.DataFrame, *, framework: Framework, by: str) -> list[str]:
@@ -324,6 +326,31 @@ def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:
     """Each learning point's gap in the first and the last round with results, like for
     like, and where it is heading (``readings.gap_trend_table``)."""
     return readings.gap_trend_table(trends.gap_trend, framework=framework)
+
+
+def participation_note(taking_part: RoundParticipation) -> str:
+    """Who is missing from the round, in one sentence, or "" when nobody is.
+
+    It names each group too small to show (fewer responses than the minimum group size:
+    its results are withheld) and each group with fewer than ``WELL_BELOW_EXPECTED`` of
+    the number expected from it; a group a little short of its number is not named.
+    Group totals are exact, as everywhere.
+    """
+    verb = "will be" if taking_part.round.is_open else "are"
+    parts = []
+    for row in taking_part.by_group.itertuples(index=False):
+        if row.below_minimum:
+            parts.append(
+                f"{row.group_name} {_responses(row.responses)}, fewer than "
+                f"{taking_part.min_group_size}, so its results {verb} withheld"
+            )
+        elif not pd.isna(row.response_rate) and row.response_rate < WELL_BELOW_EXPECTED:
+            parts.append(f"{row.group_name} {row.responses} of the {row.expected} expected")
+    return f"Taking part: {'; '.join(parts)}." if parts else ""
+
+
+def _responses(count: int) -> str:
+    return f"{count} response{'' if count == 1 else 's'}"
 
 
 def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from typing import Any, NoReturn, TypeVar, cast
 import streamlit as st
 
 from collab.domain import access
-from collab.domain.access import ADMIN, LEADERSHIP, MEMBER, ROLES
+from collab.domain.access import ADMIN, MEMBER, ROLES
 from collab.stats import privacy
 from collab.store import config
 from collab.store.framework import Framework, FrameworkError, load_framework
@@ -162,16 +162,3 @@ def client_address() -> str | None:
     tell, as for a connection from the same machine or under a test runner)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else None
-
-
-def require_leadership(title: str) -> None:
-    """Stop the run unless the leadership team or the administrator is signed in.
-
-    The menu already leaves leadership pages out for members; this guard also holds when
-    Streamlit runs a page file directly (as it can for the first request after a start).
-    """
-    if role() in (LEADERSHIP, ADMIN):
-        return
-    st.title(title)
-    st.warning(f"{title} is for the leadership team. Sign in to see it.")
-    st.stop()

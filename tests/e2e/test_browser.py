@@ -57,15 +57,20 @@ def open_from_sidebar(page: Page, link: str, *, title: str) -> None:
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
 
 
+# Where each role lands after signing in on the Sign in page, by its page's heading.
+LANDING_TITLES = {"Leadership team": "Where do we diverge?", "Administrator": "Rounds"}
+
+
 def sign_in(page: Page, alliance: Alliance, *, role: str, passcode: str) -> None:
-    """From the home page: Sign in, choose ``role``, type the passcode, land on Home again."""
+    """From the home page: Sign in, choose ``role``, type the passcode, land where the
+    role's work starts."""
     home_title = page.get_by_role("heading", name=alliance.framework.title)
     open_app(page, alliance.base_url, home_title)
     open_from_sidebar(page, "Sign in", title="Sign in")
     page.locator(".st-key-sign_in_role").get_by_text(role, exact=True).click()
     page.locator(".st-key-sign_in_passcode input").fill(passcode)
     page.get_by_role("button", name="Sign in").click()
-    expect(home_title).to_be_visible()
+    expect(page.get_by_role("heading", name=LANDING_TITLES[role], exact=True)).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Sign out")).to_be_visible()
 
 
