@@ -76,3 +76,26 @@ else:
             lambda: rounds.set_live_results(db, actor=session.role(), name=name, on=live),
             lambda info: f"Live results are {'on' if live else 'off'} for '{info.name}'.",
         )
+
+if chosen.status == "closed":
+    shared = chosen.name in {r.name for r in rounds.shared_rounds(db)}
+    st.write("**Results for members**")
+    st.caption(
+        "Shared results show on Home to everyone who opens the app: where the groups agree "
+        "and differ, under the same privacy rules as the leadership pages."
+    )
+    if st.button(
+        "Stop sharing these results with members" if shared else "Share these results with members",
+        key="admin_round_share",
+    ):
+        admin.act(
+            "rounds",
+            lambda: rounds.set_results_shared(
+                db, actor=session.role(), name=name, shared=not shared
+            ),
+            lambda info: (
+                f"Members no longer see the results of '{info.name}'."
+                if shared
+                else f"Members now see the results of '{info.name}' on Home."
+            ),
+        )

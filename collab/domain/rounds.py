@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 from collab.domain import audit, names, snapshots
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
-from collab.store.models import Round, utcnow
+from collab.store.models import AllianceSetting, Round, utcnow
 
 STATUS_TEXTS = {"not_opened": "not yet opened", "open": "open", "closed": "closed"}
 
@@ -270,3 +270,54 @@ def latest_closed_round(db: Database) -> RoundInfo | None:
             .order_by(Round.id.desc())
         )
         return _info(r) if r else None
+
+
+# An alliance setting per round whose results the administrator shared with members.
+SHARED_SETTING = "results_shared:{round_id}"
+
+
+def set_results_shared(db: Database, *, actor: str, name: str, shared: bool) -> RoundInfo:
+    """Share a closed round's results with members (on Home), or stop sharing them; record
+    ``round.share_results``. Refused for a round that is not closed: its results are not
+    final yet."""
+    with db.write() as session:
+        r = _by_name(session, name)
+        info = _info(r)
+        if shared and info.status != "closed":
+            raise Refused(
+                f"Round '{r.name}' is {info.status_text}: its results can be shared with "
+                "members once it has closed."
+            )
+        key = SHARED_SETTING.format(round_id=r.id)
+        found = session.get(AllianceSetting, key)
+        if shared and found is None:
+            session.add(AllianceSetting(key=key, value="true"))
+        elif not shared and found is not None:
+            session.delete(found)
+        audit.record(
+            session,
+            actor=actor,
+            action="round.share_results",
+            detail=(
+                f"Shared the results of round '{r.name}' with members."
+                if shared
+                else f"Stopped sharing the results of round '{r.name}' with members."
+            ),
+        )
+    return info
+
+
+def shared_rounds(db: Database) -> list[RoundInfo]:
+    """The closed rounds whose results members may see, oldest first."""
+    with db.read() as session:
+        keys = set(
+            session.scalars(
+                sa.select(AllianceSetting.key).where(AllianceSetting.key.like("results_shared:%"))
+            )
+        )
+        found = session.scalars(sa.select(Round).order_by(Round.id))
+        return [
+            info
+            for info in (_info(r) for r in found)
+            if SHARED_SETTING.format(round_id=info.id) in keys and info.status == "closed"
+        ]
