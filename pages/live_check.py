@@ -3,10 +3,10 @@ phones, watches the answers come in on the shared screen, and re-scores after di
 
 import streamlit as st
 
-from collab.web import cache, live_check, page, session
+from collab.web import cache, live_check, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Live check")
+signing_in.require_leadership("Live check screen")
 
 framework = session.framework()
 db = cache.database()

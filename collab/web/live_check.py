@@ -38,8 +38,8 @@ STYLESHEET = Path(__file__).with_name("live_check.css")
 SCREEN_REFRESH_SECONDS = 3
 PHONE_REFRESH_SECONDS = 4
 ALL_POINTS = "all"
-# Address parameters a link from meeting mode may carry.
-ROUND_PARAM = "round"
+# The address parameter naming the learning point, as a link from meeting mode carries it
+# (the round is ``choosers.ROUND_PARAM``).
 POINT_PARAM = "point"
 SCREEN_KEY = "live_check_screen"
 ROUND_KEY = "live_check_round"
@@ -71,18 +71,20 @@ def point_label(framework: Framework, key: str) -> str:
 
 
 def choose(choices: list[RoundInfo], framework: Framework) -> RoundInfo:
-    """Draw the round and learning point choices in the sidebar and return the round: at
-    first the open round (else the latest) and every point, unless the address (a link
-    from meeting mode, ``?round=...&point=...``) names others."""
-    asked_round = st.query_params.get(ROUND_PARAM)
-    first = next((r for r in choices if r.name == asked_round), None)
+    """Draw the round and learning point choices in the sidebar and return the round.
+
+    The round is the one the leadership pages carry (or the address names, as a link from
+    meeting mode does), else the open round, else the latest; the point is the one the
+    address names (``?point=...``), else every point.
+    """
     still_open = [r for r in choices if r.is_open]
-    first = first or (still_open[-1] if still_open else choices[-1])
     options = [ALL_POINTS, *framework.point_keys]
     asked_point = st.query_params.get(POINT_PARAM)
     with st.sidebar:
         st.subheader("A new check", anchor=False)
-        chosen = choosers.choose_round(choices, first=first, key=ROUND_KEY)
+        chosen = choosers.choose_round(
+            choices, first=still_open[-1] if still_open else choices[-1], key=ROUND_KEY
+        )
         st.selectbox(
             "Learning point",
             options,

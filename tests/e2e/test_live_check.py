@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -18,7 +19,7 @@ from collab.domain.checks import RESCORE_PASS
 from tests.support.checks import give_answers
 
 from .served_app import LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, PROJECT_DIR, Alliance
-from .test_browser import choose, open_app, open_from_sidebar, open_new_round, sign_in
+from .test_browser import open_app, open_new_round
 
 try:
     from playwright.sync_api import Page, expect
@@ -51,15 +52,18 @@ def personal_codes(alliance: Alliance, group: str, count: int) -> list[str]:
 
 
 def open_screen(page: Page, alliance: Alliance, round_name: str) -> checks.CheckInfo:
-    """Sign in as the leadership team, open the live check screen (on the open round
-    ``round_name``), choose POINT and start the check; return it."""
+    """Open the live check screen at the address a link from meeting mode gives, for
+    ``round_name`` and POINT, sign in there as the leadership team and start the check;
+    return it."""
     page.set_viewport_size(LARGE_SCREEN)
-    sign_in(page, alliance, role="Leadership team", passcode=LEADERSHIP_PASSCODE)
-    title = alliance.framework.point(POINT).title
-    open_from_sidebar(page, "Live check screen", title="Live check")
+    open_app(page, alliance.base_url, page.get_by_role("heading", name=alliance.framework.title))
+    page.goto(f"{alliance.base_url}/live_check?{urlencode({'round': round_name, 'point': POINT})}")
+    expect(page.get_by_text("Live check screen is for the leadership team")).to_be_visible()
+    page.locator(".st-key-sign_in_passcode input").fill(LEADERSHIP_PASSCODE)
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text(f"No live check in {round_name} yet")).to_be_visible()
-    choose(page, "live_check_point", title)
     page.get_by_role("button", name="Start a live check").click()
+    title = alliance.framework.point(POINT).title
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     [check] = [c for c in checks.list_checks(alliance.db, round_name=round_name) if c.is_open]
     expect(page.get_by_role("heading", name=check.short_code)).to_be_visible()
