@@ -204,8 +204,7 @@ def layout_problems(drawn: dict) -> list[str]:
             wide, high = _overlap(first, second)
             if wide > OVERLAP_PX and high > OVERLAP_PX:
                 problems.append(
-                    f"{_quoted(first)} and {_quoted(second)} overlap by "
-                    f"{wide:.0f} x {high:.0f} px"
+                    f"{_quoted(first)} and {_quoted(second)} overlap by {wide:.0f} x {high:.0f} px"
                 )
     for mark in drawn["marks"]:
         for text in texts:
