@@ -22,6 +22,13 @@ st.write(
 create_missing = st.checkbox(
     "Create missing rounds and organisations", key="admin_import_create_missing"
 )
+amend = st.checkbox(
+    "This file corrects a closed round (an amendment)",
+    key="admin_import_amend",
+    help="A closed round's answers are frozen. An amendment may add responses to it and "
+    "replace a respondent's earlier response; it is recorded in the audit log, and the "
+    "round's results change only once enough people's answers have changed.",
+)
 uploaded = st.file_uploader("Response file (CSV)", type=["csv"], key="admin_import_file")
 if uploaded is None:
     st.stop()
@@ -38,6 +45,7 @@ plan = imports.check_import(
     create_missing=create_missing,
     max_bytes=settings.max_import_bytes,
     max_comment_chars=settings.max_comment_chars,
+    amend=amend,
 )
 if plan.already_imported:
     st.error(page.escape_markdown(plan.already_imported), icon=":material/content_copy:")
@@ -59,7 +67,8 @@ if plan.ok and st.button(f"Import {plan.row_count} responses", key="admin_import
 
     def imported(count: int) -> str:
         st.session_state["admin_imported_file"] = fingerprint
-        return f"Imported {count} responses."
+        replaced = f", replacing {plan.replaced} earlier responses" if plan.replaced else ""
+        return f"Imported {count} responses{replaced}."
 
     admin.act(
         "import",

@@ -12,6 +12,7 @@ db = cache.database()
 
 admin.show_outcome("rounds")
 st.dataframe(admin.rounds_table(db), hide_index=True)
+admin.show_waiting_publications(db, session.framework(), session.min_group_size())
 with st.form("admin_round_form", clear_on_submit=True):
     st.write("**New round**")
     name = st.text_input("Name", placeholder="Spring 2027", key="admin_round_name")

@@ -60,6 +60,8 @@ else:
             delta_color="off",
             delta_arrow="off",
         )
+    if taking_part.through_shared_codes:
+        st.caption(page.escape_markdown(participation.shared_codes_text(taking_part)))
     st.plotly_chart(
         meeting_charts.participation_bars(taking_part.by_group, min_group_size=k),
         key="participation_bars",

@@ -171,13 +171,23 @@ def test_names_with_unseen_characters_or_over_the_limit_are_one_error_line(run, 
 
 
 def test_code_create_prints_a_code_that_is_accepted_and_its_link(run, shelter):
-    status, out, _ = run(
-        "codes", "create", "--organisation", "Riverside Night Shelter", "--group", "provider"
+    status, out, err = run(
+        "codes",
+        "create",
+        "--organisation",
+        "Riverside Night Shelter",
+        "--group",
+        "provider",
+        "--cap",
+        "5",
     )
     assert status == 0
-    code = out.split("\n\n")[1].strip()
+    assert "(shared, up to 5 per round)" in out
+    _, number, code, link = out.split("\n\n")[1].split("\n")[0].split()
     assert find_invite_code(shelter, code).organisation == "Riverside Night Shelter"
-    assert f"http://localhost:8501/submit?code={code}" in out
+    assert link == f"http://localhost:8501/submit?code={code}"
+    # The default address only opens on this computer: say so, and how to set another.
+    assert "COLLAB_BASE_URL" in err and "only opens on the computer" in err
 
 
 def test_code_create_with_json_prints_one_object_with_the_link(run, shelter):
@@ -188,10 +198,13 @@ def test_code_create_with_json_prints_one_object_with_the_link(run, shelter):
         "Riverside Night Shelter",
         "--group",
         "provider",
+        "--cap",
+        "5",
         "--json",
     )
     record = json.loads(out)
-    assert set(record) == {"id", "organisation", "group", "code", "link"}
+    assert set(record) == {"id", "organisation", "group", "kind", "cap", "code", "link"}
+    assert (record["kind"], record["cap"]) == ("shared", 5)
     assert record["link"].endswith(f"/submit?code={record['code']}")
     assert find_invite_code(shelter, record["code"]).stakeholder_group == "provider"
 
@@ -205,6 +218,8 @@ def test_codes_are_revoked_and_listed_without_the_code(run, shelter):
             "Riverside Night Shelter",
             "--group",
             "commissioner",
+            "--cap",
+            "5",
             "--json",
         )[1]
     )
@@ -434,6 +449,8 @@ def test_changes_made_on_the_command_line_are_audited_as_the_command_line(
         "Riverside Night Shelter",
         "--group",
         "provider",
+        "--cap",
+        "5",
         "--json",
     )
     code = json.loads(out)["code"]
@@ -524,5 +541,7 @@ def test_importing_the_same_file_twice_is_refused_naming_the_first_and_exits_1(
     assert "already imported into round 'Spring 2027'" in err
     assert "(as 'paper-forms.csv')" in err
     assert f"on {dt.datetime.now(dt.UTC):%Y-%m-%d}" in err
-    assert err.splitlines()[-1] == f"error: 1 problem in {copy}; nothing was imported."
+    # The round closed when the first file created it, so it is frozen too: both are said.
+    assert "its answers are frozen" in err
+    assert err.splitlines()[-1] == f"error: 2 problems in {copy}; nothing was imported."
     assert len(load_answers(db)) == 4 * 8

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from collab.domain import audit, names
+from collab.domain import audit, names, snapshots
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import Round, utcnow
@@ -104,6 +104,11 @@ def open_round_in(session: so.Session, *, name: str, allow_several: bool = False
     Refused while another round is open, unless ``allow_several``.
     """
     r = _by_name(session, name)
+    if r.opened_at is not None and not r.is_open:
+        raise Refused(
+            f"Round '{r.name}' has closed and its answers are frozen, so it can't open "
+            "again. Open a new round, or correct this one with an amendment import."
+        )
     others = session.scalars(sa.select(Round.name).where(Round.is_open, Round.id != r.id)).all()
     if others and not allow_several:
         raise Refused(
@@ -116,17 +121,32 @@ def open_round_in(session: so.Session, *, name: str, allow_several: bool = False
     return _info(r)
 
 
-def close_round_in(session: so.Session, *, name: str) -> RoundInfo:
-    """Close a round in the caller's transaction (no audit entry)."""
+def close_round_in(
+    session: so.Session, *, name: str, min_group_size: int | None = None
+) -> RoundInfo:
+    """Close a round and publish its answers under the release rule, in the caller's
+    transaction (no audit entry). Its answers are frozen from now on."""
     r = _by_name(session, name)
     r.is_open = False
+    snapshots.publish_in(
+        session, round_id=r.id, min_group_size=min_group_size or snapshots.min_group_size_setting()
+    )
     return _info(r)
 
 
-def set_live_results_in(session: so.Session, *, name: str, on: bool) -> RoundInfo:
-    """Turn live results on or off in the caller's transaction (no audit entry)."""
+def set_live_results_in(
+    session: so.Session, *, name: str, on: bool, min_group_size: int | None = None
+) -> RoundInfo:
+    """Turn live results on or off in the caller's transaction (no audit entry); turned
+    on, the round's answers are published under the release rule."""
     r = _by_name(session, name)
     r.live_results = on
+    if on and r.is_open:
+        snapshots.publish_in(
+            session,
+            round_id=r.id,
+            min_group_size=min_group_size or snapshots.min_group_size_setting(),
+        )
     return _info(r)
 
 

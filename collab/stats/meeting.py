@@ -254,34 +254,69 @@ def point_picture(
     )
 
 
-def overview_table(
-    results: RoundResults, *, framework: Framework, order: list[str]
-) -> pd.DataFrame:
-    """One row per learning point, in ``order``: its status (naming the groups it covers
-    when one is withheld), gap, how the gap moved since the previous round like for like
-    and the groups split within themselves (results must be shown)."""
-    rows = []
+@dataclass(frozen=True)
+class RoundSummary:
+    """The round on one printed page: ``table`` has a row per learning point; ``notes``
+    are the footnotes under it, each starting with the asterisks that mark its cells."""
+
+    table: pd.DataFrame
+    notes: list[str]
+
+
+def _marked(text: str, notes: dict[str, str], note: str, symbol: str) -> str:
+    """``text`` with the marker of ``note`` (a new note takes one more ``symbol``)."""
+    return text + notes.setdefault(note, symbol * (len(notes) + 1))
+
+
+def summary_table(results: RoundResults, *, framework: Framework, order: list[str]) -> RoundSummary:
+    """One short row per learning point, in ``order`` (the agenda's) and numbered as the
+    agenda numbers them: its status, gap, the highest and the lowest group with their
+    averages, how the gap moved since the previous round like for like (a column only when
+    there is a previous round) and the groups split within themselves (results must be
+    shown). A status that covers only some groups (one is withheld) is marked with daggers
+    and a change over fewer groups than are shown now with asterisks; their notes name the
+    groups."""
     divergence = results.divergence.set_index("learning_point")
     gap_change = {r["learning_point"]: r for r in results.gap_change.to_dict("records")}
-    for key in order:
+    scopes: dict[str, str] = {}
+    compared: dict[str, str] = {}
+    rows = []
+    for number, key in enumerate(order, start=1):
         row = divergence.loc[key].copy()
         row["learning_point"] = key
-        change = (
-            readings.gap_change_words(gap_change[key], framework=framework).capitalize()
-            if key in gap_change
-            else ""
-        )
+        status = readings.status_label(str(row["status"]))
+        if scope := readings.status_scope(row, framework=framework):
+            status = _marked(status, scopes, scope, "†")
+        change = ""
+        if key in gap_change:
+            change = readings.gap_change_brief(gap_change[key])
+            groups = readings.compared_groups(gap_change[key], framework=framework)
+            if groups and change != "not comparable":
+                change = _marked(change, compared, groups, "*")
+        highest, lowest = readings.highest_and_lowest(row, framework=framework)
+        split = ", ".join(framework.group_name(g) for g in (row["split_within"] or []))
         rows.append(
-            (
-                framework.point(key).title,
-                readings.status_text(row, framework=framework),
-                readings.gap_text(row["gap"]),
-                change,
-                ", ".join(framework.group_name(g) for g in (row["split_within"] or [])),
-            )
+            (f"{number}. {framework.point(key).title}", status, readings.gap_text(row["gap"]))
+            + (highest, lowest, change, split)
         )
-    since = f"Since {results.previous_round}" if results.previous_round else "Since last round"
-    return pd.DataFrame(rows, columns=["Learning point", "Status", "Gap", since, "Split within"])
+    since = f"Since {results.previous_round}"
+    table = pd.DataFrame(
+        rows,
+        columns=["Learning point", "Status", "Gap", "Highest", "Lowest", since, "Split within"],
+    )
+    notes = [f"{marker} {scope[:1].upper()}{scope[1:]}." for scope, marker in scopes.items()]
+    notes += [
+        f"{marker} Over {groups} only, the groups shown in both rounds."
+        for groups, marker in compared.items()
+    ]
+    if results.previous_round:
+        notes.append(
+            "A gap counts as converging or diverging only when it moved more than chance "
+            "could easily give; otherwise it is about the same."
+        )
+    else:
+        table = table.drop(columns=since)
+    return RoundSummary(table, notes)
 
 
 def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:

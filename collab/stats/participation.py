@@ -34,6 +34,7 @@ BY_GROUP_COLUMNS = [
     "below_expected",
     "below_minimum",
     "flag",
+    "through_shared_codes",
 ]
 BY_ORGANISATION_COLUMNS = [
     "organisation",
@@ -78,6 +79,11 @@ class RoundParticipation:
     @property
     def total_responses(self) -> int:
         return int(self.by_group["responses"].sum())
+
+    @property
+    def through_shared_codes(self) -> int:
+        """Responses that came through shared invite codes rather than personal ones."""
+        return int(self.by_group["through_shared_codes"].sum())
 
     @property
     def flagged_groups(self) -> pd.DataFrame:
@@ -240,7 +246,9 @@ def round_participation(
     counts["responses"] = counts["responses"].astype(int)
     expected = expected_participation(db)
 
-    by_organisation = counts.merge(expected, on=["organisation", "stakeholder_group"], how="outer")
+    by_organisation = counts.drop(columns="shared").merge(
+        expected, on=["organisation", "stakeholder_group"], how="outer"
+    )
     by_organisation["responses"] = by_organisation["responses"].fillna(0).astype(int)
     by_organisation["expected"] = by_organisation["expected"].astype("Int64")
     order = _group_order(framework, list(by_organisation["stakeholder_group"]))
@@ -283,6 +291,8 @@ def round_participation(
         else:
             flags.append("")
     by_group["flag"] = flags
+    shared_by_group = counts.groupby("stakeholder_group")["shared"].sum()
+    by_group["through_shared_codes"] = [int(shared_by_group.get(g, 0)) for g in groups]
     return RoundParticipation(
         round=info,
         min_group_size=k,
@@ -308,3 +318,18 @@ def participation_over_rounds(db: Database, *, framework: Framework) -> pd.DataF
                     (info.name, group, framework.group_name(group), int(counts.get(group, 0)))
                 )
     return pd.DataFrame(rows, columns=OVER_ROUNDS_COLUMNS)
+
+
+def shared_codes_text(taking_part: RoundParticipation) -> str:
+    """How many responses came through shared codes, by group, in words."""
+    parts = [
+        f"{row.group_name} {int(row.through_shared_codes)}"
+        for row in taking_part.by_group.itertuples(index=False)
+        if row.through_shared_codes
+    ]
+    total = taking_part.through_shared_codes
+    return (
+        f"{total} of the {taking_part.total_responses} responses came through shared invite "
+        f"codes ({', '.join(parts)}); the rest through personal codes or paper forms. A "
+        "shared code takes a limited number of responses per round."
+    )

@@ -1,25 +1,32 @@
 """Every cached read of the pages, and the keys that keep them fresh.
 
-The only module that uses ``st.cache_data`` and ``st.cache_resource``. A cached read of
-answers is keyed by a ``ReadKey``, worked out once per page run: the database, the
-framework, the privacy threshold, the answers version, which grows with every answer
-stored, so new answers show at once wherever they are written, and the state of every
-round (name, dates, open or closed, live results), so a read spanning rounds (trends,
-participation) never outlives a round opening, closing or turning live results on or
-off, from a page or the command line. A results view adds its round's state as read on
-this run. Changes made from a page to anything else (rounds,
-organisations, actions, expected numbers) call ``clear``.
+Reads are kept in this module's own memos, not in Streamlit's caches: Streamlit lets any
+browser, signed in or not, clear its caches with one message, and a memo it can't reach
+costs the leadership pages nothing when someone does. (``st.cache_data`` and
+``st.cache_resource`` are used nowhere else either.)
+
+A cached read is keyed by a ``ReadKey``, worked out once per page run with one query: the
+database, the framework, the privacy threshold and the database's data versions. Every
+write counts itself in those versions in its own transaction (see
+``Database.data_versions``), so a key moves with every commit, on every replica and from
+the command line too, and a cached read is never stale. Results views, charts, exports
+and trends follow the results version, which member answers move only when they are
+published; participation and lists follow every write.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import plotly.graph_objects as go
-import streamlit as st
 
 from collab import demo
-from collab.domain import answers, rounds
+from collab.domain import answers
 from collab.domain.organisations import list_organisations
 from collab.files import exports
 from collab.present import agenda_charts, charts
@@ -29,22 +36,73 @@ from collab.store.db import Database
 from collab.store.framework import load_framework
 from collab.web import session
 
-# Cached reads may lag writes made outside this app (command line) by this long; new
-# answers show at once wherever they are stored (see ``ReadKey.answers_version``).
-CACHED_READ_SECONDS = 60
-# Figures kept at once; a view is a round, groups and organisations, so few are in use.
-MAX_CHARTS = 200
+# Reads and figures kept at once, least recently used first out.
+MAX_ENTRIES = 200
 EXPORT_FRAMES = {
     "summary": results.summary_export_frame,
     "divergence": results.divergence_export_frame,
 }
 
 
-@st.cache_resource(show_spinner=False, on_release=Database.dispose)
+class _Memo:
+    """A bounded, thread-safe memo. Each key is computed once however many sessions ask
+    at the same moment; values are kept as they are (``shared``) or pickled, so each
+    caller gets its own copy to change as it likes."""
+
+    def __init__(self, *, shared: bool, max_entries: int = MAX_ENTRIES):
+        self._shared = shared
+        self._max = max_entries
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._out(self._values[key])
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._values:
+                    return self._out(self._values[key])
+            try:
+                value = compute()
+                stored = value if self._shared else pickle.dumps(value)
+                with self._lock:
+                    self._values[key] = stored
+                    while len(self._values) > self._max:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return value if self._shared else pickle.loads(stored)
+
+    def _out(self, stored: Any) -> Any:
+        return stored if self._shared else pickle.loads(stored)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_DATA = _Memo(shared=False)
+# A figure is kept as the object itself: a copy is rebuilt through plotly's checks,
+# which costs about as much as drawing the rest of the page. Callers only pass it to
+# st.plotly_chart, which reads it and changes nothing.
+_FIGURES = _Memo(shared=True)
+_DATABASES: dict[str, Database] = {}
+_DATABASES_LOCK = threading.Lock()
+
+
 def _database(database_url: str) -> Database:
-    database = Database.from_url(database_url)
-    database.upgrade()
-    return database
+    with _DATABASES_LOCK:
+        found = _DATABASES.get(database_url)
+        if found is None:
+            found = Database.from_url(database_url)
+            found.upgrade()
+            _DATABASES[database_url] = found
+        return found
 
 
 def database() -> Database:
@@ -54,29 +112,33 @@ def database() -> Database:
 
 @dataclass(frozen=True)
 class ReadKey:
-    """What every cached read of answers in one page run is keyed by."""
+    """What every cached read in one page run is keyed by."""
 
     database_url: str
     framework_path: str
     min_group_size: int
-    answers_version: int
-    # Every round as read on this run: a round opened, closed, renamed or with live
-    # results turned on or off anywhere (the command line included) makes a new key.
-    rounds_state: tuple[rounds.RoundInfo, ...] = ()
+    # The database's data versions (see ``Database.data_versions``).
+    results_version: int
+    data_version: int
+
+    def for_results(self) -> ReadKey:
+        """The key of a read that only published results and records can change."""
+        return replace(self, data_version=0)
 
 
 def current_read_key() -> ReadKey:
-    """The ``ReadKey`` of the database as it is now (the answers version is a query).
+    """The ``ReadKey`` of the database as it is now (one query).
 
     A page works it out once, by making its view or calling its one reader.
     """
     settings = session.settings()
+    any_change, results_change = database().data_versions()
     return ReadKey(
         database_url=settings.database_url,
         framework_path=str(settings.framework_path),
         min_group_size=session.min_group_size(),
-        answers_version=answers.answers_version(database()),
-        rounds_state=tuple(rounds.list_rounds(database())),
+        results_version=results_change,
+        data_version=any_change,
     )
 
 
@@ -96,8 +158,11 @@ class ResultsView:
     read_key: ReadKey = field(default_factory=current_read_key)
 
 
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _round_results(view: ResultsView) -> RoundResults:
+def _results_key(view: ResultsView) -> ResultsView:
+    return replace(view, read_key=view.read_key.for_results())
+
+
+def _compute_round_results(view: ResultsView) -> RoundResults:
     key = view.read_key
     return results.round_results(
         _database(key.database_url),
@@ -111,15 +176,12 @@ def _round_results(view: ResultsView) -> RoundResults:
 
 def round_results(view: ResultsView) -> RoundResults:
     """The results of ``view`` with the privacy rules applied."""
-    return _round_results(view)
+    key = _results_key(view)
+    return _DATA.get(("results", key), lambda: _compute_round_results(key))
 
 
-# A figure is kept as the object itself: a copy (what st.cache_data hands out) is
-# rebuilt through plotly's checks, which costs about as much as drawing the rest of the
-# page. Callers only pass it to st.plotly_chart, which reads it and changes nothing.
-@st.cache_resource(ttl=CACHED_READ_SECONDS, max_entries=MAX_CHARTS, show_spinner=False)
-def _chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
-    found = _round_results(view)
+def _build_chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
+    found = round_results(view)
     framework = load_framework(view.read_key.framework_path)
     if chart == "gap_ranking":
         return charts.gap_ranking(found.summary, found.divergence, framework)
@@ -147,45 +209,34 @@ def chart(view: ResultsView, chart: str, point: str = "", *, group: str = "") ->
 
     The figure is shared by every session: draw it, never change it.
     """
-    return _chart(view, chart, point, group)
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
-    frame = EXPORT_FRAMES[what](_round_results(view))
-    return exports.write_frame(frame, fmt=fmt, sheet_name=what.title())
+    key = _results_key(view)
+    return _FIGURES.get(
+        ("chart", key, chart, point, group), lambda: _build_chart(key, chart, point, group)
+    )
 
 
 def export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
     """The ``summary`` or ``divergence`` figures of ``view`` as a file in format ``fmt``
     (privacy applied exactly as on the page: withheld cells are empty)."""
-    return _export_bytes(view, what, fmt)
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _trends(key: ReadKey) -> trends.Trends:
-    return trends.alliance_trends(
-        _database(key.database_url),
-        framework=load_framework(key.framework_path),
-        min_group_size=key.min_group_size,
+    key = _results_key(view)
+    return _DATA.get(
+        ("export", key, what, fmt),
+        lambda: exports.write_frame(
+            EXPORT_FRAMES[what](round_results(key)), fmt=fmt, sheet_name=what.title()
+        ),
     )
 
 
 def alliance_trends() -> trends.Trends:
     """Each group's view of each learning point across the rounds that have results."""
-    return _trends(current_read_key())
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _round_participation(
-    key: ReadKey, round_name: str, exact_counts: bool
-) -> participation.RoundParticipation:
-    return participation.round_participation(
-        _database(key.database_url),
-        framework=load_framework(key.framework_path),
-        round_name=round_name,
-        min_group_size=key.min_group_size,
-        exact_counts=exact_counts,
+    key = current_read_key().for_results()
+    return _DATA.get(
+        ("trends", key),
+        lambda: trends.alliance_trends(
+            _database(key.database_url),
+            framework=load_framework(key.framework_path),
+            min_group_size=key.min_group_size,
+        ),
     )
 
 
@@ -194,11 +245,20 @@ def round_participation(
 ) -> participation.RoundParticipation:
     """Who answered in ``round_name``, against the numbers expected; each organisation's
     small counts masked unless ``exact_counts`` (the administrator's own pages)."""
-    return _round_participation(current_read_key(), round_name, exact_counts)
+    key = current_read_key()
+    return _DATA.get(
+        ("participation", key, round_name, exact_counts),
+        lambda: participation.round_participation(
+            _database(key.database_url),
+            framework=load_framework(key.framework_path),
+            round_name=round_name,
+            min_group_size=key.min_group_size,
+            exact_counts=exact_counts,
+        ),
+    )
 
 
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _participation_by_group(key: ReadKey, round_id: int) -> dict[str, int]:
+def _group_totals(key: ReadKey, round_id: int) -> dict[str, int]:
     frame = answers.participation(_database(key.database_url), round_id=round_id)
     return {str(k): int(n) for k, n in frame.groupby("stakeholder_group")["n"].sum().items()}
 
@@ -208,36 +268,41 @@ def participation_by_group(round_id: int) -> dict[str, int]:
 
     Every group of the framework is listed, with 0 when nobody from it has answered.
     """
-    counts = _participation_by_group(current_read_key(), round_id)
-    result = {key: counts.get(key, 0) for key in session.framework().group_keys}
-    for key, n in counts.items():
-        result.setdefault(key, n)
+    key = current_read_key()
+    counts = _DATA.get(("by_group", key, round_id), lambda: _group_totals(key, round_id))
+    result = {k: counts.get(k, 0) for k in session.framework().group_keys}
+    for k, n in counts.items():
+        result.setdefault(k, n)
     return result
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _organisation_names(database_url: str) -> list[str]:
-    return [o.name for o in list_organisations(_database(database_url))]
 
 
 def organisation_names() -> list[str]:
     """The names of every organisation, active or not, in alphabetical order."""
-    return _organisation_names(session.settings().database_url)
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _is_demo(database_url: str) -> bool:
-    return demo.is_demo(_database(database_url))
+    key = current_read_key()
+    return _DATA.get(
+        ("organisations", key),
+        lambda: [o.name for o in list_organisations(_database(key.database_url))],
+    )
 
 
 def is_demo() -> bool:
     """Whether the database holds the invented demo alliance."""
-    return _is_demo(session.settings().database_url)
+    key = current_read_key()
+    return _DATA.get(("demo", key), lambda: demo.is_demo(_database(key.database_url)))
 
 
 def clear() -> None:
-    """Forget every cached read and figure. Writes from a page that change rounds,
-    organisations, actions or expected numbers call this; new answers refresh reads
-    through the answers version instead."""
-    st.cache_data.clear()
-    _chart.clear()
+    """Forget every cached read and figure (the data versions make this unnecessary after
+    a write; tests use it to start afresh)."""
+    _DATA.clear()
+    _FIGURES.clear()
+
+
+def reset() -> None:
+    """Forget every cached read and close every database opened here (for tests that
+    point the app at another database)."""
+    clear()
+    with _DATABASES_LOCK:
+        for found in _DATABASES.values():
+            found.dispose()
+        _DATABASES.clear()

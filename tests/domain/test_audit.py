@@ -72,6 +72,7 @@ def test_invite_code_entries_never_contain_the_code(alliance, framework):
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="lived_experience",
+        response_cap=10_000,
     )
     invite_codes.revoke_invite_code(alliance, actor=ADMIN, code_id=info.id)
     entries = audit.recent_entries(alliance)
@@ -89,6 +90,7 @@ def test_created_invite_code_is_accepted_and_revoked_one_refused(alliance, frame
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        response_cap=10_000,
     )
     assert invite_codes.find_invite_code(alliance, code).id == info.id
     invite_codes.revoke_invite_code(alliance, actor=ADMIN, code_id=info.id)
@@ -222,6 +224,7 @@ CHANGES = {
         framework=fw,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        response_cap=10_000,
     ),
     "action.record": lambda db, fw: actions.record_action(
         db,

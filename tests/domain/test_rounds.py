@@ -48,8 +48,16 @@ def test_a_new_round_is_not_yet_opened_and_opening_it_sets_opened_at_once(db):
     assert first is not None and first >= before - dt.timedelta(seconds=1)
     closed = rounds.close_round(db, name="Spring 2027", actor="admin")
     assert (closed.status, closed.status_text) == ("closed", "closed")
-    rounds.open_round(db, name="Spring 2027", actor="admin")
     assert opened_at(db, "Spring 2027") == first
+
+
+def test_a_closed_round_is_frozen_and_never_opens_again(db):
+    rounds.create_round(db, name="Spring 2027", actor="admin")
+    rounds.open_round(db, name="Spring 2027", actor="admin")
+    rounds.close_round(db, name="Spring 2027", actor="admin")
+    with pytest.raises(Refused, match="answers are frozen"):
+        rounds.open_round(db, name="Spring 2027", actor="admin")
+    assert rounds.get_round(db, "Spring 2027").status == "closed"
 
 
 def test_a_round_not_yet_opened_is_not_the_latest_closed_round(db):

@@ -17,6 +17,7 @@ from collab.domain.answers import load_answers
 from collab.domain.rounds import RoundInfo
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.web import form
+from tests.support.answers import add_published
 
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
 
@@ -147,6 +148,7 @@ def new_invite_code(alliance: Alliance, group: str) -> str:
         framework=alliance.framework,
         organisation=ORGANISATION_OF_GROUP[group],
         stakeholder_group=group,
+        response_cap=10_000,
         actor="admin",
     )
     return code
@@ -157,7 +159,7 @@ def add_earlier_responses(alliance: Alliance, round_info: RoundInfo, *, per_grou
     ids = {o.name: o.id for o in organisations.list_organisations(alliance.db)}
     answers = {point: AnswerInput(score=3) for point in alliance.framework.point_keys}
     with alliance.db.write() as session:
-        submissions.add_responses(
+        add_published(
             session,
             [
                 NewResponse(round_info.id, ids[ORGANISATION_OF_GROUP[group]], group, answers)

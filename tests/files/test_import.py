@@ -188,6 +188,7 @@ def test_respondent_twice_in_one_round_of_the_file_is_refused(alliance, framewor
 
 
 def test_respondent_already_in_the_database_for_the_round_is_refused(alliance, framework):
+    rounds.open_round(alliance, name=ROUND, actor="admin")  # paper forms while open
     first = csv_bytes([header(framework), response(framework, respondent="P-17")])
     assert import_responses(alliance, framework=framework, data=first, actor="admin") == 1
     again = csv_bytes(
@@ -229,6 +230,7 @@ def test_respondent_id_that_only_looks_different_is_the_same_person_or_refused(
 
 
 def test_respondent_id_already_in_the_round_in_another_form_is_refused(alliance, framework):
+    rounds.open_round(alliance, name=ROUND, actor="admin")  # paper forms while open
     first = csv_bytes([header(framework), response(framework, respondent="Pé-17")])
     assert import_responses(alliance, framework=framework, data=first, actor="admin") == 1
     again = csv_bytes(
@@ -611,6 +613,7 @@ def test_the_same_bytes_may_go_into_another_round_and_other_bytes_into_the_same(
     alliance, framework
 ):
     rounds.create_round(alliance, name="Autumn 2027", actor="admin")
+    rounds.open_round(alliance, name=ROUND, actor="admin")  # paper forms while open
     rows = [header(framework), response(framework)]
     assert import_responses(alliance, framework=framework, data=csv_bytes(rows), actor="a") == 1
     other = [rows[0], ["Autumn 2027", *rows[1][1:]]]

@@ -1,7 +1,9 @@
-"""Meeting mode's logic: the order of the learning points, the discussion prompts, and the
-tables of agreed actions."""
+"""Meeting mode's logic: the order of the learning points, the discussion prompts, the
+tables of agreed actions and the round's one-page summary."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -70,4 +72,80 @@ def test_only_the_statuses_changed_in_the_editor_are_saved():
     assert meeting.status_changes(agreed, ["Done", "In progress", "Dropped"]) == [
         (3, "done"),
         (9, "dropped"),
+    ]
+
+
+def _divergence_row(point, status, gap, high, low, *, withheld=(), split=()):
+    """A divergence row: the highest and lowest group as (key, mean) pairs."""
+    shown = [g for g in ("commissioner", "provider", "lived_experience") if g not in withheld]
+    return {
+        "learning_point": point, "status": status, "gap": gap,
+        "highest_group": high[0], "highest_mean": high[1],
+        "lowest_group": low[0], "lowest_mean": low[1],
+        "groups_shown": shown, "groups_withheld": list(withheld), "split_within": list(split),
+    }  # fmt: skip
+
+
+def test_the_summary_has_a_short_row_per_point_in_the_agendas_order(framework):
+    everyone = ["commissioner", "provider", "lived_experience"]
+    two = ["commissioner", "provider"]
+    results = SimpleNamespace(
+        previous_round="Autumn 2025",
+        divergence=pd.DataFrame(
+            [
+                _divergence_row("focus", "shared", 0.21, ("provider", 3.76),
+                                ("commissioner", 3.55)),
+                _divergence_row("right_people", "divergent", 2.09, ("commissioner", 3.92),
+                                ("lived_experience", 1.83), split=["provider"]),
+                _divergence_row("assets", "shared", 0.3, ("commissioner", 3.6), ("provider", 3.3),
+                                withheld=["lived_experience"]),
+            ]
+        ),
+        gap_change=pd.DataFrame(
+            {
+                "learning_point": ["right_people", "focus", "assets"],
+                "groups_shown": [everyone, everyone, two],
+                "groups_compared": [two, everyone, two],
+                "previous_gap": [1.39, 0.5, 0.1],
+                "gap": [0.92, 0.21, 0.3],
+                "gap_change": [-0.47, -0.29, 0.2],
+                "direction": ["about_the_same", "converging", "not_comparable"],
+            }
+        ),
+    )  # fmt: skip
+    summary = meeting.summary_table(
+        results, framework=framework, order=["right_people", "focus", "assets"]
+    )
+    assert list(summary.table.columns) == [
+        "Learning point", "Status", "Gap", "Highest", "Lowest", "Since Autumn 2025",
+        "Split within",
+    ]  # fmt: skip
+    assert summary.table.values.tolist() == [
+        ["1. Get the right people in the room", "Groups diverge", "2.09", "Commissioners (3.92)",
+         "Lived experience (1.83)", "1.39 to 0.92, about the same*", "Service providers"],
+        ["2. Stay focused", "Shared view", "0.21", "Service providers (3.76)",
+         "Commissioners (3.55)", "0.50 to 0.21, converging", ""],
+        ["3. Focus on assets", "Shared view†", "0.30", "Commissioners (3.60)",
+         "Service providers (3.30)", "not comparable", ""],
+    ]  # fmt: skip
+    assert summary.notes[:2] == [
+        "† Between commissioners and service providers; lived experience withheld.",
+        "* Over commissioners and service providers only, the groups shown in both rounds.",
+    ]
+    assert "more than chance could easily give" in summary.notes[2]
+    first_round = meeting.summary_table(
+        SimpleNamespace(
+            previous_round=None, divergence=results.divergence, gap_change=pd.DataFrame()
+        ),
+        framework=framework,
+        order=["focus", "right_people", "assets"],
+    )
+    assert list(first_round.table.columns) == [
+        "Learning point", "Status", "Gap", "Highest", "Lowest", "Split within",
+    ]  # fmt: skip
+    assert first_round.table["Learning point"].tolist() == [
+        "1. Stay focused", "2. Get the right people in the room", "3. Focus on assets",
+    ]  # fmt: skip
+    assert first_round.notes == [
+        "† Between commissioners and service providers; lived experience withheld."
     ]

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from collab.domain import audit, expected, organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.stats import participation
 from collab.store.errors import NotFound, Refused
+from tests.support.answers import add_published
 
 K = 5
 COUNCIL = "Calderholt County Council"
@@ -22,7 +23,7 @@ def add(db, framework, round_name: str, organisation: str, group: str, people: i
     organisation_id = organisations.get_organisation(db, organisation).id
     answers = {p: AnswerInput(score=3) for p in framework.point_keys}
     with db.write() as session:
-        add_responses(
+        add_published(
             session,
             [NewResponse(info.id, organisation_id, group, answers) for _ in range(people)],
             source="import",

@@ -19,6 +19,7 @@ from collab.domain.access import (
     lock_seconds,
 )
 from collab.store.db import Database
+from collab.web import cache
 from tests.support.app import open_page
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -98,7 +99,7 @@ def passcodes_on_each_database(request, app_url, monkeypatch, clock) -> Iterator
         database = Database.from_url(url)
         yield database
         database.dispose()
-        st.cache_resource.clear()
+        cache.reset()
 
 
 def sign_in_page() -> AppTest:

@@ -201,6 +201,7 @@ def test_a_revoked_invite_code_is_refused_afterwards(app_db, framework):
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        response_cap=10_000,
     )
     at = admin_page("codes")
     at.selectbox(key="admin_code_revoke_pick").set_value(info.id)

@@ -13,12 +13,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import organisations, rounds, submissions
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.stats import agenda
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
 from tests.support.alliances import ROUND, answers, open_alliance
+from tests.support.answers import add_published
 from tests.support.app import chart, page_text, start_app, texts
 
 DIVERGENCE = "pages/divergence.py"
@@ -304,7 +305,7 @@ def add_round_with_comment(db: Database, framework: Framework, comment: str) -> 
         for _ in range(5)
     ]
     with db.write() as session:
-        add_responses(session, people, source="test")
+        add_published(session, people, source="test")
 
 
 def test_comments_show_as_typed_without_markdown_or_html(app_db, framework):

@@ -21,11 +21,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import pack as meeting_pack
 from collab.stats.change import DIRECTIONS
 from collab.store.db import Database
 from collab.store.framework import Framework
+from tests.support.answers import add_published
 from tests.support.app import chart, open_page, start_app, texts
 
 DIVERGENCE = "pages/divergence.py"
@@ -290,7 +291,7 @@ def add_dont_know_round(db: Database, framework: Framework) -> None:
     people = [person("commissioner", True) for _ in range(8)]
     people += [person(g, False) for g in ("provider", "lived_experience") for _ in range(6)]
     with db.write() as session:
-        add_responses(session, people, source="import")
+        add_published(session, people, source="import")
 
 
 def test_pack_says_scores_not_responses_for_dont_know(sqlite_db, framework):

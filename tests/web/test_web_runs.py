@@ -14,12 +14,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import answers, organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import charts
 from collab.store import config
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
+from tests.support.answers import add_published
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 APP = PROJECT_DIR / "app.py"
@@ -57,7 +58,7 @@ def add_answers(db: Database, framework: Framework, round_name: str) -> None:
     scores = {point: AnswerInput(score=1) for point in framework.point_keys}
     people = [NewResponse(round_id, organisation.id, "commissioner", scores) for _ in range(5)]
     with db.write() as session:
-        add_responses(session, people, source="test")
+        add_published(session, people, source="test")
 
 
 def people_who_answered(at: AppTest) -> int:
