@@ -52,7 +52,7 @@ RANGE_BAND_COLOUR = "#d9d9d9"
 DODGE = 0.24
 # Pixels of one learning point row of the gap ranking (at least), and of a line of its label.
 ROW_HEIGHT = 72
-LINE_HEIGHT = 22
+LINE_HEIGHT = 20
 TEXT_DARK = "#1a1a1a"
 
 BASE_FONT_SIZE = 18
@@ -228,7 +228,7 @@ def _withheld_text(row: pd.Series) -> str:
     return f"withheld: {reason}" if reason else "withheld"
 
 
-def _scale_ticks(framework: Framework, width: int = 12) -> tuple[list[int], list[str]]:
+def _scale_ticks(framework: Framework, width: int = 14) -> tuple[list[int], list[str]]:
     """Tick values and labels of the rating scale: the number in bold, the label below
     in lines of at most ``width`` characters (narrow, so that it never needs turning)."""
     values = [s.value for s in framework.scale]
@@ -240,9 +240,21 @@ def _scale_ticks(framework: Framework, width: int = 12) -> tuple[list[int], list
 # it); a figure with more above its plot adds to this. A longer title breaks into lines.
 TITLE_SPACE = 56
 TITLE_LINE = 30
-TITLE_WIDTH = 70
+TITLE_WIDTH = 76
 # Pixels a row of a horizontal legend takes.
 LEGEND_ROW = 34
+
+
+def title_lines(title: str) -> str:
+    """``title`` as it fits a chart: one line, or when longer than ``TITLE_WIDTH``
+    characters, broken before the round's name (after the last ": "), or else wherever
+    the lines stay short enough."""
+    if len(title) <= TITLE_WIDTH:
+        return title
+    head, colon, round_name = title.rpartition(": ")
+    if colon and len(head) < TITLE_WIDTH:
+        return f"{head}:<br>{round_name}"
+    return wrap(title, TITLE_WIDTH)
 
 
 def base_layout(
@@ -255,7 +267,7 @@ def base_layout(
     is written there) and below it; ``height`` is the figure's with a one-line title (a
     longer one makes the figure taller, never the plot shorter).
     """
-    text = wrap(title, TITLE_WIDTH)
+    text = title_lines(title)
     extra = TITLE_LINE * text.count("<br>")
     fig.update_layout(
         template="plotly_white",
@@ -268,7 +280,8 @@ def base_layout(
             "y": 1,
             "yanchor": "top",
             "yref": "container",
-            "pad": {"t": 12},
+            # plotly sets a title of several lines that much higher than one of one line.
+            "pad": {"t": 12 + (16 if extra else 0)},
         },
         font={"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": TEXT_DARK},
         hoverlabel={"font": {"size": BASE_FONT_SIZE}},
@@ -291,6 +304,7 @@ def legend_below(fig: go.Figure) -> go.Figure:
             "yanchor": "bottom",
             "title": None,
             "traceorder": "normal",
+            "font": {"size": AXIS_TITLE_SIZE},
         }
     )
     return fig
@@ -351,7 +365,7 @@ def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figu
     # Labels in short lines, so that they sit level above narrow columns and leave the
     # columns room.
     x_labels = [wrap(name, 12) for name in x]
-    y_labels = [wrap(point_title, ROW_TITLE_WIDTH) for point_title in y]
+    y_labels = [wrap(point_title, HEATMAP_ROW_WIDTH) for point_title in y]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -493,17 +507,25 @@ def _withheld_groups(row: Any, framework: Framework, *, leave_out: set[str]) -> 
     return f"{names} withheld"
 
 
-# The learning point's title in lines of this many characters, beside its row.
-ROW_TITLE_WIDTH = 22
-ROW_NOTE_SIZE = BASE_FONT_SIZE - 3
+# A learning point's title beside its row, in lines of this many characters: on the gap
+# ranking (one line for most titles, so that a row stays two lines high) and the heatmap.
+ROW_TITLE_WIDTH = 34
+HEATMAP_ROW_WIDTH = 22
+ROW_TITLE_SIZE = BASE_FONT_SIZE - 2
+ROW_NOTE_SIZE = BASE_FONT_SIZE - 4
+# The size of axis titles of two lines (a title and what it means).
+AXIS_TITLE_SIZE = BASE_FONT_SIZE - 2
 
 
 def _row_label(title: str, gap_words: str, withheld: str) -> str:
     """A row's label: the title, then in smaller type its gap and any group withheld."""
-    label = f"<b>{wrap(title, ROW_TITLE_WIDTH)}</b><br><span style='font-size:{ROW_NOTE_SIZE}px'>"
+    label = (
+        f"<span style='font-size:{ROW_TITLE_SIZE}px'><b>{wrap(title, ROW_TITLE_WIDTH)}</b></span>"
+        f"<br><span style='font-size:{ROW_NOTE_SIZE}px'>"
+    )
     label += gap_words
     if withheld:
-        label += f"<br><i>{wrap(withheld, ROW_TITLE_WIDTH + 6)}</i>"
+        label += f"<br><i>{wrap(withheld, ROW_TITLE_WIDTH)}</i>"
     return label + "</span>"
 
 
@@ -624,16 +646,19 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
     lines = max(label.count("<br>") + 1 for label in labels)
     ticks, tick_labels = _scale_ticks(framework)
     fig.update_xaxes(
-        title_text=(
-            f"Average score of each group<br><sup>{WHISKER_KEY}</sup>"
-            if intervals
-            else "Average score of each group"
-        ),
+        title={
+            "text": (
+                f"Average score of each group<br>{WHISKER_KEY}"
+                if intervals
+                else "Average score of each group"
+            ),
+            "font": {"size": AXIS_TITLE_SIZE},
+        },
         range=[framework.scale_min - 0.3, framework.scale_max + 0.3],
         tickvals=ticks,
         ticktext=tick_labels,
         tickangle=0,
-        tickfont={"size": BASE_FONT_SIZE - 2},
+        tickfont={"size": BASE_FONT_SIZE - 3},
         showgrid=True,
         gridcolor="#d9d9d9",
         zeroline=False,
@@ -750,10 +775,10 @@ def distribution_bars(
     fig.add_vline(x=0, line_color="#404040", line_width=2, layer="below")
     low, high = framework.scale[0].label, framework.scale[-1].label
     fig.update_xaxes(
-        title_text=(
-            f"Share of scores<br><span style='font-size:{ROW_NOTE_SIZE}px'>"
-            f"← towards '{low}' · towards '{high}' →</span>"
-        ),
+        title={
+            "text": f"Share of scores<br>← towards '{low}' · towards '{high}' →",
+            "font": {"size": AXIS_TITLE_SIZE},
+        },
         range=[-105, 105],
         tickvals=[-100, -50, 0, 50, 100],
         ticktext=["100%", "50%", "0", "50%", "100%"],

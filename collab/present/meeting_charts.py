@@ -14,7 +14,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from collab.present.charts import (
+    AXIS_TITLE_SIZE,
     BASE_FONT_SIZE,
+    LEGEND_ROW,
     TITLE_SPACE,
     base_layout,
     empty_figure,
@@ -36,8 +38,8 @@ SMALL_MULTIPLE_COLUMNS = 4
 # room between two rows of charts and of each row's titles (two lines of the point's
 # title, two of its gap).
 TREND_TITLE_WIDTH = 18
-TREND_PLOT_HEIGHT = 220
-TREND_ROW_GAP = 150
+TREND_PLOT_HEIGHT = 210
+TREND_ROW_GAP = 170
 TREND_TITLES_HEIGHT = 100
 TREND_READING = "Each small chart: each group's average score (1 to 5), round by round."
 # How far apart (in rounds) the points of neighbouring groups sit within one round.
@@ -191,10 +193,29 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
         zeroline=False,
         tickfont={"size": BASE_FONT_SIZE - 4},
     )
-    bottom = 170 if has_interval else 150
-    height = TITLE_SPACE + TREND_TITLES_HEIGHT + plot_height + bottom
-    base_layout(fig, title=title, height=height, above=TREND_TITLES_HEIGHT, below=bottom)
-    legend_below(fig)
+    bottom = 110 if has_interval else 90
+    above = LEGEND_ROW + TREND_TITLES_HEIGHT
+    base_layout(
+        fig,
+        title=title,
+        height=TITLE_SPACE + above + plot_height + bottom,
+        above=above,
+        below=bottom,
+    )
+    # The legend under the title, above every small chart's title: read before the charts.
+    title_room = fig.layout.margin.t - above
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1 - title_room / fig.layout.height,
+            "yref": "container",
+            "yanchor": "top",
+            "title": None,
+            "font": {"size": AXIS_TITLE_SIZE},
+        }
+    )
     return fig
 
 

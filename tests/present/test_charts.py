@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from collab.present import charts
@@ -219,14 +220,17 @@ def group_traces(fig) -> list:
 
 def row_titles(fig) -> list[str]:
     """The learning point titles of the gap ranking's rows, top to bottom."""
-    return [label.split("</b>")[0][3:].replace("<br>", " ") for label in fig.layout.yaxis.ticktext]
+    return [
+        label.split("<b>")[1].split("</b>")[0].replace("<br>", " ")
+        for label in fig.layout.yaxis.ticktext
+    ]
 
 
 def row_notes(fig) -> list[str]:
     """What each row of the gap ranking says under its title: the gap and status, and
     the groups withheld on that point."""
     return [
-        label.split("px'>")[1].removesuffix("</span>").replace("<br>", " / ")
+        label.split("px'>")[2].removesuffix("</span>").replace("<br>", " / ")
         for label in fig.layout.yaxis.ticktext
     ]
 
@@ -357,8 +361,8 @@ def test_gap_ranking_hover_says_the_interval_in_words(framework, summary):
 def test_gap_ranking_says_under_its_axis_what_a_whisker_means(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
     assert fig.layout.xaxis.title.text == (
-        "Average score of each group<br><sup>Line through a dot: where the group's average "
-        "very likely lies (95%)</sup>"
+        "Average score of each group<br>Line through a dot: where the group's average "
+        "very likely lies (95%)"
     )
 
 
@@ -470,3 +474,19 @@ def test_no_figure_holds_a_number_for_a_withheld_group(framework, summary):
     lived = group_traces(charts.gap_ranking(summary, divergence, framework))[2]
     assert sum(x is not None and not math.isnan(x) for x in lived.x) == 1
     assert sum(a is not None for a in lived.error_x.array) == 1
+
+
+def test_a_title_too_long_for_one_line_breaks_before_the_round_name():
+    short = "How each group answered “Be realistic”: Spring 2026"
+    assert charts.title_lines(short) == short
+    long = "How each group answered “Get the right people in the room, every time”: Spring 2026"
+    assert charts.title_lines(long) == (
+        "How each group answered “Get the right people in the room, every time”:<br>Spring 2026"
+    )
+
+
+def test_a_two_line_title_makes_the_figure_taller_not_the_plot_shorter():
+    one = charts.base_layout(go.Figure(), title="Short: Spring 2026", height=500)
+    two = charts.base_layout(go.Figure(), title="x" * 80 + ": Spring 2026", height=500)
+    assert two.layout.height - one.layout.height == charts.TITLE_LINE
+    assert two.layout.margin.t - one.layout.margin.t == charts.TITLE_LINE

@@ -211,3 +211,11 @@ def test_participation_legend_has_no_hatching_entry_when_no_bar_is_hatched(frame
     enough = TAKING_PART.assign(below_expected=False, below_minimum=False)
     fig = meeting_charts.participation_bars(enough, min_group_size=5)
     assert [t.name for t in fig.data if t.showlegend is not False] == ["Expected number"]
+
+
+def test_trend_legend_sits_under_the_title_above_the_small_charts(framework):
+    fig = meeting_charts.trend_small_multiples(make_trends(), framework)
+    legend = fig.layout.legend
+    assert (legend.orientation, legend.yref, legend.yanchor) == ("h", "container", "top")
+    # Its top is where the title's room ends, in pixels from the top of the figure.
+    assert (1 - legend.y) * fig.layout.height == pytest.approx(charts.TITLE_SPACE)
