@@ -5,8 +5,10 @@ overview, Learning point detail, Meeting mode, Trends, Participation), in the ro
 page shows first and, where a group is withheld, in Autumn 2025 as well. For each plotly
 chart the test reads the box the browser drew for every piece of text in it (title, axis
 titles, tick labels, legend, annotations, the numbers on bars and cells) and fails when two
-of them overlap, when one runs past the edge of the chart, or when one is turned from the
-horizontal. The message names the page, the width, the chart and the texts.
+of them overlap, when one runs past the edge of the chart, when one is turned from the
+horizontal or when a marker is drawn over one; and it fails when the gap ranking's rating
+scale has less than half the chart's width. The message names the page, the width, the
+chart and the texts.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ VIEWPORTS = (
 OVERLAP_PX = 1.5
 # How far (pixels) a box may reach past the edge of its chart.
 EDGE_PX = 1.0
+# The charts whose plot (the rating scale, for the gap ranking) must take at least this
+# share of the chart's width: the labels beside it must leave the dots room.
+WIDE_PLOTS = {"divergence_gap_ranking": 0.5}
 WITHHELD_ROUND = "Autumn 2025 (closed)"
 CHART_LOAD_MS = 40_000
 # plotly redraws a chart once Streamlit has given it its width.
@@ -88,9 +93,11 @@ root => {
             right: box.right + stroke, bottom: box.bottom + stroke,
         });
     }
+    const area = plot.querySelector('.nsewdrag');
     return {
         title: (plot.querySelector('.gtitle') || {}).textContent || '',
         frame: {left: frame.left, top: frame.top, right: frame.right, bottom: frame.bottom},
+        plotWidth: area ? area.getBoundingClientRect().width : 0,
         texts: texts,
         marks: marks,
     };
@@ -238,6 +245,12 @@ def _read_screen(page: Page, screen: Screen, width: int) -> list[str]:
         assert drawn["texts"], f"{screen.name} at {width} px: chart {key} drew no text"
         where = f"{screen.name} at {width} px, chart {key} (“{drawn['title'][:60]}”)"
         problems += [f"{where}: {problem}" for problem in layout_problems(drawn)]
+        chart_width = drawn["frame"]["right"] - drawn["frame"]["left"]
+        if drawn["plotWidth"] < WIDE_PLOTS.get(key, 0) * chart_width:
+            problems.append(
+                f"{where}: the plot is {drawn['plotWidth']:.0f} px of the chart's "
+                f"{chart_width:.0f} px, less than {WIDE_PLOTS[key]:.0%}"
+            )
     return problems
 
 
