@@ -31,7 +31,7 @@ except ImportError:
         "Browser tests skipped: the playwright package is not installed", allow_module_level=True
     )
 
-from .test_browser import choose, open_from_sidebar, sign_in
+from .test_browser import select_box, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +49,8 @@ EDGE_PX = 1.0
 # share of the chart's width: the labels beside it must leave the dots room.
 WIDE_PLOTS = {"divergence_gap_ranking": 0.5}
 WITHHELD_ROUND = "Autumn 2025 (closed)"
-CHART_LOAD_MS = 40_000
+# The longest wait for a page, a choice or a chart: the server shares the machine.
+LOAD_MS = 40_000
 # plotly redraws a chart once Streamlit has given it its width.
 SETTLE_MS = 1500
 
@@ -119,15 +120,23 @@ class Screen:
 def _open_spread(page: Page) -> None:
     page.get_by_test_id("stExpander").filter(has_text="How the answers were spread").locator(
         "summary"
-    ).click()
+    ).click(timeout=LOAD_MS)
+
+
+def _choose(page: Page, widget_key: str, option: str) -> None:
+    """Pick ``option`` in the select box keyed ``widget_key``, however busy the server."""
+    box = select_box(page, widget_key)
+    box.click(timeout=LOAD_MS)
+    page.get_by_role("option", name=option, exact=True).click(timeout=LOAD_MS)
+    expect(box).to_have_value(option, timeout=LOAD_MS)
 
 
 def _choose_withheld_round(page: Page) -> None:
-    choose(page, "leadership_round", WITHHELD_ROUND)
+    _choose(page, "leadership_round", WITHHELD_ROUND)
 
 
 def _choose_withheld_participation(page: Page) -> None:
-    choose(page, "participation_round", WITHHELD_ROUND)
+    _choose(page, "participation_round", WITHHELD_ROUND)
 
 
 DIVERGENCE = ("divergence_gap_ranking", "divergence_score_levels", "leadership_agenda_map")
@@ -222,16 +231,15 @@ def layout_problems(drawn: dict) -> list[str]:
 
 
 def _visit(page: Page, screen: Screen) -> None:
-    nav = page.get_by_test_id("stSidebarNav")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=screen.link).click(timeout=LOAD_MS)
     if screen.heading:
-        open_from_sidebar(page, screen.link, title=screen.heading)
-    else:
-        nav.get_by_role("link", name=screen.link).click()
+        heading = page.get_by_role("heading", name=screen.heading, exact=True)
+        expect(heading).to_be_visible(timeout=LOAD_MS)
     if screen.prepare is not None:
         screen.prepare(page)
     for key in screen.charts:
         chart = page.locator(f".st-key-{key}:not([data-stale='true']) .js-plotly-plot .main-svg")
-        expect(chart.first).to_be_attached(timeout=CHART_LOAD_MS)
+        expect(chart.first).to_be_attached(timeout=LOAD_MS)
     page.wait_for_timeout(SETTLE_MS)
 
 
@@ -255,17 +263,18 @@ def _read_screen(page: Page, screen: Screen, width: int) -> list[str]:
 
 
 @pytest.fixture(params=VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
-def leadership_tab(request, browser, demo_alliance) -> Iterator[tuple[Page, int]]:
-    """A tab of the given size signed in as the leadership team, and its width."""
+def leadership_tab(request, browser, demo_alliance) -> Iterator[Page]:
+    """A tab of the given size signed in as the leadership team (kept as a screenshot
+    in ``test-artifacts/e2e/`` when the test fails)."""
     with _context(browser, viewport=request.param) as context:
         page = context.new_page()
         sign_in(page, demo_alliance, role="Leadership team", passcode=LEADERSHIP_PASSCODE)
-        yield page, request.param["width"]
+        yield page
 
 
 def test_no_chart_text_overlaps_runs_off_or_is_turned(leadership_tab):
-    page, width = leadership_tab
+    width = leadership_tab.viewport_size["width"]
     problems = []
     for screen in SCREENS:
-        problems += _read_screen(page, screen, width)
+        problems += _read_screen(leadership_tab, screen, width)
     assert not problems, f"{len(problems)} chart layout problems:\n" + "\n".join(problems)
