@@ -512,7 +512,7 @@ def _withheld_groups(row: Any, framework: Framework, *, leave_out: set[str]) -> 
 ROW_TITLE_WIDTH = 34
 HEATMAP_ROW_WIDTH = 22
 ROW_TITLE_SIZE = BASE_FONT_SIZE - 2
-ROW_NOTE_SIZE = BASE_FONT_SIZE - 4
+ROW_NOTE_SIZE = BASE_FONT_SIZE - 3
 # The size of axis titles of two lines (a title and what it means).
 AXIS_TITLE_SIZE = BASE_FONT_SIZE - 2
 

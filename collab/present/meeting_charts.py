@@ -256,7 +256,7 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
                 name=f"Hatched bar: fewer than expected, or below the minimum ({min_group_size})",
                 orientation="h",
                 y=[labels[0]],
-                x=[0],
+                x=[None],  # no bar: a legend entry only
                 # Fine, dark lines: the legend's swatch is small.
                 marker={
                     "color": "white",

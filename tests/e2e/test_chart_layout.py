@@ -24,6 +24,7 @@ from .served_app import LEADERSHIP_PASSCODE
 
 try:
     from playwright.sync_api import Page, expect
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:
     if os.environ.get("CI", "").lower() == "true":
         raise
@@ -51,6 +52,8 @@ WIDE_PLOTS = {"divergence_gap_ranking": 0.5}
 WITHHELD_ROUND = "Autumn 2025 (closed)"
 # The longest wait for a page, a choice or a chart: the server shares the machine.
 LOAD_MS = 40_000
+# How long a select box's list takes to open once clicked.
+OPEN_MS = 5_000
 # plotly redraws a chart once Streamlit has given it its width.
 SETTLE_MS = 1500
 
@@ -126,8 +129,14 @@ def _open_spread(page: Page) -> None:
 def _choose(page: Page, widget_key: str, option: str) -> None:
     """Pick ``option`` in the select box keyed ``widget_key``, however busy the server."""
     box = select_box(page, widget_key)
+    box.evaluate("element => element.scrollIntoView({block: 'center'})")
     box.click(timeout=LOAD_MS)
-    page.get_by_role("option", name=option, exact=True).click(timeout=LOAD_MS)
+    choice = page.get_by_role("option", name=option, exact=True)
+    try:
+        choice.wait_for(timeout=OPEN_MS)
+    except PlaywrightTimeoutError:  # a click while the page redraws can miss the list
+        box.press("ArrowDown")
+    choice.click(timeout=LOAD_MS)
     expect(box).to_have_value(option, timeout=LOAD_MS)
 
 
