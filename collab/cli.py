@@ -55,7 +55,6 @@ from collab.store.config import (
     Settings,
     SettingsError,
     get_settings,
-    upload_limit_megabytes,
 )
 from collab.store.db import Database
 from collab.store.errors import CollabError, NotFound, Refused
@@ -188,14 +187,11 @@ def _serve(ctx: _Context, args: argparse.Namespace) -> int:
             f"To switch it on, set {names} in the environment or in .streamlit/secrets.toml "
             "(copy .streamlit/secrets.toml.example; the README explains)."
         )
-    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    # The app behind the upload guard (collab/web/server.py): uploads only for the
+    # administrator's import, none larger than COLLAB_MAX_IMPORT_BYTES.
+    command = [sys.executable, "-m", "collab.web.server"]
     if args.port:
-        command += ["--server.port", str(args.port)]
-    # Uploads are for imports: the server refuses any file larger than an import takes.
-    command += [
-        "--server.maxUploadSize",
-        str(upload_limit_megabytes(ctx.settings.max_import_bytes)),
-    ]
+        command += ["--port", str(args.port)]
     ctx.close()
     sys.stdout.flush()
     os.chdir(PROJECT_DIR)

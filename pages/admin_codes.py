@@ -72,7 +72,11 @@ else:
     if kind == PERSONAL:
         count = int(
             st.number_input(
-                "How many people", min_value=1, max_value=invite_codes.MAX_BATCH, value=10
+                "How many people",
+                min_value=1,
+                max_value=invite_codes.MAX_BATCH,
+                value=10,
+                key="admin_code_count",
             )
         )
     else:

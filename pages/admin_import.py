@@ -19,6 +19,16 @@ st.write(
     "Import paper forms or an older spreadsheet as a CSV file with the columns of the "
     "response export. Every row is checked first; nothing is written unless all are valid."
 )
+st.download_button(
+    "Download a blank response file",
+    data=imports.blank_response_file(session.framework()),
+    file_name=imports.TEMPLATE_FILE_NAME,
+    mime="text/csv",
+    key="admin_import_template",
+    icon=":material/download:",
+    help="The header row the import expects, to type paper forms into: one row per person.",
+)
+st.caption(page.escape_markdown(imports.response_file_guide(session.framework())))
 create_missing = st.checkbox(
     "Create missing rounds and organisations", key="admin_import_create_missing"
 )
@@ -29,6 +39,7 @@ amend = st.checkbox(
     "replace a respondent's earlier response; it is recorded in the audit log, and the "
     "round's results change only once enough people's answers have changed.",
 )
+session.open_uploads_for_import()  # the server takes this uploader's file, and no other
 uploaded = st.file_uploader("Response file (CSV)", type=["csv"], key="admin_import_file")
 if uploaded is None:
     st.stop()
@@ -54,8 +65,7 @@ if not plan.preview.empty:
     st.caption(f"The first rows of {plan.row_count} in the file:")
     st.dataframe(plan.preview, hide_index=True)
 if plan.problems:
-    st.error(f"Nothing can be imported yet: the file has {len(plan.problems)} problem(s).")
-    st.dataframe(admin.import_problems_table(plan), hide_index=True)
+    admin.show_import_problems(plan)
     st.stop()
 if also_creates := imports.also_creates(plan):
     st.info(page.escape_markdown(also_creates))

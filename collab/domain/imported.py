@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 
 from collab.domain import audit, snapshots
 from collab.domain import names as name_rules
+from collab.domain.dates import long_time
 from collab.domain.submissions import (
     AnswerInput,
     NewResponse,
@@ -47,7 +48,7 @@ class EarlierImport:
         name = f"'{self.file_name}'" if self.file_name else "a file with the same content"
         return (
             f"Nothing was imported: this file was already imported into round '{self.round}' "
-            f"on {self.imported_at:%Y-%m-%d at %H:%M} UTC (as {name}). Importing it again "
+            f"on {long_time(self.imported_at)} (as {name}). Importing it again "
             "would count its responses twice."
         )
 

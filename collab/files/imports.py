@@ -29,7 +29,13 @@ from collab.domain.submissions import (
     UNSTORABLE_MESSAGE,
     AnswerInput,
 )
-from collab.files.exports import COMMENT_PREFIX, DONT_KNOW, RESPONSE_ID_COLUMNS, restore_neutralised
+from collab.files.exports import (
+    COMMENT_PREFIX,
+    DONT_KNOW,
+    response_columns,
+    restore_neutralised,
+    write_frame,
+)
 from collab.store.config import get_settings
 from collab.store.db import Database
 from collab.store.errors import CollabError
@@ -43,6 +49,34 @@ NO_ANSWER = AnswerInput()
 CREATE_MISSING_HINT = (
     "Add it first, or choose to create missing rounds and organisations during the import."
 )
+
+
+# The name the blank response file downloads under.
+TEMPLATE_FILE_NAME = "response-file.csv"
+
+
+def blank_response_file(framework: Framework) -> bytes:
+    """A response CSV holding only its header row: every column the import accepts, in
+    the order of the response export (``round, organisation, group, respondent``, the
+    learning points, then their ``comment_<key>`` columns), to type paper forms into.
+
+    UTF-8 with a byte-order mark, as the exports, so spreadsheets open it as UTF-8.
+    """
+    return write_frame(pd.DataFrame(columns=response_columns(framework)), fmt="csv")
+
+
+def response_file_guide(framework: Framework) -> str:
+    """How to fill in the response file, in one paragraph naming the framework's groups
+    and scale."""
+    *others, last = framework.group_keys
+    groups = f"{', '.join(others)} or {last}" if others else last
+    return (
+        "One row per person: the round and the organisation as they are named here, the "
+        f"group ({groups}), a reference for the person if you have one, then in each "
+        f"learning point's column a score from {framework.scale_min} to "
+        f"{framework.scale_max}, {DONT_KNOW} for don't know, or nothing. Comments, if "
+        f"any, go in the columns named like {COMMENT_PREFIX}{framework.point_keys[0]}."
+    )
 
 
 @dataclass(frozen=True)
@@ -319,8 +353,7 @@ def _read_header(
     header: list[str], framework: Framework, problems: list[ImportProblem]
 ) -> _Columns | None:
     keys = framework.point_keys
-    comment_columns = [f"{COMMENT_PREFIX}{k}" for k in keys]
-    known = RESPONSE_ID_COLUMNS + keys + comment_columns
+    known = response_columns(framework)
     positions: dict[str, int] = {}
     unnamed = []
     for position, raw in enumerate(header):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from collab.domain.actions import STATUS_NAMES, actions_frame_for_export, status_name
+from collab.domain.dates import long_date
 from collab.stats import readings
 from collab.stats.comments import comment_lines
 from collab.stats.participation import RoundParticipation, round_participation
@@ -77,6 +78,8 @@ WORKBOOK_PARTICIPATION_COLUMNS = [
     "flag",
 ]
 ALL_ORGANISATIONS = "All organisations"
+# Meeting mode names a group that has fewer than this share of its expected number.
+WELL_BELOW_EXPECTED = 0.75
 
 
 def learning_point_order(divergence: pd.DataFrame, *, framework: Framework, by: str) -> list[str]:
@@ -325,6 +328,31 @@ def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:
     return readings.gap_trend_table(trends.gap_trend, framework=framework)
 
 
+def participation_note(taking_part: RoundParticipation) -> str:
+    """Who is missing from the round, in one sentence, or "" when nobody is.
+
+    It names each group too small to show (fewer responses than the minimum group size:
+    its results are withheld) and each group with fewer than ``WELL_BELOW_EXPECTED`` of
+    the number expected from it; a group a little short of its number is not named.
+    Group totals are exact, as everywhere.
+    """
+    verb = "will be" if taking_part.round.is_open else "are"
+    parts = []
+    for row in taking_part.by_group.itertuples(index=False):
+        if row.below_minimum:
+            parts.append(
+                f"{row.group_name} {_responses(row.responses)}, fewer than "
+                f"{taking_part.min_group_size}, so its results {verb} withheld"
+            )
+        elif not pd.isna(row.response_rate) and row.response_rate < WELL_BELOW_EXPECTED:
+            parts.append(f"{row.group_name} {row.responses} of the {row.expected} expected")
+    return f"Taking part: {'; '.join(parts)}." if parts else ""
+
+
+def _responses(count: int) -> str:
+    return f"{count} response{'' if count == 1 else 's'}"
+
+
 def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
     """Each group's responses against its expected number, with its flag."""
     by_group = taking_part.by_group
@@ -333,10 +361,7 @@ def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
             "Group": by_group["group_name"],
             "Responses": by_group["responses"],
             "Expected": by_group["expected"].astype(object),
-            "Response rate": [
-                "" if readings.is_missing(r) else f"{float(r):.0%}"
-                for r in by_group["response_rate"]
-            ],
+            "Response rate": by_group["response_rate_text"],
             "Flag": by_group["flag"],
         }
     )
@@ -367,9 +392,11 @@ def actions_with_status_names(agreed: pd.DataFrame) -> pd.DataFrame:
 
 
 def actions_table(agreed: pd.DataFrame, *, framework: Framework, with_point: bool) -> pd.DataFrame:
-    """``list_actions`` rows under their headings; ``with_point`` adds each action's
-    learning point by its title (a key the framework no longer has is shown as it is)."""
+    """``list_actions`` rows under their headings, due dates in words (empty when not
+    set); ``with_point`` adds each action's learning point by its title (a key the
+    framework no longer has is shown as it is)."""
     table = actions_with_status_names(agreed)
+    table = table.assign(due_on=["" if pd.isna(d) else long_date(d) for d in table["due_on"]])
     headings = dict(ACTION_HEADINGS)
     if with_point:
         table = table.assign(

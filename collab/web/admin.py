@@ -15,6 +15,7 @@ import streamlit as st
 
 from collab.domain import audit, invite_codes, organisations, rounds, snapshots
 from collab.domain.access import ADMIN
+from collab.files.exports import MIME_TYPES, write_frame
 from collab.files.imports import ImportPlan
 from collab.present.code_sheet import CodeCard, code_links_csv, code_sheet_html
 from collab.present.qr import qr_png
@@ -24,6 +25,11 @@ from collab.web import cache, page, session
 
 OUTCOME_KEY = "admin_outcome_{section}"
 NEW_CODES_KEY = "admin_new_codes"
+# Import problems listed on the page (every one is in the file offered beside them), how
+# many show before the list scrolls, and its height then, in pixels.
+PROBLEMS_SHOWN = 200
+PROBLEMS_IN_VIEW = 12
+PROBLEMS_TABLE_HEIGHT = 520
 
 
 def admin_page(title: str) -> None:
@@ -112,15 +118,16 @@ def show_new_codes() -> None:
 
 
 def rounds_table(db: Database) -> pd.DataFrame:
-    """Every round, oldest first: Round, Opens, Closes, Status, Live results."""
+    """Every round, oldest first: Round, Opens, Closes (in words, "not set" when the
+    round has no such date), Status, Live results (``live_results_text``)."""
     return pd.DataFrame(
         [
             {
                 "Round": r.name,
-                "Opens": r.opens_on,
-                "Closes": r.closes_on,
+                "Opens": page.long_date(r.opens_on),
+                "Closes": page.long_date(r.closes_on),
                 "Status": r.status_text.capitalize(),
-                "Live results": "On" if r.live_results else "Off",
+                "Live results": live_results_text(r),
             }
             for r in rounds.list_rounds(db)
         ],
@@ -138,6 +145,17 @@ def show_waiting_publications(db: Database, framework: Framework, min_group_size
         text = waiting.waiting_text(framework.group_name)
         if text:
             st.info(page.escape_markdown(text), icon=":material/hourglass_top:")
+
+
+def live_results_text(info: rounds.RoundInfo) -> str:
+    """Whether live results are on, where they apply: "On" or "Off" for an open round,
+    "Not needed: closed" for a closed one (its results show anyway), and "On once open"
+    or "Off" for a round not yet opened."""
+    if info.status == "closed":
+        return "Not needed: closed"
+    if info.status == "not_opened" and info.live_results:
+        return "On once open"
+    return "On" if info.live_results else "Off"
 
 
 def organisations_table(db: Database) -> pd.DataFrame:
@@ -179,17 +197,63 @@ def invite_codes_table(db: Database, *, framework: Framework) -> pd.DataFrame:
 
 
 def import_problems_table(plan: ImportPlan) -> pd.DataFrame:
-    """Every problem of an import plan: Row (as a spreadsheet numbers it), Column, Problem."""
+    """Every problem of an import plan, as text: Row (as a spreadsheet numbers it, empty
+    for a problem with the whole file), Column (empty when none), Problem."""
     return pd.DataFrame(
-        [{"Row": p.row, "Column": p.column or "", "Problem": p.message} for p in plan.problems],
+        [
+            {
+                "Row": "" if p.row is None else str(p.row),
+                "Column": p.column or "",
+                "Problem": p.message,
+            }
+            for p in plan.problems
+        ],
         columns=["Row", "Column", "Problem"],
-    ).astype({"Row": "Int64"})
+    )
+
+
+def show_import_problems(plan: ImportPlan) -> None:
+    """Say that nothing can be imported yet and list the plan's problems in full.
+
+    The problems are in a table whose text wraps, so each reads whole; a file with more
+    than ``PROBLEMS_SHOWN`` lists the first of them and offers every one as a CSV file.
+    """
+    count = len(plan.problems)
+    st.error(
+        f"Nothing can be imported yet: the file has {count} "
+        f"problem{'s' if count != 1 else ''}. Correct the file and choose it again."
+    )
+    table = import_problems_table(plan)
+    shown = table.head(PROBLEMS_SHOWN)
+    st.table(
+        shown,
+        hide_index=True,
+        height="content" if len(shown) <= PROBLEMS_IN_VIEW else PROBLEMS_TABLE_HEIGHT,
+    )
+    if count > PROBLEMS_SHOWN:
+        st.caption(f"The first {PROBLEMS_SHOWN} of {count} problems. The file lists every one.")
+        st.download_button(
+            f"Download all {count} problems",
+            data=write_frame(table, fmt="csv"),
+            file_name="import-problems.csv",
+            mime=MIME_TYPES["csv"],
+            key="admin_import_problems_download",
+        )
 
 
 def audit_table(db: Database, *, limit: int = 200) -> pd.DataFrame:
-    """The recent audit entries, newest first, with headings for people."""
+    """The recent audit entries, newest first, with headings for people; "When" holds
+    the time in UTC (show it with ``audit_columns``)."""
     entries = audit.recent_entries(db, limit=limit)
-    entries["at"] = entries["at"].map(lambda at: at.replace(microsecond=0))
     return entries.rename(
-        columns={"at": "When (UTC)", "actor": "Who", "action": "Action", "detail": "What"}
+        columns={"at": "When", "actor": "Who", "action": "Action", "detail": "What"}
     )
+
+
+def audit_columns() -> dict[str, Any]:
+    """How the audit table's columns show: the time as ``page.long_time`` writes it, the
+    details wide."""
+    return {
+        "When": st.column_config.DatetimeColumn(format=page.TIME_COLUMN_FORMAT),
+        "What": st.column_config.TextColumn(width="large"),
+    }

@@ -38,6 +38,8 @@ from collab.web import session
 
 # Reads and figures kept at once, least recently used first out.
 MAX_ENTRIES = 200
+# The name this run's ReadKey is kept under (see ``session.once_per_run``).
+READ_KEY = "read_key"
 EXPORT_FRAMES = {
     "summary": results.summary_export_frame,
     "divergence": results.divergence_export_frame,
@@ -127,10 +129,12 @@ class ReadKey:
 
 
 def current_read_key() -> ReadKey:
-    """The ``ReadKey`` of the database as it is now (one query).
+    """The ``ReadKey`` of the database as it is now: one query, once per run (``clear``
+    forgets it, for a run that wrote and reads on)."""
+    return session.once_per_run(READ_KEY, _read_key)
 
-    A page works it out once, by making its view or calling its one reader.
-    """
+
+def _read_key() -> ReadKey:
     settings = session.settings()
     any_change, results_change = database().data_versions()
     return ReadKey(
@@ -296,6 +300,7 @@ def clear() -> None:
     a write; tests use it to start afresh)."""
     _DATA.clear()
     _FIGURES.clear()
+    session.forget_this_run(READ_KEY)
 
 
 def reset() -> None:

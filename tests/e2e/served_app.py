@@ -1,5 +1,6 @@
-"""The app as the browser tests see it: ``streamlit run app.py`` on a free loopback port,
-over a SQLite alliance the test process prepares and checks through the domain functions."""
+"""The app as the browser tests see it: served as ``python -m collab serve`` serves it
+(``python -m collab.web.server``, upload guard included) on a free loopback port, over a
+SQLite alliance the test process prepares and checks through the domain functions."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ ORGANISATION_OF_GROUP = {
     "lived_experience": "Hearth Voices Panel",
 }
 START_SECONDS = 60
+# The process id of each running server, by its address (for tests that watch its memory).
+SERVER_PIDS: dict[str, int] = {}
 
 
 class AppDidNotStart(RuntimeError):
@@ -125,15 +128,11 @@ def served_app(
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless=true",
-                "--server.address=127.0.0.1",
-                f"--server.port={port}",
+                "collab.web.server",
+                "--address=127.0.0.1",
+                f"--port={port}",
                 # Files change under a running server while others work in the tree.
-                "--server.fileWatcherType=none",
-                "--browser.gatherUsageStats=false",
+                "--file-watcher=none",
             ],
             cwd=PROJECT_DIR,
             env={**env, **(environment or {})},
@@ -150,8 +149,10 @@ def served_app(
                     f"(exit code {process.poll()}). End of its log:\n{tail}"
                 )
             time.sleep(0.2)
+        SERVER_PIDS[base_url] = process.pid
         yield base_url
     finally:
+        SERVER_PIDS.pop(base_url, None)
         _stop(process)
 
 

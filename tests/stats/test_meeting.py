@@ -1,13 +1,17 @@
-"""Meeting mode's logic: the order of the learning points, the discussion prompts, the
-tables of agreed actions and the round's one-page summary."""
+"""Meeting mode's logic: the order of the learning points, the discussion prompts, the line
+on who is missing from a round, the tables of agreed actions and the round's one-page
+summary."""
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pandas as pd
 
+from collab.domain.rounds import RoundInfo
 from collab.stats import meeting
+from collab.stats.participation import BY_GROUP_COLUMNS, RoundParticipation
 
 
 def test_learning_points_are_ordered_by_gap_with_insufficient_ones_last(framework):
@@ -64,6 +68,12 @@ def test_actions_are_shown_under_headings_with_their_status_names(framework):
     ]
     without = meeting.actions_table(agreed_actions(), framework=framework, with_point=False)
     assert list(without.columns) == ["Round", "Action", "Lead", "Due", "Status"]
+
+
+def test_an_actions_due_date_reads_in_words_and_stays_empty_when_not_set(framework):
+    agreed = agreed_actions().assign(due_on=[dt.date(2027, 3, 5), None, None])
+    table = meeting.actions_table(agreed, framework=framework, with_point=False)
+    assert table["Due"].tolist() == ["5 March 2027", "", ""]
 
 
 def test_only_the_statuses_changed_in_the_editor_are_saved():
@@ -149,3 +159,52 @@ def test_the_summary_has_a_short_row_per_point_in_the_agendas_order(framework):
     assert first_round.notes == [
         "† Between commissioners and service providers; lived experience withheld."
     ]
+
+
+def taking_part(rows: list[tuple[str, int, int | None]], *, is_open: bool = False):
+    """A round's participation by group from (group name, responses, expected) rows."""
+    by_group = pd.DataFrame(
+        {
+            "stakeholder_group": [name.lower() for name, _, _ in rows],
+            "group_name": [name for name, _, _ in rows],
+            "responses": [n for _, n, _ in rows],
+            "expected": pd.array([e for _, _, e in rows], dtype="Int64"),
+        }
+    )
+    by_group["response_rate"] = [n / e if e else float("nan") for _, n, e in rows]
+    by_group["below_expected"] = [e is not None and n < e for _, n, e in rows]
+    by_group["below_minimum"] = by_group["responses"] < 5
+    by_group["flag"] = ""
+    by_group["response_rate_text"] = ""
+    by_group["through_shared_codes"] = 0
+    info = RoundInfo(0, "Spring 2026", None, None, is_open, False, True)
+    return RoundParticipation(
+        round=info,
+        min_group_size=5,
+        by_group=by_group[BY_GROUP_COLUMNS],
+        by_organisation=pd.DataFrame(),
+        exact_counts=False,
+    )
+
+
+def test_the_participation_note_is_silent_when_every_group_is_near_its_number():
+    near = taking_part([("Commissioners", 13, 14), ("Providers", 30, None), ("Lived", 11, 14)])
+    assert meeting.participation_note(near) == ""
+
+
+def test_the_participation_note_names_a_group_well_below_its_number_only():
+    note = meeting.participation_note(
+        taking_part([("Commissioners", 13, 14), ("Providers", 30, 30), ("Lived", 9, 14)])
+    )
+    assert note == "Taking part: Lived 9 of the 14 expected."
+
+
+def test_the_participation_note_names_a_group_too_small_to_show_first_by_its_rule():
+    closed = taking_part([("Commissioners", 2, 14), ("Lived", 1, None), ("Providers", 7, 20)])
+    assert meeting.participation_note(closed) == (
+        "Taking part: Commissioners 2 responses, fewer than 5, so its results are withheld; "
+        "Lived 1 response, fewer than 5, so its results are withheld; "
+        "Providers 7 of the 20 expected."
+    )
+    still_open = taking_part([("Lived", 3, None)], is_open=True)
+    assert "so its results will be withheld" in meeting.participation_note(still_open)

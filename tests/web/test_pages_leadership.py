@@ -183,10 +183,12 @@ def test_open_round_shows_participation_counts_only(demo_db):
     assert int(metrics(at)["People who answered"]) > 0
 
 
-def test_reopening_a_round_hides_its_results_at_once_despite_the_cache(demo_db):
+def test_live_results_turned_off_elsewhere_hide_at_once_despite_the_cache(demo_db):
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=True, actor="admin")
     at = start_app("leadership", DIVERGENCE)
-    assert at.get("plotly_chart")  # the closed round's results, now cached
-    rounds.open_round(demo_db, name=SECOND_ROUND, allow_several=True, actor="admin")
+    at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
+    assert at.get("plotly_chart")  # the open round's published results, now cached
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=False, actor="admin")
     at.run()
     assert "This round is still open" in at.info[0].value
     assert at.get("plotly_chart") == []

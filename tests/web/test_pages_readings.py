@@ -62,6 +62,11 @@ def meeting_at(at: AppTest, point: str, framework: Framework) -> AppTest:
     return at
 
 
+def comments_and_actions(at: AppTest) -> AppTest:
+    """Meeting mode's second view of the point shown: comments, actions, figures."""
+    return at.button(key="meeting_view_comments").click().run()
+
+
 def badges(at: AppTest) -> list[str]:
     return [m.value.replace("\\", "") for m in at.markdown if "-badge[" in m.value]
 
@@ -207,6 +212,9 @@ def test_jargon_is_inside_the_for_analysts_expander(demo_db, framework):
     assert "Only a hint" in outside_analysts(at) and "a hint, not evidence" in inside
 
     at = open_page(MEETING)
+    picture = [texts(at.markdown), texts(at.subheader), texts(at.info), texts(at.caption)]
+    assert not JARGON.search(" ".join(picture))
+    at = comments_and_actions(at)
     assert not JARGON.search(outside_analysts(at))
     inside = " ".join(table_text(t.value) for t in analysts_expander(at).table)
     assert "H = " in inside and "permutation" in inside
@@ -241,7 +249,7 @@ def test_identical_comments_are_listed_once_with_a_count(
     assert lines.count(f"{REPEATED_COMMENT} (4 people wrote this)") == 1
     assert REPEATED_COMMENT not in lines
 
-    at = meeting_at(open_page(MEETING), "impact", framework)
+    at = comments_and_actions(meeting_at(open_page(MEETING), "impact", framework))
     lines = [t.value for t in at.text]
     assert lines.count(f"{REPEATED_COMMENT} (4 people wrote this)") == 1
     assert REPEATED_COMMENT not in lines
