@@ -45,11 +45,10 @@ TREND_READING = "Each small chart: each group's average score (1 to 5), round by
 # How far apart (in rounds) the points of neighbouring groups sit within one round.
 TREND_DODGE = 0.12
 EXPECTED_COLOUR = "#1a1a1a"
-# A group's row on the meeting chart: its height (pixels) and how far above its dot its
-# name sits.
-ROW_HEIGHT = 130
-ROW_NAME_SHIFT = 34
-MEAN_SHIFT = 26
+# A group's row on the meeting chart: its height (pixels) and how far above the middle of
+# its dot its name sits (clear of the dot).
+ROW_HEIGHT = 90
+ROW_NAME_SHIFT = 21
 MINIMUM_COLOUR = "#7f7f7f"
 
 
@@ -323,10 +322,10 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     """Where each group stands on one learning point: its average as a large dot on the scale.
 
     One row per group of the round's summary (framework order, top to bottom), named above
-    its dot with its number of scores (so the scale keeps the figure's whole width, even in
-    a narrow column); the average is written under its dot and a grey bar spans the gap
-    between the lowest and highest group. A withheld group keeps its row, says "too few
-    scores to show" and carries no value.
+    its dot with its average and number of scores (so the scale keeps the figure's whole
+    width, even in a narrow column, and a row stays low enough for a whole point to fit one
+    screen); a grey bar spans the gap between the lowest and highest group. A withheld
+    group keeps its row, says "too few scores to show" and carries no value.
     """
     title = "Average score of each group"
     rows = summary[summary["learning_point"] == learning_point] if len(summary) else summary
@@ -340,12 +339,11 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     for row in rows.itertuples(index=False):
         name = framework.group_name(row.group)
         if bool(row.suppressed) or pd.isna(row.mean):
-            labels.append(f"<b>{name}</b> · <i>withheld</i>")
+            labels.append(f"<b>{name}</b>: <i>withheld</i>")
         else:
-            labels.append(f"<b>{name}</b> · n = {int(row.n)}")
-            shown.append(
-                (row.group, name, float(row.mean), int(row.n), labels[-1], interval_of(row))
-            )
+            mean = float(row.mean)
+            labels.append(f"<b>{name}</b>: average <b>{mean:.1f}</b> (n = {int(row.n)})")
+            shown.append((row.group, name, mean, int(row.n), labels[-1], interval_of(row)))
     fig = go.Figure()
     if len(shown) >= 2:
         low = min(shown, key=lambda s: s[2])
@@ -365,6 +363,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             y=1.0,
             yref="paper",
             yanchor="bottom",
+            yshift=6,  # clear of the first row's name
             text=f"gap {high[2] - low[2]:.2f}",
             showarrow=False,
             font={"size": BASE_FONT_SIZE + 2, "color": "#404040"},
@@ -388,16 +387,6 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
                 customdata=[mean_hover(name, mean, n, interval)],
                 hovertemplate="%{customdata}<extra></extra>",
             )
-        )
-        # The average under its dot, clear of the points of any marker symbol.
-        fig.add_annotation(
-            x=mean,
-            y=label,
-            yanchor="top",
-            yshift=-MEAN_SHIFT,
-            text=f"<b>{mean:.1f}</b>",
-            showarrow=False,
-            font={"size": BASE_FONT_SIZE + 4},
         )
     for row, label in zip(rows.itertuples(index=False), labels, strict=True):
         # The row's name, above its dot at the left edge of the scale.
@@ -444,6 +433,6 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     )
     if any(s[5] is not None for s in shown):
         whisker_caption(fig, yshift=-100, width=40)
-    base_layout(fig, title=title, height=310 + ROW_HEIGHT * len(labels), above=34, below=160)
+    base_layout(fig, title=title, height=250 + ROW_HEIGHT * len(labels), above=34, below=160)
     fig.update_layout(showlegend=False)
     return fig

@@ -121,6 +121,8 @@ class Screen:
 
 
 def _open_spread(page: Page) -> None:
+    """Meeting mode's second view of a point, with the spread of its answers unfolded."""
+    page.locator(".st-key-meeting_view_comments button").click(timeout=LOAD_MS)
     page.get_by_test_id("stExpander").filter(has_text="How the answers were spread").locator(
         "summary"
     ).click(timeout=LOAD_MS)
@@ -162,11 +164,12 @@ SCREENS = (
         "Learning point detail",
         ("learning_point_distribution",),
     ),
+    Screen("Meeting mode", "Meeting mode", "", ("meeting_group_positions",)),
     Screen(
-        "Meeting mode",
+        "Meeting mode, comments and actions",
         "Meeting mode",
         "",
-        ("meeting_group_positions", "meeting_distribution"),
+        ("meeting_distribution",),
         prepare=_open_spread,
     ),
     Screen("Trends", "Trends", "Trends across rounds", ("trends_small_multiples",)),
