@@ -17,8 +17,10 @@ import plotly.graph_objects as go
 from collab.present.charts import (
     BASE_FONT_SIZE,
     TEXT_DARK,
+    TITLE_SPACE,
     base_layout,
     empty_figure,
+    legend_below,
     wrap,
 )
 from collab.stats import agenda, readings
@@ -49,11 +51,15 @@ MARKER_SIZE = 24
 SHORT_TITLE_WIDTH = 20
 
 # The plot area the labels are placed in, in pixels. The height is the figure's; the
-# width is a narrow screen's (a wider one only moves the points further apart, never
-# the labels closer together).
-MAP_HEIGHT = 700
-MAP_MARGIN = {"l": 90, "r": 90, "t": 150, "b": 150}
-ASSUMED_PLOT_WIDTH = 820
+# width is the narrowest screen's (a 1280-pixel one with the menu open: a wider one only
+# moves the points further apart, never the labels closer together).
+MAP_HEIGHT = 730
+# Under the plot: the level axis, its title, the note of points not on the map, the legend.
+MAP_MARGIN = {"l": 70, "r": 70, "t": 150, "b": 180}
+ASSUMED_PLOT_WIDTH = 680
+GAP_AXIS_TITLE = "Gap between the highest and lowest group"
+# Pixels above the plot that the names of the level bands take.
+BAND_NAMES_HEIGHT = 48
 # Where a label may go, relative to its point (pixels, y downwards), nearest first.
 LABEL_DIRECTIONS = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
 LABEL_DISTANCES = (22, 46, 80, 120)
@@ -232,17 +238,31 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
         y = (1 - (gap - y_range[0]) / (y_range[1] - y_range[0])) * plot.bottom
         return x, y
 
+    points = [to_pixels(float(r["level"]), float(r["gap"])) for r in placed.to_dict("records")]
+    markers = [
+        Box(x - MARKER_SIZE / 2, y - MARKER_SIZE / 2, x + MARKER_SIZE / 2, y + MARKER_SIZE / 2)
+        for x, y in points
+    ]
     threshold_boxes = []
     for gap, words, dash in (
         (t.some_divergence_gap, "some divergence", "dot"),
         (t.divergent_gap, "groups diverge", "dash"),
     ):
         text = f"{words} from a gap of {readings.gap_text(gap)}"
+        width, height = label_size(text, THRESHOLD_FONT_SIZE)
+        _, line_y = to_pixels(x_range[0], gap)
+        # The words sit at the left end of their line, or at the right end when a point
+        # would cover them on the left and not there.
+        left = Box(0, line_y - height, width, line_y)
+        right = Box(plot.right - width, line_y - height, plot.right, line_y)
+        at_right = any(left.overlap(m) for m in markers) and not any(
+            right.overlap(m) for m in markers
+        )
         fig.add_hline(y=gap, line_dash=dash, line_color=THRESHOLD_COLOUR, line_width=2)
         fig.add_annotation(
-            x=0,
+            x=1 if at_right else 0,
             xref="paper",
-            xanchor="left",
+            xanchor="right" if at_right else "left",
             y=gap,
             yanchor="bottom",
             text=text,
@@ -250,9 +270,7 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
             font={"size": THRESHOLD_FONT_SIZE, "color": THRESHOLD_COLOUR},
             bgcolor="rgba(255,255,255,0.7)",
         )
-        width, height = label_size(text, THRESHOLD_FONT_SIZE)
-        _, line_y = to_pixels(x_range[0], gap)
-        threshold_boxes.append(Box(0, line_y - height, width, line_y))
+        threshold_boxes.append(right if at_right else left)
 
     for status in STATUS_COLOURS:
         on = placed[placed["status"] == status]
@@ -286,7 +304,6 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
             )
         )
 
-    points = [to_pixels(float(r["level"]), float(r["gap"])) for r in placed.to_dict("records")]
     texts = [
         f"<b>{r['order']}</b> · {_short_title(framework, r['learning_point'])}"
         for r in placed.to_dict("records")
@@ -322,7 +339,7 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
             y=0,
             yref="paper",
             yanchor="top",
-            yshift=-95,
+            yshift=-104,
             showarrow=False,
             font={"size": BASE_FONT_SIZE - 3},
         )
@@ -333,27 +350,37 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
         range=x_range,
         tickvals=ticks,
         ticktext=[f"<b>{s.value}</b> {wrap(s.label, 14)}" for s in framework.scale],
+        tickangle=0,
+        # Clear of the gap axis's lowest number, which sits level with the corner.
+        ticklabelstandoff=12,
         showgrid=False,
         zeroline=False,
     )
-    fig.update_yaxes(
-        title_text="Gap between the highest and lowest group",
-        range=y_range,
-        tickformat=".1f",
-        gridcolor="#e0e0e0",
-        zeroline=False,
+    fig.update_yaxes(range=y_range, tickformat=".1f", gridcolor="#e0e0e0", zeroline=False)
+    # The gap axis is named above the plot, over the level bands' names: never on its side.
+    fig.add_annotation(
+        text=f"<b>↑ {GAP_AXIS_TITLE}</b>",
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        yshift=BAND_NAMES_HEIGHT,
+        showarrow=False,
+        font={"size": BASE_FONT_SIZE},
+        name="axis header",
     )
-    base_layout(fig, title=title, height=MAP_HEIGHT, top_margin=MAP_MARGIN["t"])
+    base_layout(
+        fig,
+        title=title,
+        height=MAP_HEIGHT,
+        above=MAP_MARGIN["t"] - TITLE_SPACE,
+        below=MAP_MARGIN["b"],
+    )
+    legend_below(fig)
     fig.update_layout(
-        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
-        margin=MAP_MARGIN,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1 + 62 / (MAP_HEIGHT - MAP_MARGIN["t"] - MAP_MARGIN["b"]),
-            "x": 0,
-            "title": None,
-        },
+        margin={"l": MAP_MARGIN["l"], "r": MAP_MARGIN["r"]},
         meta={
             "agenda_points": list(ordered["learning_point"]),
             "placed_points": list(placed["learning_point"]),
@@ -410,16 +437,18 @@ def group_view_bars(
             meta={"group": group, "points": list(view["learning_point"])},
         )
     )
-    largest = max([1.0, *(abs(d) for d in differences)]) * 1.45
+    largest = max([1.0, *(abs(d) for d in differences)]) * 1.6
     fig.add_vline(x=0, line_color="#404040", line_width=2)
     fig.update_xaxes(
         title_text=(
             f"← {name} lower · {name} higher →<br>"
-            "<sup>difference between their average and the other groups', in points</sup>"
+            f"<span style='font-size:{BASE_FONT_SIZE - 3}px'>difference between their average "
+            "and the other groups', in points; hatched bars: lower</span>"
         ),
         range=[-largest, largest],
         zeroline=False,
         gridcolor="#e0e0e0",
+        automargin=True,
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
     bottom = 60
@@ -438,6 +467,6 @@ def group_view_bars(
             font={"size": BASE_FONT_SIZE - 3},
         )
         bottom = 130
-    base_layout(fig, title=title, height=200 + 62 * len(labels) + bottom)
-    fig.update_layout(showlegend=False, bargap=0.35, margin={"t": 80, "b": bottom})
+    base_layout(fig, title=title, height=200 + 62 * len(labels) + bottom, below=bottom)
+    fig.update_layout(showlegend=False, bargap=0.35)
     return fig

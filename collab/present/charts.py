@@ -50,10 +50,13 @@ COLOURBAR_LENGTH = 0.75
 RANGE_BAND_COLOUR = "#d9d9d9"
 # How far apart (in rows) the dots of neighbouring groups sit on one learning point row.
 DODGE = 0.24
+# Pixels of one learning point row of the gap ranking (at least), and of a line of its label.
+ROW_HEIGHT = 72
+LINE_HEIGHT = 20
 TEXT_DARK = "#1a1a1a"
 
 BASE_FONT_SIZE = 18
-TITLE_FONT_SIZE = 24
+TITLE_FONT_SIZE = 22
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
 NOT_ENOUGH_GROUPS = "not enough groups to compare"
 
@@ -95,7 +98,7 @@ def scale_colours(framework: Framework) -> dict[int, str]:
 
 def wrap(text: str, width: int) -> str:
     """``text`` broken into lines of at most ``width`` characters for a plotly label."""
-    return "<br>".join(textwrap.wrap(text, width)) or text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def _number(value: Cell) -> float | None:
@@ -225,27 +228,107 @@ def _withheld_text(row: pd.Series) -> str:
     return f"withheld: {reason}" if reason else "withheld"
 
 
-def _scale_ticks(framework: Framework) -> tuple[list[int], list[str]]:
-    """Tick values and labels of the rating scale: the number in bold, the label below."""
+def _scale_ticks(framework: Framework, width: int = 14) -> tuple[list[int], list[str]]:
+    """Tick values and labels of the rating scale: the number in bold, the label below
+    in lines of at most ``width`` characters (narrow, so that it never needs turning)."""
     values = [s.value for s in framework.scale]
-    labels = [f"<b>{s.value}</b><br>{wrap(s.label, 14)}" for s in framework.scale]
+    labels = [f"<b>{s.value}</b><br>{wrap(s.label, width)}" for s in framework.scale]
     return values, labels
 
 
-def base_layout(fig: go.Figure, *, title: str, height: int, top_margin: int = 90) -> go.Figure:
-    """The house style of every figure: white template, projector-sized fonts, title left."""
+# Pixels at the top of a figure that a line of its title takes (with the space around
+# it); a figure with more above its plot adds to this. A longer title breaks into lines.
+TITLE_SPACE = 56
+TITLE_LINE = 30
+TITLE_WIDTH = 76
+# Pixels a row of a horizontal legend takes.
+LEGEND_ROW = 34
+
+
+def title_lines(title: str) -> str:
+    """``title`` as it fits a chart: one line, or when longer than ``TITLE_WIDTH``
+    characters, broken before the round's name (after the last ": "), or else wherever
+    the lines stay short enough."""
+    if len(title) <= TITLE_WIDTH:
+        return title
+    head, colon, round_name = title.rpartition(": ")
+    if colon and len(head) < TITLE_WIDTH:
+        return f"{head}:<br>{round_name}"
+    return wrap(title, TITLE_WIDTH)
+
+
+def base_layout(
+    fig: go.Figure, *, title: str, height: int, above: int = 30, below: int = 40
+) -> go.Figure:
+    """The house style of every figure: white template, projector-sized fonts, the title
+    at the top left of the figure, in lines of at most ``TITLE_WIDTH`` characters.
+
+    ``above`` and ``below`` are the pixels kept above the plot (under the title, for what
+    is written there) and below it; ``height`` is the figure's with a one-line title (a
+    longer one makes the figure taller, never the plot shorter).
+    """
+    text = title_lines(title)
+    extra = TITLE_LINE * text.count("<br>")
     fig.update_layout(
         template="plotly_white",
-        title={"text": title, "font": {"size": TITLE_FONT_SIZE}, "x": 0, "xanchor": "left"},
+        title={
+            "text": text,
+            "font": {"size": TITLE_FONT_SIZE},
+            "x": 0,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "yref": "container",
+            # plotly sets a title of several lines that much higher than one of one line.
+            "pad": {"t": 12 + (16 if extra else 0)},
+        },
         font={"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": TEXT_DARK},
         hoverlabel={"font": {"size": BASE_FONT_SIZE}},
-        height=height,
-        margin={"l": 20, "r": 20, "t": top_margin, "b": 40},
+        height=height + extra,
+        margin={"l": 20, "r": 20, "t": TITLE_SPACE + extra + above, "b": below},
     )
     return fig
 
 
-def empty_figure(title: str, message: str, *, top_margin: int = 90) -> go.Figure:
+def legend_below(fig: go.Figure) -> go.Figure:
+    """A horizontal legend along the bottom of the figure, under the x axis and its
+    title: plotly keeps the room it needs there, however many rows it wraps into."""
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
+            "title": None,
+            "traceorder": "normal",
+            "font": {"size": AXIS_TITLE_SIZE},
+        }
+    )
+    return fig
+
+
+def axis_header(fig: go.Figure, text: str, *, x: float = 0, xanchor: str = "right") -> None:
+    """A horizontal label just above the plot, at ``x`` (paper), in place of a y axis
+    title, which plotly would turn on its side."""
+    fig.add_annotation(
+        text=f"<b>{text}</b>",
+        x=x,
+        xref="paper",
+        xanchor=xanchor,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        yshift=6,
+        showarrow=False,
+        font={"size": BASE_FONT_SIZE},
+        name="axis header",
+    )
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
     """A titled figure that says, in its middle, why there is nothing to draw."""
     fig = go.Figure()
     fig.add_annotation(
@@ -259,7 +342,7 @@ def empty_figure(title: str, message: str, *, top_margin: int = 90) -> go.Figure
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return base_layout(fig, title=title, height=300, top_margin=top_margin)
+    return base_layout(fig, title=title, height=300)
 
 
 def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figure:
@@ -279,6 +362,10 @@ def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figu
     cells = summary.set_index(["learning_point", "group"])
     x = [framework.group_name(g) for g in groups]
     y = [_point_title(framework, p) for p in points]
+    # Labels in short lines, so that they sit level above narrow columns and leave the
+    # columns room.
+    x_labels = [wrap(name, 12) for name in x]
+    y_labels = [wrap(point_title, HEATMAP_ROW_WIDTH) for point_title in y]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -313,7 +400,7 @@ def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figu
                 row_text.append("")
                 row_hover.append("")
                 w_z.append(0.0)
-                w_text.append(wrap(reason, 16))
+                w_text.append(wrap(reason, 12))
                 w_hover.append(f"{group_name} on “{point_title}”: {reason}")
         z.append(row_z)
         text.append(row_text)
@@ -342,7 +429,7 @@ def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figu
             ygap=3,
             colorbar={
                 "tickvals": [s.value for s in framework.scale],
-                "ticktext": [f"<b>{s.value}</b> {s.label}" for s in framework.scale],
+                "ticktext": [f"<b>{s.value}</b> {wrap(s.label, 14)}" for s in framework.scale],
                 "len": COLOURBAR_LENGTH,
                 "y": 0,
                 "yanchor": "bottom",
@@ -363,7 +450,7 @@ def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figu
                 showscale=False,
                 text=withheld_text,
                 texttemplate="<i>%{text}</i>",
-                textfont={"size": BASE_FONT_SIZE - 3, "color": TEXT_DARK},
+                textfont={"size": BASE_FONT_SIZE - 4, "color": TEXT_DARK},
                 customdata=withheld_hover,
                 hovertemplate="%{customdata}<extra></extra>",
                 xgap=3,
@@ -382,10 +469,17 @@ def score_levels_heatmap(summary: pd.DataFrame, framework: Framework) -> go.Figu
         yshift=16,
         showarrow=False,
     )
-    fig.update_xaxes(title_text="Stakeholder group", side="top")
-    fig.update_yaxes(title_text="Learning point", autorange="reversed", automargin=True)
-    base_layout(fig, title=title, height=170 + 78 * len(points))
-    fig.update_layout(margin={"t": 150})
+    fig.update_xaxes(
+        title_text="Stakeholder group",
+        side="top",
+        tickvals=x,
+        ticktext=x_labels,
+        tickangle=0,
+        automargin=True,
+    )
+    fig.update_yaxes(tickvals=y, ticktext=y_labels, autorange="reversed", automargin=True)
+    axis_header(fig, "Learning point")
+    base_layout(fig, title=title, height=200 + 78 * len(points), above=100)
     return fig
 
 
@@ -401,14 +495,38 @@ def _ranked_points(divergence: pd.DataFrame, points: list[str]) -> list[str]:
     return with_gap + [p for p in points if p not in gaps]
 
 
-def _withheld_groups(row: Any, framework: Framework) -> str:
-    """ " (lived experience withheld)" for a divergence row with withheld groups, else ""."""
+def _withheld_groups(row: Any, framework: Framework, *, leave_out: set[str]) -> str:
+    """ "lived experience withheld" for a divergence row with withheld groups (other than
+    those in ``leave_out``), else ""."""
     value = getattr(row, "groups_withheld", None)
     groups = [g for g in (value if isinstance(value, list | tuple) else []) if g]
+    groups = [g for g in groups if g not in leave_out]
     if not groups:
         return ""
     names = " and ".join(framework.group_name(g).lower() for g in groups)
-    return f" ({names} withheld)"
+    return f"{names} withheld"
+
+
+# A learning point's title beside its row, in lines of this many characters: on the gap
+# ranking (one line for most titles, so that a row stays two lines high) and the heatmap.
+ROW_TITLE_WIDTH = 34
+HEATMAP_ROW_WIDTH = 22
+ROW_TITLE_SIZE = BASE_FONT_SIZE - 2
+ROW_NOTE_SIZE = BASE_FONT_SIZE - 3
+# The size of axis titles of two lines (a title and what it means).
+AXIS_TITLE_SIZE = BASE_FONT_SIZE - 2
+
+
+def _row_label(title: str, gap_words: str, withheld: str) -> str:
+    """A row's label: the title, then in smaller type its gap and any group withheld."""
+    label = (
+        f"<span style='font-size:{ROW_TITLE_SIZE}px'><b>{wrap(title, ROW_TITLE_WIDTH)}</b></span>"
+        f"<br><span style='font-size:{ROW_NOTE_SIZE}px'>"
+    )
+    label += gap_words
+    if withheld:
+        label += f"<br><i>{wrap(withheld, ROW_TITLE_WIDTH)}</i>"
+    return label + "</span>"
 
 
 def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Framework) -> go.Figure:
@@ -416,9 +534,11 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
 
     Row ``i`` (0 = top) sits at ``y = i``; each shown group's mean is a dot (group colour
     and symbol) on the rating scale, nudged a little above or below the row so equal means
-    stay visible. A grey band runs from the lowest to the highest group mean and the gap
-    is written beside the row. Points with fewer than two groups shown come last, marked
-    as not comparable.
+    stay visible. A grey band runs from the lowest to the highest group mean. Each row's
+    label gives the point's title and, in smaller type under it, the gap, the status and
+    any group withheld on that point (a group withheld on every point is marked so in the
+    legend instead), so the rating scale keeps the width beside the labels. Points with
+    fewer than two groups shown come last, marked as not comparable.
     """
     title = _titled(
         "Where the groups see things differently, largest gap first",
@@ -504,59 +624,58 @@ def gap_ranking(summary: pd.DataFrame, divergence: pd.DataFrame, framework: Fram
             )
         )
 
+    # A group withheld on every point is named so in the legend, not on every row.
+    everywhere = {g for g in groups if g not in plotted}
     gaps = {}
     statuses = {}
     withheld = {}
     for row in divergence.itertuples(index=False):
         gaps[row.learning_point] = _number(row.gap)
         statuses[row.learning_point] = row.status
-        withheld[row.learning_point] = _withheld_groups(row, framework)
-    for point, y in zip(ranked, rows, strict=True):
+        withheld[row.learning_point] = _withheld_groups(row, framework, leave_out=everywhere)
+    labels = []
+    for point in ranked:
         gap = gaps.get(point)
         if gap is not None and statuses.get(point) != "insufficient":
             # A status compares the groups shown; say so when one is withheld on the point.
-            text = f"<b>gap {gap:.2f}</b> · {status_label(statuses[point])}{withheld[point]}"
+            words = f"<b>gap {gap:.2f}</b> · {status_label(statuses[point])}"
+            labels.append(_row_label(_point_title(framework, point), words, withheld[point]))
         else:
-            text = f"<i>{NOT_ENOUGH_GROUPS}</i>"
-        fig.add_annotation(
-            x=1.01,
-            xref="paper",
-            y=y,
-            yref="y",
-            text=text,
-            showarrow=False,
-            xanchor="left",
-            align="left",
-            font={"size": BASE_FONT_SIZE},
-        )
+            words = f"<i>{NOT_ENOUGH_GROUPS}</i>"
+            labels.append(_row_label(_point_title(framework, point), words, ""))
+    lines = max(label.count("<br>") + 1 for label in labels)
     ticks, tick_labels = _scale_ticks(framework)
     fig.update_xaxes(
-        title_text=(
-            f"Average score of each group<br><sup>{WHISKER_KEY}</sup>"
-            if intervals
-            else "Average score of each group"
-        ),
-        range=[framework.scale_min - 0.25, framework.scale_max + 0.25],
+        title={
+            "text": (
+                f"Average score of each group<br>{WHISKER_KEY}"
+                if intervals
+                else "Average score of each group"
+            ),
+            "font": {"size": AXIS_TITLE_SIZE},
+        },
+        range=[framework.scale_min - 0.3, framework.scale_max + 0.3],
         tickvals=ticks,
         ticktext=tick_labels,
+        tickangle=0,
+        tickfont={"size": BASE_FONT_SIZE - 3},
         showgrid=True,
         gridcolor="#d9d9d9",
         zeroline=False,
+        automargin=True,
     )
     fig.update_yaxes(
-        title_text="Learning point",
         tickvals=rows,
-        ticktext=[wrap(_point_title(framework, p), 30) for p in ranked],
+        ticktext=labels,
         range=[len(ranked) - 0.5, -0.5],
         showgrid=False,
         zeroline=False,
         automargin=True,
     )
-    base_layout(fig, title=title, height=240 + 70 * len(ranked))
-    fig.update_layout(
-        margin={"r": 330, "t": 150, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None},
-    )
+    axis_header(fig, "Learning point")
+    row_height = max(ROW_HEIGHT, LINE_HEIGHT * lines + 12)
+    base_layout(fig, title=title, height=240 + row_height * len(ranked), above=34)
+    legend_below(fig)
     fig.layout.meta = {"ranked_points": ranked}
     return fig
 
@@ -568,7 +687,9 @@ def distribution_bars(
 
     Low scores sit left of zero, high scores right, the middle score is split across zero.
     One trace per scale value; ``x`` holds the share (0-100) and ``base`` its left edge.
-    Withheld groups appear as a labelled empty row with no values.
+    Each share is written level inside its bar, or left out when the bar is too narrow
+    for it (never turned or shrunk). Withheld groups appear as a labelled empty row with
+    no values. The legend of scale values sits under the plot.
     """
     point_title = _point_title(framework, learning_point)
     title = _titled(f"How each group answered “{point_title}”", _round_name(summary))
@@ -632,6 +753,9 @@ def distribution_bars(
                 text=texts,
                 textposition="inside",
                 insidetextanchor="middle",
+                # Never turned on its side to fit a narrow bar: hidden instead (the share
+                # is in the hover and the table beside the chart).
+                textangle=0,
                 textfont={"color": "white" if dark else TEXT_DARK, "size": BASE_FONT_SIZE},
                 customdata=hover,
                 hovertemplate="%{customdata}<extra></extra>",
@@ -651,31 +775,30 @@ def distribution_bars(
     fig.add_vline(x=0, line_color="#404040", line_width=2, layer="below")
     low, high = framework.scale[0].label, framework.scale[-1].label
     fig.update_xaxes(
-        title_text=f"Share of scores: ← towards '{low}' · towards '{high}' →",
+        title={
+            "text": f"Share of scores<br>← towards '{low}' · towards '{high}' →",
+            "font": {"size": AXIS_TITLE_SIZE},
+        },
         range=[-105, 105],
         tickvals=[-100, -50, 0, 50, 100],
         ticktext=["100%", "50%", "0", "50%", "100%"],
+        tickangle=0,
         zeroline=False,
+        automargin=True,
     )
     fig.update_yaxes(
-        title_text="Stakeholder group",
         categoryorder="array",
         categoryarray=[labels[g] for g in groups],
         range=[len(groups) - 0.5, -0.5],
         automargin=True,
     )
-    base_layout(fig, title=title, height=280 + 80 * len(groups))
+    axis_header(fig, "Group")
+    base_layout(fig, title=title, height=300 + 80 * len(groups), above=34)
+    legend_below(fig)
     fig.update_layout(
         barmode="overlay",
         bargap=0.3,
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.03,
-            "x": 0,
-            "traceorder": "normal",
-            "title": None,
-        },
-        margin={"t": 150},
+        # A share too small to be written in its bar at this size is left out, never shrunk.
+        uniformtext={"minsize": BASE_FONT_SIZE - 2, "mode": "hide"},
     )
     return fig

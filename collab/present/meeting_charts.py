@@ -14,12 +14,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from collab.present.charts import (
+    AXIS_TITLE_SIZE,
     BASE_FONT_SIZE,
+    LEGEND_ROW,
+    TITLE_SPACE,
     base_layout,
     empty_figure,
     group_colour,
     group_symbol,
     interval_of,
+    legend_below,
     mean_hover,
     whisker_caption,
     whiskers,
@@ -30,33 +34,37 @@ from collab.stats.trends import NOT_ENOUGH_ROUNDS, Trends, direction_label
 from collab.store.framework import Framework
 
 SMALL_MULTIPLE_COLUMNS = 4
+# The small charts of the trends: a title's line length, pixels of each chart, of the
+# room between two rows of charts and of each row's titles (two lines of the point's
+# title, two of its gap).
+TREND_TITLE_WIDTH = 18
+TREND_PLOT_HEIGHT = 210
+TREND_ROW_GAP = 170
+TREND_TITLES_HEIGHT = 100
+TREND_READING = "Each small chart: each group's average score (1 to 5), round by round."
 # How far apart (in rounds) the points of neighbouring groups sit within one round.
 TREND_DODGE = 0.12
 EXPECTED_COLOUR = "#1a1a1a"
+# A group's row on the meeting chart: its height (pixels) and how far above the middle of
+# its dot its name sits (clear of the dot).
+ROW_HEIGHT = 90
+ROW_NAME_SHIFT = 21
 MINIMUM_COLOUR = "#7f7f7f"
 
 
-def _layout(fig: go.Figure, *, title: str, height: int) -> go.Figure:
-    return base_layout(fig, title=title, height=height, top_margin=110)
-
-
-def _empty(title: str, message: str) -> go.Figure:
-    return empty_figure(title, message, top_margin=110)
-
-
 def _gap_caption(trends: Trends, point: str, framework: Framework) -> str:
-    """The gap in the first and last round, like for like; marked "*" when it is over
-    fewer groups than are shown in the last round (``readings.trend_groups_note`` names
-    them under the chart)."""
+    """The gap in the first and last round, like for like, over two short lines (the
+    gaps, then the direction); marked "*" when it is over fewer groups than are shown in
+    the last round (``readings.trend_groups_note`` names them under the chart)."""
     rows = trends.gap_trend[trends.gap_trend["learning_point"] == point]
     if rows.empty or rows.iloc[0]["direction"] == NOT_ENOUGH_ROUNDS:
-        return "gap: not enough rounds"
+        return "gap: not enough<br>rounds"
     row = rows.iloc[0]
     if row["direction"] == "not_comparable":
-        return "gap: no two groups shown in both rounds"
+        return "gap: no two groups<br>shown in both rounds"
     mark = "*" if compared_groups(row, framework=framework) else ""
     return (
-        f"gap {gap_text(row['first_gap'])} → {gap_text(row['last_gap'])}{mark}: "
+        f"gap {gap_text(row['first_gap'])} → {gap_text(row['last_gap'])}{mark}<br>"
         f"{direction_label(str(row['direction'])).lower()}"
     )
 
@@ -71,26 +79,30 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
     apart so their lines stay visible. The title of each chart gives the gap between the
     groups in the first and last round that have one, like for like, and whether it is
     converging or diverging; "*" marks a gap over fewer groups than are shown now. Hover
-    gives the average, the number of scores and the interval in words.
+    gives the average, the number of scores and the interval in words. What the axis
+    shows and what a whisker means are written under the charts, the legend under those.
     """
     title = "How each group's view changed, round by round"
     if not trends.rounds:
-        return _empty(title, "No round with results to show yet.")
+        return empty_figure(title, "No round with results to show yet.")
     points = framework.learning_points
     rows = math.ceil(len(points) / SMALL_MULTIPLE_COLUMNS)
     subplot_titles = [
-        f"<b>{wrap(p.title, 30)}</b><br><span style='font-size:15px'>"
+        f"<b>{wrap(p.title, TREND_TITLE_WIDTH)}</b><br>"
+        f"<span style='font-size:{BASE_FONT_SIZE - 3}px'>"
         f"{_gap_caption(trends, p.key, framework)}</span>"
         for p in points
     ]
+    plot_height = rows * TREND_PLOT_HEIGHT + (rows - 1) * TREND_ROW_GAP
     fig = make_subplots(
         rows=rows,
         cols=SMALL_MULTIPLE_COLUMNS,
         shared_yaxes="all",
         subplot_titles=subplot_titles,
-        vertical_spacing=0.22 if rows > 1 else 0.1,
-        horizontal_spacing=0.03,
+        vertical_spacing=TREND_ROW_GAP / plot_height if rows > 1 else 0.1,
+        horizontal_spacing=0.04,
     )
+    fig.update_annotations(font={"size": BASE_FONT_SIZE - 1})  # the charts' titles
     x_labels = [wrap(r, 8) for r in trends.rounds]
     groups = [g for g in framework.group_keys if g in set(trends.means["group"])]
     has_interval = False
@@ -148,38 +160,60 @@ def trend_small_multiples(trends: Trends, framework: Framework) -> go.Figure:
                 row=row + 1,
                 col=col + 1,
             )
+    # How to read the small charts, under them: the axis is named here, not on its side.
+    fig.add_annotation(
+        text=f"<i>{TREND_READING}</i>",
+        align="left",
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=0,
+        yref="paper",
+        yanchor="top",
+        yshift=-52,
+        showarrow=False,
+        font={"size": BASE_FONT_SIZE - 2, "color": "#404040"},
+        name="reading key",
+    )
     if has_interval:
-        whisker_caption(fig, yshift=-62)
+        whisker_caption(fig, yshift=-76)
     fig.update_yaxes(
         range=[framework.scale_min - 0.3, framework.scale_max + 0.3],
         tickvals=[s.value for s in framework.scale],
         gridcolor="#e5e5e5",
         zeroline=False,
     )
-    fig.update_yaxes(title_text="Average score (1-5)", col=1)
     fig.update_xaxes(
         tickvals=list(range(len(trends.rounds))),
         ticktext=x_labels,
+        tickangle=0,
         range=[-0.45, len(trends.rounds) - 0.55],
         showgrid=False,
         zeroline=False,
         tickfont={"size": BASE_FONT_SIZE - 4},
     )
-    fig.update_annotations(font={"size": BASE_FONT_SIZE - 1})
-    # Room under the plots for the line that says what a whisker means.
-    bottom = 110 if has_interval else 40
-    height = 330 * rows + 160 + bottom
-    _layout(fig, title=title, height=height)
-    # The legend sits in the top margin, above the two-line titles of the first row.
+    bottom = 110 if has_interval else 90
+    above = LEGEND_ROW + TREND_TITLES_HEIGHT
+    base_layout(
+        fig,
+        title=title,
+        height=TITLE_SPACE + above + plot_height + bottom,
+        above=above,
+        below=bottom,
+    )
+    # The legend under the title, above every small chart's title: read before the charts.
+    title_room = fig.layout.margin.t - above
     fig.update_layout(
         legend={
             "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1 + 70 / (height - 200 - bottom),
             "x": 0,
+            "xanchor": "left",
+            "y": 1 - title_room / fig.layout.height,
+            "yref": "container",
+            "yanchor": "top",
             "title": None,
-        },
-        margin={"t": 200, "b": bottom},
+            "font": {"size": AXIS_TITLE_SIZE},
+        }
     )
     return fig
 
@@ -188,19 +222,16 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
     """Responses per stakeholder group against the expected number and the minimum size.
 
     ``by_group`` is ``RoundParticipation.by_group``. Bars of groups below their expected
-    number or below the minimum group size are hatched and say so; bars keep each group's
-    colour; a black tick marks the expected number (where set) and a dotted line the
-    minimum group size.
+    number or below the minimum group size are hatched, and the legend says what the
+    hatching means; bars keep each group's colour; a black tick marks the expected number
+    (where set) and a dotted line the minimum group size. Each bar's count is written past
+    both its end and its tick, so that the tick never crosses it.
     """
     title = "Who took part"
     if by_group.empty:
-        return _empty(title, "No stakeholder groups to show.")
+        return empty_figure(title, "No stakeholder groups to show.")
     labels = [wrap(str(n), 18) for n in by_group["group_name"]]
     flagged = (by_group["below_expected"] | by_group["below_minimum"]).tolist()
-    texts = []
-    for row in by_group.itertuples(index=False):
-        expected = "" if pd.isna(row.expected) else f" of {int(row.expected)} expected"
-        texts.append(f"<b>{int(row.responses)}</b>{expected}")
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -212,18 +243,39 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
                 "color": [group_colour(g) for g in by_group["stakeholder_group"]],
                 "pattern": {"shape": ["/" if f else "" for f in flagged], "solidity": 0.45},
             },
-            text=texts,
-            textposition="outside",
-            textfont={"size": BASE_FONT_SIZE},
             customdata=[str(f) or "enough responses" for f in by_group["flag"]],
             hovertemplate="%{y}: %{x} responses<br>%{customdata}<extra></extra>",
+            showlegend=False,
         )
     )
+    if any(flagged):
+        # Only in the legend: what a hatched bar means.
+        fig.add_trace(
+            go.Bar(
+                name=f"Hatched bar: fewer than expected, or below the minimum ({min_group_size})",
+                orientation="h",
+                y=[labels[0]],
+                x=[None],  # no bar: a legend entry only
+                # Fine, dark lines: the legend's swatch is small.
+                marker={
+                    "color": "white",
+                    "line": {"color": EXPECTED_COLOUR, "width": 1},
+                    "pattern": {
+                        "shape": "/",
+                        "size": 5,
+                        "solidity": 0.4,
+                        "fgcolor": EXPECTED_COLOUR,
+                        "fillmode": "replace",
+                    },
+                },
+                hoverinfo="skip",
+            )
+        )
     has_expected = by_group["expected"].notna().tolist()
     if any(has_expected):
         fig.add_trace(
             go.Scatter(
-                name="Expected",
+                name="Expected number",
                 mode="markers",
                 y=[label for label, has in zip(labels, has_expected, strict=True) if has],
                 x=[int(e) for e in by_group["expected"].dropna()],
@@ -231,6 +283,18 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
                 marker_color=EXPECTED_COLOUR,
                 hovertemplate="%{y}: %{x} expected<extra></extra>",
             )
+        )
+    for label, row in zip(labels, by_group.itertuples(index=False), strict=True):
+        expected = "" if pd.isna(row.expected) else f" of {int(row.expected)} expected"
+        end = max(int(row.responses), 0 if pd.isna(row.expected) else int(row.expected))
+        fig.add_annotation(
+            x=end,
+            y=label,
+            xanchor="left",
+            xshift=10,
+            text=f"<b>{int(row.responses)}</b>{expected}",
+            showarrow=False,
+            font={"size": BASE_FONT_SIZE},
         )
     fig.add_vline(
         x=min_group_size,
@@ -245,29 +309,28 @@ def participation_bars(by_group: pd.DataFrame, *, min_group_size: int) -> go.Fig
         [min_group_size, *by_group["responses"].astype(int)]
         + [int(e) for e in by_group["expected"].dropna()]
     )
-    fig.update_xaxes(title_text="Responses", range=[0, largest * 1.3 + 1], rangemode="tozero")
+    # Room right of the longest bar or tick for its count.
+    fig.update_xaxes(title_text="Responses", range=[0, largest * 1.6 + 1], rangemode="tozero")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    _layout(fig, title=title, height=180 + 80 * len(by_group))
-    fig.update_layout(
-        showlegend=False,
-        margin={"t": 100},
-        bargap=0.35,
-    )
+    base_layout(fig, title=title, height=230 + 80 * len(by_group), below=130)
+    legend_below(fig)
+    fig.update_layout(barmode="overlay", bargap=0.35)
     return fig
 
 
 def group_positions(summary: pd.DataFrame, framework: Framework, learning_point: str) -> go.Figure:
     """Where each group stands on one learning point: its average as a large dot on the scale.
 
-    One row per group of the round's summary (framework order, top to bottom), labelled
-    with the group's name and number of scores; the average is written beside its dot
-    and a grey bar spans the gap between the lowest and highest group. A withheld group
-    keeps its row, says "too few scores to show" and carries no value.
+    One row per group of the round's summary (framework order, top to bottom), named above
+    its dot with its average and number of scores (so the scale keeps the figure's whole
+    width, even in a narrow column, and a row stays low enough for a whole point to fit one
+    screen); a grey bar spans the gap between the lowest and highest group. A withheld
+    group keeps its row, says "too few scores to show" and carries no value.
     """
     title = "Average score of each group"
     rows = summary[summary["learning_point"] == learning_point] if len(summary) else summary
     if rows.empty:
-        return _empty(title, "No results to show.")
+        return empty_figure(title, "No results to show.")
     order = {g: i for i, g in enumerate(framework.group_keys)}
     rows = rows.assign(_order=rows["group"].map(order).fillna(len(order))).sort_values(
         "_order", kind="stable"
@@ -276,12 +339,11 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
     for row in rows.itertuples(index=False):
         name = framework.group_name(row.group)
         if bool(row.suppressed) or pd.isna(row.mean):
-            labels.append(f"<b>{name}</b><br><i>withheld</i>")
+            labels.append(f"<b>{name}</b>: <i>withheld</i>")
         else:
-            labels.append(f"<b>{name}</b><br>n = {int(row.n)}")
-            shown.append(
-                (row.group, name, float(row.mean), int(row.n), labels[-1], interval_of(row))
-            )
+            mean = float(row.mean)
+            labels.append(f"<b>{name}</b>: average <b>{mean:.1f}</b> (n = {int(row.n)})")
+            shown.append((row.group, name, mean, int(row.n), labels[-1], interval_of(row)))
     fig = go.Figure()
     if len(shown) >= 2:
         low = min(shown, key=lambda s: s[2])
@@ -301,6 +363,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             y=1.0,
             yref="paper",
             yanchor="bottom",
+            yshift=6,  # clear of the first row's name
             text=f"gap {high[2] - low[2]:.2f}",
             showarrow=False,
             font={"size": BASE_FONT_SIZE + 2, "color": "#404040"},
@@ -312,10 +375,7 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
                 name=name,
                 x=[mean],
                 y=[label],
-                mode="markers+text",
-                text=[f"<b>{mean:.1f}</b>"],
-                textposition="top center",
-                textfont={"size": BASE_FONT_SIZE + 6},
+                mode="markers",
                 marker={
                     "color": colour,
                     "symbol": group_symbol(group, framework=framework),
@@ -329,6 +389,19 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             )
         )
     for row, label in zip(rows.itertuples(index=False), labels, strict=True):
+        # The row's name, above its dot at the left edge of the scale.
+        fig.add_annotation(
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=label,
+            yanchor="bottom",
+            yshift=ROW_NAME_SHIFT,
+            text=label,
+            showarrow=False,
+            font={"size": BASE_FONT_SIZE + 2},
+            name="group name",
+        )
         if bool(row.suppressed) or pd.isna(row.mean):
             reason = str(row.reason or "too few scores")
             fig.add_annotation(
@@ -342,24 +415,24 @@ def group_positions(summary: pd.DataFrame, framework: Framework, learning_point:
             )
     ticks = [s.value for s in framework.scale]
     fig.update_xaxes(
-        range=[framework.scale_min - 0.3, framework.scale_max + 0.45],
+        range=[framework.scale_min - 0.35, framework.scale_max + 0.35],
         tickvals=ticks,
-        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 9)}" for s in framework.scale],
+        ticktext=[f"<b>{s.value}</b><br>{wrap(s.label, 10)}" for s in framework.scale],
         tickangle=0,
-        tickfont={"size": BASE_FONT_SIZE - 4},
+        tickfont={"size": BASE_FONT_SIZE - 3},
         gridcolor="#d9d9d9",
         zeroline=False,
+        automargin=True,
     )
     fig.update_yaxes(
         type="category",
         categoryorder="array",
         categoryarray=labels,
         autorange="reversed",
-        automargin=True,
-        tickfont={"size": BASE_FONT_SIZE + 2},
+        showticklabels=False,
     )
     if any(s[5] is not None for s in shown):
-        whisker_caption(fig, yshift=-92, width=40)
-    _layout(fig, title=title, height=300 + 115 * len(labels))
-    fig.update_layout(showlegend=False, margin={"t": 80, "b": 150})
+        whisker_caption(fig, yshift=-100, width=40)
+    base_layout(fig, title=title, height=250 + ROW_HEIGHT * len(labels), above=34, below=160)
+    fig.update_layout(showlegend=False)
     return fig

@@ -114,7 +114,9 @@ def test_agenda_map_has_a_title_and_axis_titles(framework):
     fig = agenda_charts.agenda_map(make_divergence(), framework)
     assert fig.layout.title.text == f"Where to start: each learning point by level and gap: {ROUND}"
     assert fig.layout.xaxis.title.text == "Level: average score over the groups shown"
-    assert fig.layout.yaxis.title.text == "Gap between the highest and lowest group"
+    assert fig.layout.yaxis.title.text is None  # never turned on its side: written above
+    headers = [a.text for a in fig.layout.annotations if a.name == "axis header"]
+    assert headers == ["<b>↑ Gap between the highest and lowest group</b>"]
     assert fig.layout.xaxis.range == (1, 5)
 
 
@@ -156,6 +158,27 @@ def test_agenda_map_labels_stay_apart_when_points_crowd_together(framework):
         if p != "messiness"
     ]
     assert_no_overlap(agenda_charts.agenda_map(make_divergence(crowded), framework))
+
+
+def test_agenda_map_threshold_words_move_to_the_right_end_when_a_point_covers_the_left(
+    framework,
+):
+    fig = agenda_charts.agenda_map(make_divergence(), framework)
+    words = {a.text: a for a in fig.layout.annotations if "from a gap of" in a.text}
+    # 'Focus on assets' (level 2.2, gap 0.6) sits on the left end of the 0.50 line.
+    some = words["some divergence from a gap of 0.50"]
+    assert (some.x, some.xanchor) == (1, "right")
+    radius = agenda_charts.MARKER_SIZE / 2
+    for box in (Box(*b) for b in fig.layout.meta["threshold_boxes"]):
+        for x, y in fig.layout.meta["point_pixels"]:
+            assert box.overlap(Box(x - radius, y - radius, x + radius, y + radius)) == 0
+
+
+def test_agenda_map_threshold_words_stay_left_when_nothing_covers_them(framework):
+    clear = [point for point in POINTS if point[0] not in ("assets", "realistic")]
+    fig = agenda_charts.agenda_map(make_divergence(clear), framework)
+    anchors = {a.xanchor for a in fig.layout.annotations if "from a gap of" in a.text}
+    assert anchors == {"left"}
 
 
 def test_place_labels_puts_a_lone_label_right_of_its_point():
@@ -224,6 +247,7 @@ def test_own_view_has_a_title_naming_the_group_and_round(framework):
         f"Where commissioners stand apart from the other groups: {ROUND}"
     )
     assert "Commissioners lower" in fig.layout.xaxis.title.text
+    assert "hatched bars: lower" in fig.layout.xaxis.title.text  # what the hatching means
     assert fig.layout.xaxis.range[0] == -fig.layout.xaxis.range[1]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from collab.present import charts
@@ -163,11 +164,25 @@ def test_score_levels_without_withheld_cells_has_no_marker_layer(framework, summ
     assert len(charts.score_levels_heatmap(shown, framework).data) == 1
 
 
+def headers(fig) -> list[str]:
+    """The labels written level above the plot in place of a y axis title."""
+    return [a.text for a in fig.layout.annotations if a.name == "axis header"]
+
+
 def test_score_levels_has_title_and_axis_titles(framework, summary):
     fig = charts.score_levels_heatmap(summary, framework)
     assert fig.layout.title.text == f"Average score of each group on each learning point: {ROUND}"
     assert fig.layout.xaxis.title.text == "Stakeholder group"
-    assert fig.layout.yaxis.title.text == "Learning point"
+    assert headers(fig) == ["<b>Learning point</b>"]
+    assert fig.layout.yaxis.title.text is None  # never turned on its side
+
+
+def test_score_levels_column_labels_are_level_in_short_lines(framework, summary):
+    fig = charts.score_levels_heatmap(summary, framework)
+    assert fig.layout.xaxis.tickangle == 0
+    assert list(fig.layout.xaxis.ticktext) == [
+        "Commissioners", "Service<br>providers", "Lived<br>experience"
+    ]  # fmt: skip
     assert fig.layout.font.size >= 16
 
 
@@ -203,11 +218,27 @@ def group_traces(fig) -> list:
     return [t for t in fig.data if t.meta and "group" in t.meta]
 
 
+def row_titles(fig) -> list[str]:
+    """The learning point titles of the gap ranking's rows, top to bottom."""
+    return [
+        label.split("<b>")[1].split("</b>")[0].replace("<br>", " ")
+        for label in fig.layout.yaxis.ticktext
+    ]
+
+
+def row_notes(fig) -> list[str]:
+    """What each row of the gap ranking says under its title: the gap and status, and
+    the groups withheld on that point."""
+    return [
+        label.split("px'>")[2].removesuffix("</span>").replace("<br>", " / ")
+        for label in fig.layout.yaxis.ticktext
+    ]
+
+
 def test_gap_ranking_lists_largest_gap_first_and_insufficient_last(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
     assert fig.layout.meta["ranked_points"] == RANKED
-    labels = [label.replace("<br>", " ") for label in fig.layout.yaxis.ticktext]
-    assert labels == ranked_titles(framework)
+    assert row_titles(fig) == ranked_titles(framework)
     assert list(fig.layout.yaxis.tickvals) == list(range(8))
     assert fig.layout.yaxis.range == (7.5, -0.5)  # row 0, the largest gap, at the top
 
@@ -249,7 +280,7 @@ def test_gap_ranking_line_spans_lowest_to_highest_group_mean(framework, summary)
 
 def test_gap_ranking_writes_each_gap_and_marks_points_that_cannot_be_compared(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
-    notes = [a.text for a in fig.layout.annotations]
+    notes = row_notes(fig)
     assert notes[0] == "<b>gap 1.30</b> · Groups diverge"
     assert notes[4] == "<b>gap 0.40</b> · Shared view"
     assert [charts.NOT_ENOUGH_GROUPS in n for n in notes] == [False] * 6 + [True] * 2
@@ -262,9 +293,18 @@ def test_gap_ranking_status_names_the_group_withheld_on_that_point(framework, su
         for point in divergence["learning_point"]
     ]
     fig = charts.gap_ranking(summary, divergence, framework)
-    notes = [a.text for a in fig.layout.annotations]
-    assert notes[0] == "<b>gap 1.30</b> · Groups diverge (lived experience withheld)"
+    notes = row_notes(fig)
+    assert notes[0] == "<b>gap 1.30</b> · Groups diverge / <i>lived experience withheld</i>"
     assert notes[4] == "<b>gap 0.40</b> · Shared view"  # upstream: every group shown
+
+
+def test_gap_ranking_names_a_group_withheld_everywhere_in_the_legend_only(framework, summary):
+    withheld = lived_experience_withheld_everywhere(summary)
+    divergence = make_divergence(framework, GAPS)
+    divergence["groups_withheld"] = [["lived_experience"]] * len(divergence)
+    fig = charts.gap_ranking(withheld, divergence, framework)
+    assert not any("withheld" in note for note in row_notes(fig))
+    assert group_traces(fig)[2].name == "Lived experience (withheld)"
 
 
 def test_gap_ranking_axis_ticks_are_the_scale_labels(framework, summary):
@@ -272,8 +312,21 @@ def test_gap_ranking_axis_ticks_are_the_scale_labels(framework, summary):
     assert list(fig.layout.xaxis.tickvals) == [1, 2, 3, 4, 5]
     assert "Not yet" in fig.layout.xaxis.ticktext[0]
     assert fig.layout.xaxis.title.text.startswith("Average score of each group<br>")
-    assert fig.layout.yaxis.title.text == "Learning point"
+    assert fig.layout.xaxis.tickangle == 0  # never turned to fit
+    assert headers(fig) == ["<b>Learning point</b>"]
+    assert fig.layout.yaxis.title.text is None
     assert "largest gap first" in fig.layout.title.text
+
+
+def test_gap_ranking_legend_is_under_the_plot_and_the_title_at_the_top(framework, summary):
+    fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
+    legend = fig.layout.legend
+    assert (legend.orientation, legend.yref, legend.y, legend.yanchor) == (
+        "h", "container", 0, "bottom"
+    )  # fmt: skip
+    title = fig.layout.title
+    assert (title.yref, title.y, title.yanchor) == ("container", 1, "top")
+    assert fig.layout.margin.r == 20  # no column of words beside the plot
 
 
 def test_gap_ranking_whiskers_span_each_groups_interval(framework, summary):
@@ -308,8 +361,8 @@ def test_gap_ranking_hover_says_the_interval_in_words(framework, summary):
 def test_gap_ranking_says_under_its_axis_what_a_whisker_means(framework, summary):
     fig = charts.gap_ranking(summary, make_divergence(framework, GAPS), framework)
     assert fig.layout.xaxis.title.text == (
-        "Average score of each group<br><sup>Line through a dot: where the group's average "
-        "very likely lies (95%)</sup>"
+        "Average score of each group<br>Line through a dot: where the group's average "
+        "very likely lies (95%)"
     )
 
 
@@ -381,15 +434,25 @@ def test_distribution_bars_show_a_withheld_group_as_an_empty_labelled_row(framew
     for trace in fig.data:
         assert rows[2] not in trace.y
         assert len(trace.x) == 2
-    assert [a.text for a in fig.layout.annotations] == ["<i>withheld: fewer than 5 responses</i>"]
+    notes = [a.text for a in fig.layout.annotations if a.name != "axis header"]
+    assert notes == ["<i>withheld: fewer than 5 responses</i>"]
 
 
 def test_distribution_bars_have_titles_and_axis_titles(framework, summary):
     fig = charts.distribution_bars(summary, framework, "realistic")
     assert fig.layout.title.text == "How each group answered “Be realistic”: Spring 2026"
     assert "Share of scores" in fig.layout.xaxis.title.text
-    assert fig.layout.yaxis.title.text == "Stakeholder group"
+    assert headers(fig) == ["<b>Group</b>"]
     assert fig.layout.yaxis.categoryarray[0] == "Commissioners<br>n = 12"
+
+
+def test_distribution_bars_never_turn_a_share_to_fit_it_in_its_bar(framework, summary):
+    fig = charts.distribution_bars(summary, framework, "upstream")
+    assert {trace.textangle for trace in fig.data} == {0}
+    # A share too small to be written level in its bar is hidden, never shrunk below this.
+    assert fig.layout.uniformtext.mode == "hide"
+    assert fig.layout.uniformtext.minsize == charts.BASE_FONT_SIZE - 2
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
 
 
 def test_figures_of_an_empty_summary_say_there_is_nothing_to_show(framework):
@@ -411,3 +474,19 @@ def test_no_figure_holds_a_number_for_a_withheld_group(framework, summary):
     lived = group_traces(charts.gap_ranking(summary, divergence, framework))[2]
     assert sum(x is not None and not math.isnan(x) for x in lived.x) == 1
     assert sum(a is not None for a in lived.error_x.array) == 1
+
+
+def test_a_title_too_long_for_one_line_breaks_before_the_round_name():
+    short = "How each group answered “Be realistic”: Spring 2026"
+    assert charts.title_lines(short) == short
+    long = "How each group answered “Get the right people in the room, every time”: Spring 2026"
+    assert charts.title_lines(long) == (
+        "How each group answered “Get the right people in the room, every time”:<br>Spring 2026"
+    )
+
+
+def test_a_two_line_title_makes_the_figure_taller_not_the_plot_shorter():
+    one = charts.base_layout(go.Figure(), title="Short: Spring 2026", height=500)
+    two = charts.base_layout(go.Figure(), title="x" * 80 + ": Spring 2026", height=500)
+    assert two.layout.height - one.layout.height == charts.TITLE_LINE
+    assert two.layout.margin.t - one.layout.margin.t == charts.TITLE_LINE

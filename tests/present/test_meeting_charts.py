@@ -1,10 +1,14 @@
-"""Intervals on group averages in the meeting and trends figures (meeting_charts).
+"""The meeting, trends and participation figures (meeting_charts).
 
 Hand-made frames: each whisker must span exactly the summary's ``mean_low`` to
-``mean_high``, and a withheld group or round gets none.
+``mean_high``, and a withheld group or round gets none; rows are named above their dots,
+captions come in short lines, counts sit clear of the expected tick and the legend says
+what hatching means.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
@@ -128,3 +132,90 @@ def test_trend_chart_says_what_a_whisker_means(framework):
     fig = meeting_charts.trend_small_multiples(make_trends(), framework)
     assert f"<i>{charts.WHISKER_KEY}</i>" in [a.text for a in fig.layout.annotations]
     assert list(fig.layout.xaxis.ticktext) == ["Autumn<br>2025", "Spring<br>2026"]
+
+
+def test_group_positions_name_each_row_above_its_dot_so_the_scale_takes_the_width(framework):
+    fig = meeting_charts.group_positions(POSITIONS, framework, "upstream")
+    assert fig.layout.yaxis.showticklabels is False
+    names = [a.text for a in fig.layout.annotations if a.name == "group name"]
+    assert names == [
+        "<b>Commissioners</b>: average <b>4.0</b> (n = 12)",
+        "<b>Service providers</b>: average <b>3.0</b> (n = 30)",
+        "<b>Lived experience</b>: <i>withheld</i>",
+    ]
+    assert fig.layout.xaxis.tickangle == 0
+    # Three rows fit the 520 pixels meeting mode gives the chart on one screen.
+    assert fig.layout.height == 520
+
+
+def test_trend_captions_break_into_short_lines_and_no_axis_title_is_turned(framework):
+    fig = meeting_charts.trend_small_multiples(make_trends(), framework)
+    first = fig.layout.annotations[0].text
+    assert first.startswith("<b>Start 'upstream'</b><br>")
+    lines = re.sub(r"<(?!br>)[^>]*>", "", first).split("<br>")
+    assert lines[0] == "Start 'upstream'"
+    assert max(len(line) for line in lines) <= 20
+    assert all(axis.title.text is None for axis in fig.select_yaxes())
+    reading = [a.text for a in fig.layout.annotations if a.name == "reading key"]
+    assert reading == [f"<i>{meeting_charts.TREND_READING}</i>"]
+
+
+def by_group(rows: list[tuple[str, str, int, float, bool, bool, str]]) -> pd.DataFrame:
+    """(group, name, responses, expected, below expected, below minimum, flag) rows."""
+    return pd.DataFrame(
+        [
+            {
+                "stakeholder_group": g, "group_name": name, "responses": n, "expected": e,
+                "response_rate": n / e if e == e else NAN, "below_expected": low,
+                "below_minimum": small, "flag": flag,
+            }
+            for g, name, n, e, low, small, flag in rows
+        ]
+    )  # fmt: skip
+
+
+TAKING_PART = by_group(
+    [
+        ("commissioner", "Commissioners", 11, 14.0, True, False, "below expected"),
+        ("provider", "Service providers", 34, 32.0, False, False, ""),
+        ("lived_experience", "Lived experience", 4, NAN, False, True, "below minimum"),
+    ]
+)
+
+
+def test_participation_counts_sit_past_both_the_bar_and_the_expected_tick(framework):
+    fig = meeting_charts.participation_bars(TAKING_PART, min_group_size=5)
+    counts = {a.text: a.x for a in fig.layout.annotations if a.xanchor == "left"}
+    # Commissioners: 11 answered, the tick at 14 expected; the words start past the tick.
+    assert counts == {
+        "<b>11</b> of 14 expected": 14,
+        "<b>34</b> of 32 expected": 34,
+        "<b>4</b>": 4,
+    }
+    assert fig.data[0].text is None  # no count written on the bar itself
+
+
+def test_participation_legend_says_what_hatching_and_the_tick_mean(framework):
+    fig = meeting_charts.participation_bars(TAKING_PART, min_group_size=5)
+    bars = fig.data[0]
+    assert list(bars.marker.pattern.shape) == ["/", "", "/"]
+    in_legend = [t.name for t in fig.data if t.showlegend is not False]
+    assert in_legend == [
+        "Hatched bar: fewer than expected, or below the minimum (5)",
+        "Expected number",
+    ]
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yref == "container"
+
+
+def test_participation_legend_has_no_hatching_entry_when_no_bar_is_hatched(framework):
+    enough = TAKING_PART.assign(below_expected=False, below_minimum=False)
+    fig = meeting_charts.participation_bars(enough, min_group_size=5)
+    assert [t.name for t in fig.data if t.showlegend is not False] == ["Expected number"]
+
+
+def test_trend_legend_sits_under_the_title_above_the_small_charts(framework):
+    fig = meeting_charts.trend_small_multiples(make_trends(), framework)
+    legend = fig.layout.legend
+    assert (legend.orientation, legend.yref, legend.yanchor) == ("h", "container", "top")
+    # Its top is where the title's room ends, in pixels from the top of the figure.
+    assert (1 - legend.y) * fig.layout.height == pytest.approx(charts.TITLE_SPACE)
