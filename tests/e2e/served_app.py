@@ -99,15 +99,25 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``streamlit run``: its address and its process."""
+
+    base_url: str
+    process: subprocess.Popen
+
+
 @contextmanager
-def served_app(
+def served_script(
     database_url: str,
     *,
     log_path: Path,
+    script: str = "app.py",
     min_group_size: int = 5,
     environment: dict[str, str] | None = None,
-) -> Iterator[str]:
-    """Serve the app over ``database_url`` until the block ends; yields its address.
+) -> Iterator[Server]:
+    """Serve ``script`` (relative to the project) over ``database_url`` until the block
+    ends; yields the server.
 
     ``environment`` adds to (or overrides) the test alliance's settings. Waits (at most
     ``START_SECONDS``) for the health check; raises ``AppDidNotStart`` with the end of
@@ -127,7 +137,7 @@ def served_app(
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.headless=true",
                 "--server.address=127.0.0.1",
                 f"--server.port={port}",
@@ -150,9 +160,28 @@ def served_app(
                     f"(exit code {process.poll()}). End of its log:\n{tail}"
                 )
             time.sleep(0.2)
-        yield base_url
+        yield Server(base_url, process)
     finally:
         _stop(process)
+
+
+@contextmanager
+def served_app(
+    database_url: str,
+    *,
+    log_path: Path,
+    min_group_size: int = 5,
+    environment: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve the app over ``database_url`` until the block ends; yields its address
+    (see ``served_script``)."""
+    with served_script(
+        database_url,
+        log_path=log_path,
+        min_group_size=min_group_size,
+        environment=environment,
+    ) as server:
+        yield server.base_url
 
 
 @contextmanager
