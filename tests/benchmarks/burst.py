@@ -84,8 +84,12 @@ class Member:
 
 @dataclass
 class Leadership:
-    reruns: list[float] = field(default_factory=list)
+    """The leadership session's reruns, by the phase of the burst they ended in."""
+
+    phase: str = "warm-up"
+    reruns: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    warm: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -252,9 +256,12 @@ async def leadership_loop(session: Session, stop: asyncio.Event, seen: Leadershi
         while not stop.is_set():
             seen.errors += problems(result)
             result = await session.run()
-            seen.reruns.append(result.seconds)
+            seen.reruns.setdefault(seen.phase, []).append(result.seconds)
+            if len(seen.reruns.get("warm-up", [])) >= 2:
+                seen.warm.set()
     except Exception as exc:  # reported
         seen.errors.append(f"{type(exc).__name__}: {exc}")
+        seen.warm.set()
 
 
 class Profiler:
@@ -285,10 +292,15 @@ class Profiler:
 
 
 async def phase(
-    name: str, server: Server, profiler: Profiler, work: Callable[[], Awaitable[object]]
+    name: str,
+    server: Server,
+    profiler: Profiler,
+    leadership: Leadership,
+    work: Callable[[], Awaitable[object]],
 ) -> float:
     """Run ``work`` while profiling; return the server's CPU seconds spent meanwhile."""
     profiler.start(name)
+    leadership.phase = name
     before = cpu_seconds(server.process.pid)
     await work()
     spent = cpu_seconds(server.process.pid) - before
@@ -314,7 +326,9 @@ async def single_form_run(base_url: str, page: str, code: str, pid: int) -> tupl
 
 
 async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -> None:
-    """Time single runs of the member form and of the bare page, alternately."""
+    """Time single runs of the member form and of the bare page, alternately: the median
+    latency, and the server CPU per run averaged over the runs (the clock ticks in
+    hundredths of a second)."""
     runs: dict[str, list[tuple[float, ...]]] = {"form": [], "bare": []}
     for i in range(repeat):
         order = [("form", app, "submit"), ("bare", bare, "")]
@@ -322,24 +336,31 @@ async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -
             runs[name].append(
                 await single_form_run(server.base_url, page, code, server.process.pid)
             )
-    medians = {
-        name: [statistics.median(r[i] for r in rows) for i in range(4)]
+    figures = {
+        name: [statistics.median(r[i] for r in rows) for i in (0, 1)]
+        + [statistics.fmean(r[i] for r in rows) for i in (2, 3)]
         for name, rows in runs.items()
     }
-    print(f"single runs, median of {repeat}, latency / server CPU:")
+    print(f"single runs of {repeat} members one at a time, latency (median) / server CPU (mean):")
     for name, label in (("form", "member form"), ("bare", "bare page")):
-        load, send, load_cpu, send_cpu = medians[name]
+        load, send, load_cpu, send_cpu = figures[name]
         print(
             f"  {label:11}  load {load * 1000:4.0f} / {load_cpu * 1000:4.0f} ms, "
             f"send {send * 1000:4.0f} / {send_cpu * 1000:4.0f} ms"
         )
-    form, bare = medians["form"], medians["bare"]
+    form, bare = figures["form"], figures["bare"]
     cpu_ratio = (form[2] + form[3]) / max(bare[2] + bare[3], 1e-9)
     latency_ratio = (form[0] + form[1]) / (bare[0] + bare[1])
     print(
         f"  member form / bare page (load + send): server CPU {cpu_ratio:.2f}x, "
         f"latency {latency_ratio:.2f}x  (target <= {TARGETS['bare_ratio']}x)"
     )
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The most memory process ``pid`` has held at once (its peak resident set)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
 def report_burst(members: list[Member], leadership: Leadership, cpu: dict[str, float]) -> int:
@@ -349,7 +370,9 @@ def report_burst(members: list[Member], leadership: Leadership, cpu: dict[str, f
     n = len(members)
     print(f"form load ({len(loads)}/{n}):       {spread(loads)}  (target p95 < 5 s)")
     print(f"time to receipt ({len(receipts)}/{n}): {spread(receipts)}  (target p95 < 3 s)")
-    print(f"leadership reruns ({len(leadership.reruns)}): {spread(leadership.reruns)}")
+    for name in ("open", "send"):
+        reruns = leadership.reruns.get(name, [])
+        print(f"leadership reruns while {name}ing ({len(reruns)}): {spread(reruns)}")
     print(
         f"server CPU: opening {cpu['open']:.1f} s ({cpu['open'] / n * 1000:.0f} ms a member), "
         f"sending {cpu['send']:.1f} s ({cpu['send'] / n * 1000:.0f} ms a member)"
@@ -374,7 +397,7 @@ async def burst(
     leader, leadership, stop = Session(app.base_url), Leadership(), asyncio.Event()
     await sign_in_leadership(leader)
     watching = asyncio.create_task(leadership_loop(leader, stop, leadership))
-    await asyncio.sleep(1.0)
+    await leadership.warm.wait()  # its figures computed once, as before a meeting
     members = [
         Member(codes[i % len(codes)], Session(app.base_url, timeout=args.timeout))
         for i in range(args.sessions)
@@ -386,12 +409,14 @@ async def burst(
             "open",
             app,
             profiler,
+            leadership,
             lambda: asyncio.gather(*(open_form(m, page="submit", static=static) for m in members)),
         ),
         "send": await phase(
             "send",
             app,
             profiler,
+            leadership,
             lambda: asyncio.gather(*(send_answers(m, random.Random(rng.random())) for m in members)),
         ),
     }
@@ -404,6 +429,7 @@ async def burst(
         client_before.ru_utime + client_before.ru_stime
     )
     print(f"this client's own CPU meanwhile: {client_cpu:.1f} s")
+    print(f"server peak memory: {peak_memory_mb(app.process.pid):.0f} MB")
     receipts = [m.receipt for m in members if m.receipt]
     check = stored_once(alliance, receipts, earlier=earlier)
     print(
@@ -423,7 +449,7 @@ def main() -> int:
         "--database-url", help="a PostgreSQL database to work in (a temporary schema)"
     )
     parser.add_argument("--no-static", action="store_true", help="skip the scripts and styles")
-    parser.add_argument("--repeat", type=int, default=10, help="single runs of each page")
+    parser.add_argument("--repeat", type=int, default=20, help="single runs of each page")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a run may take")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", type=Path, help="py-spy output (.svg, .json or .txt)")
