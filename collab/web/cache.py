@@ -13,6 +13,7 @@ organisations, actions, expected numbers) call ``clear``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -150,16 +151,17 @@ def chart(view: ResultsView, chart: str, point: str = "", *, group: str = "") ->
     return _chart(view, chart, point, group)
 
 
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
-    frame = EXPORT_FRAMES[what](_round_results(view))
-    return exports.write_frame(frame, fmt=fmt, sheet_name=what.title())
+def export_file(view: ResultsView, what: str, fmt: str) -> Callable[[], bytes]:
+    """What writes the ``summary`` or ``divergence`` figures of ``view`` as a file in
+    format ``fmt`` (privacy applied exactly as on the page: withheld cells are empty),
+    from the results as read now, when it is called.
 
-
-def export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
-    """The ``summary`` or ``divergence`` figures of ``view`` as a file in format ``fmt``
-    (privacy applied exactly as on the page: withheld cells are empty)."""
-    return _export_bytes(view, what, fmt)
+    A download button given it makes the file only when someone clicks: a page run
+    writes no file nobody asked for.
+    """
+    found = _round_results(view)
+    frame_of = EXPORT_FRAMES[what]
+    return lambda: exports.write_frame(frame_of(found), fmt=fmt, sheet_name=what.title())
 
 
 @st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)

@@ -330,12 +330,19 @@ async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -
     latency, and the server CPU per run averaged over the runs (the clock ticks in
     hundredths of a second)."""
     runs: dict[str, list[tuple[float, ...]]] = {"form": [], "bare": []}
+    # Someone else keeps each app open, as on a server in use: Streamlit forgets the
+    # compiled page scripts whenever its last session closes.
+    keepers = [Session(app.base_url), Session(bare.base_url)]
+    for keeper in keepers:
+        await keeper.connect()
+        await keeper.run()
     for i in range(repeat):
         order = [("form", app, "submit"), ("bare", bare, "")]
         for name, server, page in order if i % 2 == 0 else order[::-1]:
             runs[name].append(
                 await single_form_run(server.base_url, page, code, server.process.pid)
             )
+    await asyncio.gather(*(keeper.close() for keeper in keepers))
     figures = {
         name: [statistics.median(r[i] for r in rows) for i in (0, 1)]
         + [statistics.fmean(r[i] for r in rows) for i in (2, 3)]
