@@ -75,6 +75,7 @@ class Member:
     code: str
     session: Session
     load_seconds: float | None = None
+    fetch_seconds: float | None = None  # of the load: the page, its scripts and styles
     receipt_seconds: float | None = None
     step_seconds: list[float] = field(default_factory=list)
     receipt: str | None = None
@@ -173,6 +174,7 @@ async def open_form(member: Member, *, page: str, static: bool) -> None:
     started = time.perf_counter()
     try:
         await open_like_a_browser(member.session.base_url, f"{page}?{query}", static=static)
+        member.fetch_seconds = time.perf_counter() - started
         await member.session.connect()
         result = await member.session.run(page=page, query=query)
     except Exception as exc:  # a failure to load is an error of the run, reported
@@ -375,7 +377,9 @@ def report_burst(members: list[Member], leadership: Leadership, cpu: dict[str, f
     loads = [m.load_seconds for m in members if m.load_seconds is not None]
     receipts = [m.receipt_seconds for m in members if m.receipt_seconds is not None]
     n = len(members)
+    fetches = [m.fetch_seconds for m in members if m.fetch_seconds is not None]
     print(f"form load ({len(loads)}/{n}):       {spread(loads)}  (target p95 < 5 s)")
+    print(f"  of which fetching the page:   {spread(fetches)}")
     print(f"time to receipt ({len(receipts)}/{n}): {spread(receipts)}  (target p95 < 3 s)")
     for name in ("open", "send"):
         reruns = leadership.reruns.get(name, [])
