@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -111,8 +112,22 @@ def _round_results(view: ResultsView) -> RoundResults:
 
 
 def round_results(view: ResultsView) -> RoundResults:
-    """The results of ``view`` with the privacy rules applied."""
-    return _round_results(view)
+    """The results of ``view`` with the privacy rules applied (looked up once per run:
+    each lookup of a cached read hashes the view and copies the results)."""
+    return session.once_per_run(f"round_results {view!r}", lambda: _round_results(view))
+
+
+@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
+def _group_view(view: ResultsView, group: str) -> pd.DataFrame:
+    found = _round_results(view)
+    framework = load_framework(view.read_key.framework_path)
+    return agenda.group_view(found.summary, group=group, framework=framework)
+
+
+def group_view(view: ResultsView, group: str) -> pd.DataFrame:
+    """How far ``group`` stands from the other groups of ``view`` on each learning point
+    (``collab.stats.agenda.group_view``), worked out once per view."""
+    return _group_view(view, group)
 
 
 # A figure is kept as the object itself: a copy (what st.cache_data hands out) is
@@ -131,7 +146,7 @@ def _chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
     if chart == "agenda_map":
         return agenda_charts.agenda_map(found.divergence, framework)
     if chart == "group_view":
-        own = agenda.group_view(found.summary, group=group, framework=framework)
+        own = _group_view(view, group)
         note = agenda.group_view_missing(
             found.summary, own, group=group, framework=framework, k=found.min_group_size
         )
@@ -159,7 +174,7 @@ def export_file(view: ResultsView, what: str, fmt: str) -> Callable[[], bytes]:
     A download button given it makes the file only when someone clicks: a page run
     writes no file nobody asked for.
     """
-    found = _round_results(view)
+    found = round_results(view)
     frame_of = EXPORT_FRAMES[what]
     return lambda: exports.write_frame(frame_of(found), fmt=fmt, sheet_name=what.title())
 
