@@ -36,6 +36,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/scale.py
+	$(BIN)/python tests/benchmarks/clear_cache.py
 
 # Re-resolve the lock after a dependency changes in pyproject.toml. Versions already
 # pinned are kept where they still fit; `make lock LOCK_ARGS=--upgrade` takes the newest.

@@ -25,9 +25,10 @@ from collab.domain.answers import participation
 from collab.domain.audit import COMMAND_LINE, recent_entries
 from collab.domain.backup import backup_database
 from collab.domain.invite_codes import (
-    create_invite_code,
+    create_invite_codes,
     invite_link,
     list_invite_codes,
+    loopback_warning,
     revoke_invite_code,
 )
 from collab.domain.organisations import (
@@ -45,14 +46,15 @@ from collab.domain.rounds import (
     open_round,
     set_live_results,
 )
+from collab.domain.snapshots import pending
 from collab.files.exports import EXPORTS, FORMATS, export_round
 from collab.files.imports import apply_import, check_import, size_problem
+from collab.present.code_sheet import CodeCard, code_links_csv, code_sheet_html
 from collab.store.config import (
     PROJECT_DIR,
     Settings,
     SettingsError,
     get_settings,
-    upload_limit_megabytes,
 )
 from collab.store.db import Database
 from collab.store.errors import CollabError, NotFound, Refused
@@ -185,14 +187,11 @@ def _serve(ctx: _Context, args: argparse.Namespace) -> int:
             f"To switch it on, set {names} in the environment or in .streamlit/secrets.toml "
             "(copy .streamlit/secrets.toml.example; the README explains)."
         )
-    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    # The app behind the upload guard (collab/web/server.py): uploads only for the
+    # administrator's import, none larger than COLLAB_MAX_IMPORT_BYTES.
+    command = [sys.executable, "-m", "collab.web.server"]
     if args.port:
-        command += ["--server.port", str(args.port)]
-    # Uploads are for imports: the server refuses any file larger than an import takes.
-    command += [
-        "--server.maxUploadSize",
-        str(upload_limit_megabytes(ctx.settings.max_import_bytes)),
-    ]
+        command += ["--port", str(args.port)]
     ctx.close()
     sys.stdout.flush()
     os.chdir(PROJECT_DIR)
@@ -314,32 +313,64 @@ def _set_active(active: bool) -> Callable[[_Context, argparse.Namespace], int]:
 
 
 def _codes_create(ctx: _Context, args: argparse.Namespace) -> int:
-    info, code = create_invite_code(
+    made = create_invite_codes(
         ctx.database(),
         actor=COMMAND_LINE,
         framework=ctx.framework,
         organisation=args.organisation,
         stakeholder_group=args.group,
+        personal=args.personal,
+        count=args.count,
+        response_cap=args.cap,
     )
-    link = invite_link(ctx.settings.base_url, code)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "id": info.id,
-                    "organisation": info.organisation,
-                    "group": info.stakeholder_group,
-                    "code": code,
-                    "link": link,
-                }
-            )
+    cards = [
+        CodeCard(
+            number=info.id,
+            organisation=info.organisation,
+            group=ctx.framework.group_name(info.stakeholder_group),
+            personal=info.personal,
+            code=code,
+            link=invite_link(ctx.settings.base_url, code),
         )
+        for info, code in made
+    ]
+    warning = loopback_warning(ctx.settings.base_url)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.sheet:
+        _write(
+            Path(args.sheet),
+            code_sheet_html(cards, title=f"Invite codes: {cards[0].organisation}").encode(),
+        )
+    if args.links:
+        _write(Path(args.links), code_links_csv(cards))
+    if args.json:
+        records = [
+            {
+                "id": card.number,
+                "organisation": card.organisation,
+                "group": info.stakeholder_group,
+                "kind": "personal" if info.personal else "shared",
+                "cap": info.response_cap,
+                "code": card.code,
+                "link": card.link,
+            }
+            for card, (info, _code) in zip(cards, made, strict=True)
+        ]
+        print(json.dumps(records[0] if len(records) == 1 else records))
         return 0
-    group = ctx.framework.group_name(info.stakeholder_group)
-    print(f"Invite code {info.id} for {info.organisation}, {group}:")
-    print(f"\n    {code}\n")
-    print(f"Link: {link}")
-    print("The code is shown only this once (only a fingerprint of it is kept).")
+    first = made[0][0]
+    print(
+        f"{len(made)} invite code{'s' if len(made) != 1 else ''} ({first.kind_text}) for "
+        f"{first.organisation}, {cards[0].group}:\n"
+    )
+    for card in cards:
+        print(f"    no. {card.number}  {card.code}  {card.link}")
+    print("\nThe codes are shown only this once (only a fingerprint of each is kept).")
+    if args.sheet:
+        print(f"Printable sheet: {args.sheet}")
+    if args.links:
+        print(f"Links for a mail merge: {args.links}")
     return 0
 
 
@@ -409,6 +440,7 @@ def _import(ctx: _Context, args: argparse.Namespace) -> int:
         create_missing=args.create_missing,
         max_bytes=limit,
         max_comment_chars=ctx.settings.max_comment_chars,
+        amend=args.amend,
     )
     if plan.problems:
         for problem in plan.problems:
@@ -425,7 +457,21 @@ def _import(ctx: _Context, args: argparse.Namespace) -> int:
         print(f"created closed round(s): {', '.join(plan.rounds_to_create)}")
     if plan.organisations_to_create:
         print(f"created organisation(s): {', '.join(plan.organisations_to_create)}")
+    if plan.replaced:
+        print(f"replaced {plan.replaced} earlier response(s) (amendment, in the audit log)")
+    for round_name in sorted({row.round for row in plan.rows}):
+        waiting = pending(db, round_name=round_name, min_group_size=ctx.settings.min_group_size)
+        text = waiting.waiting_text(ctx.framework.group_name)
+        if text:
+            print(f"note: {text}")
     return 0
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise Refused(f"Cannot write {path}: {exc.strerror}.") from exc
 
 
 def _export(ctx: _Context, args: argparse.Namespace) -> int:
@@ -449,10 +495,7 @@ def _export(ctx: _Context, args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return 0
-    try:
-        Path(args.output).write_bytes(data)
-    except OSError as exc:
-        raise Refused(f"Cannot write {args.output}: {exc.strerror}.") from exc
+    _write(Path(args.output), data)
     print(f"wrote {args.output} ({len(data):,} bytes)")
     return 0
 
@@ -590,7 +633,27 @@ def build_parser() -> argparse.ArgumentParser:
     new_code = code_commands.add_parser("create", help="create a code (shown once) and its link")
     new_code.add_argument("--organisation", required=True)
     new_code.add_argument("--group", required=True, help="stakeholder group key")
-    new_code.add_argument("--json", action="store_true", help="print one JSON object")
+    new_code.add_argument(
+        "--personal",
+        action="store_true",
+        help="one code per person: one response per round, reopened to revise it",
+    )
+    new_code.add_argument(
+        "--count", type=_positive, default=1, metavar="N", help="how many codes (default 1)"
+    )
+    new_code.add_argument(
+        "--cap",
+        type=_positive,
+        metavar="N",
+        help="a shared code's responses per round (default: the number expected)",
+    )
+    new_code.add_argument(
+        "--sheet", metavar="FILE.html", help="write a printable sheet of QR codes"
+    )
+    new_code.add_argument("--links", metavar="FILE.csv", help="write the codes and links as CSV")
+    new_code.add_argument(
+        "--json", action="store_true", help="print JSON: an object, or an array for several"
+    )
     new_code.set_defaults(handler=_codes_create)
     revoke = code_commands.add_parser("revoke", help="stop a code from being used")
     revoke.add_argument("id", type=int)
@@ -607,6 +670,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--create-missing",
         action="store_true",
         help="create rounds (closed) and organisations the file names but the database lacks",
+    )
+    import_.add_argument(
+        "--amend",
+        action="store_true",
+        help="correct closed rounds: rows may go into them and replace a respondent's "
+        "earlier response (recorded in the audit log)",
     )
     import_.set_defaults(handler=_import)
 

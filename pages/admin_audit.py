@@ -12,5 +12,5 @@ st.caption("The most recent administrative actions, newest first.")
 st.dataframe(
     admin.audit_table(cache.database()),
     hide_index=True,
-    column_config={"What": st.column_config.TextColumn(width="large")},
+    column_config=admin.audit_columns(),
 )

@@ -1,9 +1,10 @@
-"""Organisations: add one, rename it, deactivate or reactivate it (its history stays)."""
+"""Organisations: add one, rename it, deactivate it (after a tick to confirm) or reactivate
+it; its history stays."""
 
 import streamlit as st
 
 from collab.domain import organisations
-from collab.web import admin, cache, session
+from collab.web import admin, cache, page, session
 
 session.start_run()
 
@@ -37,16 +38,25 @@ if st.button("Rename", key="admin_org_rename"):
         ),
         lambda info: f"Renamed to '{info.name}'.",
     )
-active = not known[picked].active
+chosen = known[picked]
+# Deactivating waits for a tick, one per organisation, as closing a round does.
+sure = chosen.active and st.checkbox(
+    page.escape_markdown(
+        f"Yes, deactivate '{chosen.name}': it gets no new invite codes and its "
+        "responses can't be imported until it is reactivated"
+    ),
+    key=f"admin_org_deactivate_sure_{picked}",
+)
 if st.button(
-    "Reactivate" if active else "Deactivate",
+    "Deactivate" if chosen.active else "Reactivate",
     key="admin_org_toggle_active",
+    disabled=chosen.active and not sure,
     help="A deactivated organisation keeps its history but gets no new invite codes.",
 ):
     admin.act(
         "organisations",
         lambda: organisations.set_organisation_active(
-            db, actor=session.role(), organisation_id=picked, active=active
+            db, actor=session.role(), organisation_id=picked, active=not chosen.active
         ),
         lambda info: f"'{info.name}' is {'active' if info.active else 'deactivated'}.",
     )

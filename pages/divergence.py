@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from collab.web import agenda, cache, choosers, leadership, page, session
+from collab.web import agenda, cache, choosers, leadership, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Divergence overview")
+signing_in.require_leadership("Divergence overview")
 
 framework = session.framework()
 

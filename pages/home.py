@@ -3,7 +3,7 @@
 import streamlit as st
 
 from collab.domain import rounds
-from collab.web import cache, page, session
+from collab.web import cache, page, session, shared_results
 
 session.start_run()
 
@@ -21,38 +21,45 @@ st.write(
     "things differently, and what to work on next."
 )
 
-if not rounds.list_rounds(db):
-    st.info(
-        "Nothing here yet: an administrator needs to create a round and invite codes. "
-        "Just trying the app? `make run` loads an invented demo alliance into an empty "
-        "database.",
-        icon=":material/hourglass_empty:",
-    )
-    st.stop()
 
-current = rounds.current_round(db)
-if current is None:
-    upcoming = [r for r in rounds.list_rounds(db) if r.status == "not_opened"]
-    waiting = "No round is open at the moment" + (
-        f": {page.escape_markdown(upcoming[-1].name)} is set up but not yet opened."
-        if upcoming
-        else "."
-    )
-    st.info(
-        f"{waiting} Your alliance coordinator will share an invite link when the next one starts.",
-        icon=":material/event_busy:",
-    )
-    st.stop()
+def show_round_to_answer() -> None:
+    """The open round, how to answer it and who has taken part so far."""
+    if not rounds.list_rounds(db):
+        st.info(
+            "Nothing here yet: an administrator needs to create a round and invite codes. "
+            "Just trying the app? `make run` loads an invented demo alliance into an empty "
+            "database.",
+            icon=":material/hourglass_empty:",
+        )
+        return
+    current = rounds.current_round(db)
+    if current is None:
+        upcoming = [r for r in rounds.list_rounds(db) if r.status == "not_opened"]
+        waiting = "No round is open at the moment" + (
+            f": {page.escape_markdown(upcoming[-1].name)} is set up but not yet opened."
+            if upcoming
+            else "."
+        )
+        st.info(
+            f"{waiting} Your alliance coordinator will share an invite link when the next "
+            "one starts.",
+            icon=":material/event_busy:",
+        )
+        return
+    st.subheader(f"Open now: {page.escape_markdown(current.name)}")
+    if current.closes_on:
+        st.write(f"Answers are welcome until {page.long_date(current.closes_on)}.")
+    else:
+        st.write("No closing date has been set yet.")
+    st.page_link("pages/submit.py", label="Submit answers", icon=":material/edit_note:")
+    taken_part = cache.participation_by_group(current.id)
+    total = sum(taken_part.values())
+    st.write(f"**{total}** {'person has' if total == 1 else 'people have'} taken part so far:")
+    for column, (group, n) in zip(st.columns(len(taken_part)), taken_part.items(), strict=True):
+        column.metric(framework.group_name(group), n)
 
-st.subheader(f"Open now: {page.escape_markdown(current.name)}")
-if current.closes_on:
-    st.write(f"Answers are welcome until {page.long_date(current.closes_on)}.")
-else:
-    st.write("No closing date has been set yet.")
-st.page_link("pages/submit.py", label="Submit answers", icon=":material/edit_note:")
 
-taken_part = cache.participation_by_group(current.id)
-total = sum(taken_part.values())
-st.write(f"**{total}** {'person has' if total == 1 else 'people have'} taken part so far:")
-for column, (group, n) in zip(st.columns(len(taken_part)), taken_part.items(), strict=True):
-    column.metric(framework.group_name(group), n)
+show_round_to_answer()
+shared_results.show_shared_results(
+    framework, code=st.query_params.get("code") or st.session_state.get("submit_last_code", "")
+)

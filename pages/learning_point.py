@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from collab.web import cache, choosers, leadership, page, session
+from collab.web import cache, choosers, leadership, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Learning point detail")
+signing_in.require_leadership("Learning point detail")
 
 framework = session.framework()
 

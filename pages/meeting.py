@@ -1,20 +1,18 @@
-"""Meeting mode: the leadership team takes the learning points one screen at a time,
-discusses them on a shared screen and records what it agrees to do."""
+"""Meeting mode: the leadership team takes the learning points one screen at a time on a
+shared screen, discusses them and records what it agrees to do."""
 
 import streamlit as st
 
 from collab.domain import rounds
-from collab.stats import privacy
-from collab.stats.meeting import ORDERS, learning_point_order, point_picture
-from collab.web import cache, choosers, leadership, meeting, page, session
+from collab.stats.meeting import learning_point_order, point_picture
+from collab.web import cache, choosers, leadership, meeting, session, signing_in
 
 session.start_run()
-session.require_leadership("Meeting mode")
+signing_in.require_leadership("Meeting mode")
 
 framework = session.framework()
-
 db = cache.database()
-k = privacy.min_group_size_from_settings(session.settings())
+k = session.min_group_size()
 choices = rounds.list_rounds(db)
 if not choices:
     st.title("Meeting mode")
@@ -26,31 +24,22 @@ if not choices:
     )
     st.stop()
 
-chosen, order = meeting.choose_round(choices)
+chosen, order = meeting.choose_round(choices, min_group_size=k)
 label = choosers.round_label(chosen)
-st.caption(
-    page.escape_markdown(
-        f"Meeting mode · {label} · {ORDERS[order].lower()} · "
-        f"a group's figures on a point are withheld when it has fewer than {k} scores there"
-    )
-)
-page.demo_banner()
-if chosen.opened:
-    meeting.show_flagged_groups(db, framework, chosen.name, k)
+with meeting.presenter():
+    if chosen.opened:
+        meeting.show_participation(db, framework, chosen.name, k)
+    view = cache.ResultsView(chosen.name, tuple(framework.group_keys), (), label)
+    found = cache.round_results(view)
+    if leadership.show_unavailable(found, framework):
+        st.stop()
+    with st.sidebar:
+        meeting.show_pack_downloads(db, framework, round_name=chosen.name, k=k)
 
-view = cache.ResultsView(chosen.name, tuple(framework.group_keys), (), label)
-found = cache.round_results(view)
-if leadership.show_unavailable(found, framework):
-    st.stop()
-
-keys = learning_point_order(found.divergence, framework=framework, by=order)
-position = meeting.step_through(len(keys))
-picture = point_picture(found, framework=framework, learning_point=keys[position])
-
-meeting.show_picture(found, framework, picture)
-meeting.show_comments(picture)
-meeting.show_figures(found, framework, picture)
-meeting.show_actions(db, round_name=chosen.name, point=picture.key)
-meeting.record_action_form(db, framework, round_name=chosen.name, picture=picture)
-st.divider()
-meeting.show_pack_downloads(db, framework, round_name=chosen.name, k=k)
+    keys = learning_point_order(found.divergence, framework=framework, by=order)
+    point, shown = meeting.step_through(keys, label=label)
+    picture = point_picture(found, framework=framework, learning_point=point)
+    if shown == meeting.PICTURE:
+        meeting.show_picture(found, framework, picture)
+    else:
+        meeting.show_comments_and_actions(db, found, framework, picture, round_name=chosen.name)

@@ -10,10 +10,10 @@ from collab.domain.expected import save_expected_participation
 from collab.present import meeting_charts
 from collab.stats import participation
 from collab.store.errors import CollabError
-from collab.web import cache, choosers, page, session
+from collab.web import cache, choosers, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Participation")
+signing_in.require_leadership("Participation")
 
 ROUND_KEY = "participation_round"
 EDITOR_KEY = "participation_expected_editor"
@@ -33,7 +33,7 @@ if not choices:
         icon=":material/hourglass_empty:",
     )
 else:
-    first = rounds.current_round(db) or choices[-1]
+    first = choosers.default_round(choices, open_first=True) or choices[-1]
     chosen = choosers.choose_round(choices, first=first, key=ROUND_KEY)
     taking_part = cache.round_participation(chosen.name, exact_counts=session.role() == ADMIN)
     flagged = taking_part.flagged_groups
@@ -60,6 +60,8 @@ else:
             delta_color="off",
             delta_arrow="off",
         )
+    if taking_part.through_shared_codes:
+        st.caption(page.escape_markdown(participation.shared_codes_text(taking_part)))
     st.plotly_chart(
         meeting_charts.participation_bars(taking_part.by_group, min_group_size=k),
         key="participation_bars",
@@ -94,7 +96,10 @@ else:
             "group_name": "Group",
             "responses_text": st.column_config.TextColumn("Responses", alignment="right"),
             "expected": "Expected",
-            "response_rate_text": st.column_config.TextColumn("Response rate", alignment="right"),
+            # Wide enough for "more than expected (12 of 9)".
+            "response_rate_text": st.column_config.TextColumn(
+                "Response rate", alignment="right", width=220
+            ),
             "below_expected": st.column_config.CheckboxColumn("Below expected"),
         },
     )

@@ -19,7 +19,10 @@ db = cache.database()
 state = st.session_state
 # An invite link's code wins; otherwise keep the code typed earlier in this session.
 state.setdefault("submit_code", st.query_params.get("code") or state.get("submit_last_code", ""))
-state.setdefault("submit_token", uuid.uuid4().hex)
+# The form's one-time key lives in its address, so a resend after a reload, a lost
+# connection or a server restart is known as the same form and stored once.
+state.setdefault("submit_token", st.query_params.get("form") or uuid.uuid4().hex)
+st.query_params["form"] = state["submit_token"]
 
 
 def start_new_form() -> None:
@@ -30,9 +33,12 @@ def start_new_form() -> None:
         "submit_problems",
         "submit_error",
         "submit_round_id",
+        "submit_loaded",
+        "submit_given",
     ):
         state.pop(key, None)
     state["submit_token"] = uuid.uuid4().hex
+    st.query_params["form"] = state["submit_token"]
     form.clear_form(framework)
 
 
@@ -105,7 +111,17 @@ page.demo_banner()
 
 receipt = state.get("submit_receipt")
 if receipt:
-    if receipt.code is None:
+    if receipt.personal:
+        st.success(
+            "Thank you: your answers are saved"
+            + (f" (version {receipt.revision})." if receipt.revision > 1 else ".")
+        )
+        st.write(
+            "Your invite code is your receipt: open the same link, or type the same code, "
+            f"to change your answers while round '{page.escape_markdown(receipt.round)}' "
+            "is open. Nobody else can look them up."
+        )
+    elif receipt.code is None:
         st.success("These answers were already saved; nothing was stored twice.")
     elif receipt.revision > 1:
         st.success(f"Your changes are saved (version {receipt.revision} of your answers).")
@@ -113,7 +129,7 @@ if receipt:
     else:
         st.success("Thank you: your answers are saved.")
         st.metric("Your receipt code", receipt.code)
-    if receipt.code:
+    if receipt.code and not receipt.personal:
         st.write(
             "Keep this code (a photo or a note is fine) to change your answers while "
             f"round '{page.escape_markdown(receipt.round)}' is open. It is the only link "
@@ -174,6 +190,21 @@ else:
         state.setdefault("submit_round_id", 0)
     else:
         state["submit_round_id"] = open_round.id
+        if invite.personal and state.get("submit_loaded") != (invite.id, open_round.id):
+            # A personal code reopens the answers it gave in this round, to revise them.
+            state["submit_loaded"] = (invite.id, open_round.id)
+            given = submissions.find_personal_submission(
+                db, code=state["submit_code"], round_id=open_round.id
+            )
+            if given is not None:
+                form.put_answers_in_form(framework, given)
+                state["submit_given"] = given.revision
+        if state.get("submit_given"):
+            st.info(
+                "You have answered this round already: your answers are below. Change "
+                "what you like and save; the new answers replace the old ones.",
+                icon=":material/edit:",
+            )
         closes = (
             f", open until {page.long_date(open_round.closes_on)}" if open_round.closes_on else ""
         )
@@ -216,7 +247,7 @@ with st.form("submit_form"):
     if attention:  # again by the button, where a phone user's screen is after sending
         st.error(attention, icon=":material/error:")
     st.form_submit_button(
-        "Save my changes" if revising else "Send my answers",
+        "Save my changes" if revising or state.get("submit_given") else "Send my answers",
         key="submit_send",
         type="primary",
         on_click=send_answers,

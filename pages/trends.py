@@ -5,10 +5,10 @@ import streamlit as st
 
 from collab.present import meeting_charts
 from collab.stats import readings
-from collab.web import cache, page, session
+from collab.web import cache, page, session, signing_in
 
 session.start_run()
-session.require_leadership("Trends")
+signing_in.require_leadership("Trends")
 
 framework = session.framework()
 st.title("Trends across rounds")

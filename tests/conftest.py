@@ -21,6 +21,7 @@ from collab.demo import build_demo
 from collab.store import config
 from collab.store.db import Database, create_engine
 from collab.store.framework import Framework, load_framework
+from collab.web import cache as web_cache
 from tests.support.databases import (
     POSTGRES_URL,
     copy_migrated_sqlite,
@@ -146,11 +147,11 @@ def app_url(tmp_path, monkeypatch) -> str:
         "get_settings",
         functools.partial(config.get_settings, secrets_path=tmp_path / "no-secrets.toml"),
     )
+    web_cache.reset()
     st.cache_data.clear()
-    st.cache_resource.clear()
     yield url
+    web_cache.reset()
     st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture

@@ -150,6 +150,7 @@ def alliance_with_sql_metacharacters(db: Database, framework: Framework) -> None
         import_responses(db, framework=framework, data=data, create_missing=True, actor="admin")
         == 1
     )
+    rounds.close_round(db, name=SQL_ROUND, actor="admin")  # exports read what is published
 
 
 def test_sql_metacharacters_are_stored_and_exported_as_typed(db, framework):
@@ -316,6 +317,7 @@ def round_with_formulas(db: Database, framework: Framework) -> None:
         import_responses(db, framework=framework, data=csv_file(framework, [row]), actor="admin")
         == 1
     )
+    rounds.close_round(db, name=ROUND, actor="admin")  # exports read what is published
 
 
 def holds_a_formula(text: object) -> bool:

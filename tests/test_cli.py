@@ -13,6 +13,7 @@ from collab import cli
 from collab.demo import DEMO_ADMIN_PASSCODE, DEMO_LEADERSHIP_PASSCODE
 from collab.domain.answers import load_answers
 from collab.domain.audit import recent_entries
+from collab.domain.dates import long_date
 from collab.domain.invite_codes import find_invite_code, normalise_code
 from collab.domain.organisations import list_organisations
 from collab.domain.rounds import get_round, list_rounds
@@ -110,8 +111,8 @@ def test_rounds_are_created_opened_closed_and_listed(run, initialised):
     status, _, err = run("rounds", "open", "Spring 2027")
     assert status == 1 and "Autumn 2027' is still open" in err
     assert run("rounds", "close", "Autumn 2027")[0] == 0
-    assert run("rounds", "live", "Spring 2027", "on")[0] == 0
     assert run("rounds", "open", "Spring 2027")[0] == 0
+    assert run("rounds", "live", "Spring 2027", "on")[0] == 0
     status, out, _ = run("rounds", "list")
     lines = out.splitlines()
     assert lines[0].split() == [
@@ -126,6 +127,29 @@ def test_rounds_are_created_opened_closed_and_listed(run, initialised):
     assert lines[2].split() == ["Spring", "2027", "open", "yes", "2027-03-01", "0"]
     assert lines[3].split() == ["Autumn", "2027", "closed", "no", "0"]
     assert get_round(initialised, "Spring 2027").live_results
+
+
+@pytest.mark.parametrize(
+    ("before", "says"),
+    [
+        ((), "Round 'Spring 2027' is not open yet. Open it first"),
+        (
+            (("open", "Spring 2027"), ("close", "Spring 2027")),
+            "Round 'Spring 2027' is closed: its results are already shown",
+        ),
+    ],
+)
+def test_live_results_for_a_round_that_is_not_open_are_refused_saying_why(
+    run, initialised, before, says
+):
+    assert run("rounds", "create", "Spring 2027")[0] == 0
+    for action, name in before:
+        assert run("rounds", action, name)[0] == 0
+    status, out, err = run("rounds", "live", "Spring 2027", "on")
+    assert (status, out) == (1, "")
+    assert err.startswith(f"error: {says}")
+    assert not get_round(initialised, "Spring 2027").live_results
+    assert run("rounds", "live", "Spring 2027", "off")[0] == 0
 
 
 def test_a_round_not_yet_opened_is_listed_as_such(run, initialised):
@@ -171,13 +195,23 @@ def test_names_with_unseen_characters_or_over_the_limit_are_one_error_line(run, 
 
 
 def test_code_create_prints_a_code_that_is_accepted_and_its_link(run, shelter):
-    status, out, _ = run(
-        "codes", "create", "--organisation", "Riverside Night Shelter", "--group", "provider"
+    status, out, err = run(
+        "codes",
+        "create",
+        "--organisation",
+        "Riverside Night Shelter",
+        "--group",
+        "provider",
+        "--cap",
+        "5",
     )
     assert status == 0
-    code = out.split("\n\n")[1].strip()
+    assert "(shared, up to 5 per round)" in out
+    _, number, code, link = out.split("\n\n")[1].split("\n")[0].split()
     assert find_invite_code(shelter, code).organisation == "Riverside Night Shelter"
-    assert f"http://localhost:8501/submit?code={code}" in out
+    assert link == f"http://localhost:8501/submit?code={code}"
+    # The default address only opens on this computer: say so, and how to set another.
+    assert "COLLAB_BASE_URL" in err and "only opens on the computer" in err
 
 
 def test_code_create_with_json_prints_one_object_with_the_link(run, shelter):
@@ -188,10 +222,13 @@ def test_code_create_with_json_prints_one_object_with_the_link(run, shelter):
         "Riverside Night Shelter",
         "--group",
         "provider",
+        "--cap",
+        "5",
         "--json",
     )
     record = json.loads(out)
-    assert set(record) == {"id", "organisation", "group", "code", "link"}
+    assert set(record) == {"id", "organisation", "group", "kind", "cap", "code", "link"}
+    assert (record["kind"], record["cap"]) == ("shared", 5)
     assert record["link"].endswith(f"/submit?code={record['code']}")
     assert find_invite_code(shelter, record["code"]).stakeholder_group == "provider"
 
@@ -205,6 +242,8 @@ def test_codes_are_revoked_and_listed_without_the_code(run, shelter):
             "Riverside Night Shelter",
             "--group",
             "commissioner",
+            "--cap",
+            "5",
             "--json",
         )[1]
     )
@@ -360,8 +399,7 @@ def test_serve_on_the_demo_sets_and_prints_demo_passcodes(run, initialised, monk
     monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(args=args, env=env))
     status, out, _ = run("serve", "--port", "8600")
     assert status == 0
-    assert started["args"][1:6] == ["-m", "streamlit", "run", "app.py", "--server.port"]
-    assert started["args"][6:] == ["8600", "--server.maxUploadSize", "5"]
+    assert started["args"][1:] == ["-m", "collab.web.server", "--port", "8600"]
     assert started["env"]["COLLAB_LEADERSHIP_PASSCODE"] == DEMO_LEADERSHIP_PASSCODE
     assert started["env"]["COLLAB_ADMIN_PASSCODE"] == DEMO_ADMIN_PASSCODE
     assert DEMO_LEADERSHIP_PASSCODE in out and DEMO_ADMIN_PASSCODE in out
@@ -434,6 +472,8 @@ def test_changes_made_on_the_command_line_are_audited_as_the_command_line(
         "Riverside Night Shelter",
         "--group",
         "provider",
+        "--cap",
+        "5",
         "--json",
     )
     code = json.loads(out)["code"]
@@ -484,14 +524,6 @@ def test_audit_of_an_empty_log_says_so(run, initialised):
         run("audit", "--limit", "0")
 
 
-def test_serve_lets_the_server_take_uploads_no_larger_than_an_import(run, initialised, monkeypatch):
-    started = {}
-    monkeypatch.setenv("COLLAB_MAX_IMPORT_BYTES", "12000000")
-    monkeypatch.setattr(os, "execvpe", lambda file, args, env: started.update(args=args))
-    assert run("serve")[0] == 0
-    assert started["args"][-2:] == ["--server.maxUploadSize", "12"]  # 11.4 MiB, rounded up
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def run_on_each_database(request, run, database_url, monkeypatch):
     """``run`` on a migrated database, SQLite or PostgreSQL, with a shelter and a round."""
@@ -523,6 +555,8 @@ def test_importing_the_same_file_twice_is_refused_naming_the_first_and_exits_1(
     assert (status, out) == (1, "")
     assert "already imported into round 'Spring 2027'" in err
     assert "(as 'paper-forms.csv')" in err
-    assert f"on {dt.datetime.now(dt.UTC):%Y-%m-%d}" in err
-    assert err.splitlines()[-1] == f"error: 1 problem in {copy}; nothing was imported."
+    assert f"on {long_date(dt.datetime.now(dt.UTC))}, " in err
+    # The round closed when the first file created it, so it is frozen too: both are said.
+    assert "its answers are frozen" in err
+    assert err.splitlines()[-1] == f"error: 2 problems in {copy}; nothing was imported."
     assert len(load_answers(db)) == 4 * 8

@@ -1,7 +1,8 @@
 """The demo alliance: its shape, the patterns it promises, determinism and its guard rails.
 
-Statistics are computed here directly with pandas from ``load_answers``, so these tests
-say what the demo data holds independently of the analysis module.
+Statistics are computed here directly with pandas from ``stored_answers`` (everything
+stored, published or not), so these tests say what the demo data holds independently of
+the analysis module.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import pytest
 from collab.demo import DemoSummary, build_demo, is_demo, is_empty
 from collab.demo.alliance import load_alliance
 from collab.domain.actions import STATUSES, list_actions
-from collab.domain.answers import load_answers
 from collab.domain.invite_codes import find_invite_code
 from collab.domain.organisations import create_organisation, list_organisations
 from collab.domain.rounds import create_round, list_rounds
@@ -23,6 +23,7 @@ from collab.domain.submissions import AnswerInput, submit
 from collab.stats.participation import round_participation
 from collab.store.db import Database
 from collab.store.errors import Refused
+from tests.support.answers import stored_answers
 from tests.support.databases import make_sqlite_database
 
 ROUND_NAMES = ["Autumn 2025", "Spring 2026", "Autumn 2026"]
@@ -37,7 +38,7 @@ def summary(db, framework) -> DemoSummary:
 
 @pytest.fixture
 def answers(db, summary) -> pd.DataFrame:
-    return load_answers(db)
+    return stored_answers(db)
 
 
 @pytest.fixture
@@ -165,13 +166,15 @@ def test_about_a_fifth_of_answers_carry_a_comment(answers):
 def test_same_seed_gives_the_same_answers(db, framework, second_db):
     build_demo(db, framework=framework, seed=3)
     build_demo(second_db, framework=framework, seed=3)
-    pd.testing.assert_frame_equal(comparable(load_answers(db)), comparable(load_answers(second_db)))
+    pd.testing.assert_frame_equal(
+        comparable(stored_answers(db)), comparable(stored_answers(second_db))
+    )
 
 
 def test_another_seed_gives_other_answers_with_the_same_patterns(db, framework, second_db):
     build_demo(db, framework=framework, seed=7)
     build_demo(second_db, framework=framework, seed=8)
-    first, second = comparable(load_answers(db)), comparable(load_answers(second_db))
+    first, second = comparable(stored_answers(db)), comparable(stored_answers(second_db))
     assert not first.equals(second)
     assert gap(second, LATEST_CLOSED, "right_people") >= 1.0
     assert gap(second, LATEST_CLOSED, "focus") < 0.5
@@ -224,7 +227,7 @@ def test_a_returned_invite_code_submits_into_the_open_round(db, framework, summa
         answers={key: AnswerInput(score=3) for key in framework.point_keys},
     )
     assert receipt.round == OPEN
-    after = load_answers(db)
+    after = stored_answers(db)
     assert len(respondents(after, OPEN)) == before + 1
 
 

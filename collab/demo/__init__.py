@@ -24,6 +24,7 @@ import sqlalchemy.orm as so
 
 from collab.demo.alliance import Alliance, load_alliance
 from collab.demo.draw import SCALE, draw_answers, plan_members, shows_the_patterns
+from collab.domain import snapshots
 from collab.domain.invite_codes import hash_code, new_secret_code
 from collab.domain.submissions import NewResponse, add_responses
 from collab.store.db import Database
@@ -144,11 +145,13 @@ def build_demo(db: Database, *, framework: Framework, seed: int = 7) -> DemoSumm
         ]
         session.add_all([*organisations.values(), *rounds])
         session.flush()
+        expected = {o.name: o.expected for o in alliance.organisations}
         session.add_all(
             InviteCode(
                 code_hash=hash_code(code),
                 organisation_id=organisations[name].id,
                 stakeholder_group=group,
+                response_cap=max(expected[name], 1),
             )
             for name, group, code in codes
         )
@@ -174,6 +177,10 @@ def build_demo(db: Database, *, framework: Framework, seed: int = 7) -> DemoSumm
             )
             for o in alliance.organisations
         )
+        for r in rounds:
+            snapshots.publish_if_shown_in(
+                session, round_id=r.id, min_group_size=snapshots.min_group_size_setting()
+            )
         round_ids = {r.name: r.id for r in rounds}
         session.add_all(
             Action(

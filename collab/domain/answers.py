@@ -1,4 +1,7 @@
-"""Read the answers that count (each submission's current revision) as pandas frames.
+"""Read the published answers of rounds as pandas frames.
+
+Every results view reads a round's published snapshot (see ``collab.domain.snapshots``),
+never the live answers: a round with nothing published has no answers here.
 
 ``load_answers`` gives one row per answer, for exports and checks. The results views
 need far less, and ``load_answer_counts`` reads it in one pass: how many answers each
@@ -19,7 +22,16 @@ import sqlalchemy as sa
 
 from collab.store.db import Database
 from collab.store.framework import Framework
-from collab.store.models import Answer, Organisation, Respondent, Revision, Round, Submission
+from collab.store.models import (
+    Answer,
+    InviteCode,
+    Organisation,
+    Respondent,
+    Revision,
+    Round,
+    SnapshotRevision,
+    Submission,
+)
 
 ANSWER_COLUMNS = [
     "round",
@@ -83,16 +95,17 @@ def _current_answers_query() -> sa.Select:
         )
         .select_from(Answer)
         .join(Revision, Revision.id == Answer.revision_id)
+        .join(SnapshotRevision, SnapshotRevision.revision_id == Revision.id)
+        .join(Submission, Submission.id == Revision.submission_id)
         .join(
-            Submission,
+            Round,
             sa.and_(
-                Submission.id == Revision.submission_id,
-                Submission.current_revision == Revision.number,
+                Round.id == Submission.round_id,
+                Round.published_snapshot_id == SnapshotRevision.snapshot_id,
             ),
         )
         .join(Respondent, Respondent.id == Submission.respondent_id)
         .join(Organisation, Organisation.id == Respondent.organisation_id)
-        .join(Round, Round.id == Submission.round_id)
     )
 
 
@@ -187,16 +200,12 @@ def _answers_query(point_keys: tuple[str, ...]) -> sa.Select:
             sa.func.count(Answer.comment).label("comments"),
             pattern.label("pattern"),
         )
-        .select_from(Answer)
-        .join(Revision, Revision.id == Answer.revision_id)
-        .join(
-            Submission,
-            sa.and_(
-                Submission.id == Revision.submission_id,
-                Submission.current_revision == Revision.number,
-            ),
-        )
-        .where(Submission.round_id.in_(sa.bindparam("round_ids", expanding=True)))
+        .select_from(Round)
+        .join(SnapshotRevision, SnapshotRevision.snapshot_id == Round.published_snapshot_id)
+        .join(Revision, Revision.id == SnapshotRevision.revision_id)
+        .join(Submission, Submission.id == Revision.submission_id)
+        .join(Answer, Answer.revision_id == Revision.id)
+        .where(Round.id.in_(sa.bindparam("round_ids", expanding=True)))
         .group_by(Submission.round_id, Submission.id)
         .subquery()
     )
@@ -303,33 +312,53 @@ def load_answer_counts(
     return _tally(rows, point_keys, found)
 
 
-def answers_version(db: Database) -> int:
-    """A number that grows whenever answers are stored (a submission, revision or import).
-
-    Cached reads of answers include it in their key, so they refresh as soon as new
-    answers arrive without every write having to clear every cache.
-    """
-    with db.engine.connect() as conn:
-        latest = sa.select(sa.func.coalesce(sa.func.max(Revision.id), 0))
-        return int(conn.execute(latest).scalar_one())
-
-
 def participation(db: Database, *, round_id: int) -> pd.DataFrame:
-    """Submissions in a round by organisation and stakeholder group (column ``n``)."""
+    """Submissions in a round by organisation and stakeholder group (column ``n``), and
+    how many of them came through shared invite codes (column ``shared``)."""
+    shared = sa.case((InviteCode.personal.is_(False), 1), else_=0)
     query = (
         sa.select(
             Organisation.name.label("organisation"),
             Respondent.stakeholder_group,
             sa.func.count(Submission.id).label("n"),
+            sa.func.coalesce(sa.func.sum(shared), 0).label("shared"),
         )
         .select_from(Submission)
         .join(Respondent, Respondent.id == Submission.respondent_id)
         .join(Organisation, Organisation.id == Respondent.organisation_id)
+        .outerjoin(InviteCode, InviteCode.id == Respondent.invite_code_id)
         .where(Submission.round_id == round_id)
         .group_by(Organisation.name, Respondent.stakeholder_group)
         .order_by(Organisation.name, Respondent.stakeholder_group)
     )
     with db.engine.connect() as conn:
-        return pd.DataFrame(
-            conn.execute(query).all(), columns=["organisation", "stakeholder_group", "n"]
+        frame = pd.DataFrame(
+            conn.execute(query).all(), columns=["organisation", "stakeholder_group", "n", "shared"]
         )
+    return frame.astype({"n": "int64", "shared": "int64"})
+
+
+def live_participation(db: Database, *, round_ids: list[int]) -> pd.DataFrame:
+    """Submissions stored so far, published or not, per round, organisation and group
+    (columns of ``PARTICIPATION_COLUMNS``): who has taken part in an open round."""
+    query = (
+        sa.select(
+            Round.name,
+            Round.id,
+            Organisation.name,
+            Respondent.stakeholder_group,
+            sa.func.count(Submission.id),
+        )
+        .select_from(Submission)
+        .join(Round, Round.id == Submission.round_id)
+        .join(Respondent, Respondent.id == Submission.respondent_id)
+        .join(Organisation, Organisation.id == Respondent.organisation_id)
+        .where(Submission.round_id.in_(round_ids))
+        .group_by(Round.id, Organisation.name, Respondent.stakeholder_group)
+        .order_by(Round.id, Organisation.name, Respondent.stakeholder_group)
+    )
+    with db.engine.connect() as conn:
+        rows = [tuple(row) for row in conn.execute(query)]
+    return pd.DataFrame(rows, columns=PARTICIPATION_COLUMNS).astype(
+        {"round_id": "int64", "n": "int64"}
+    )

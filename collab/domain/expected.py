@@ -113,3 +113,26 @@ def set_expected_participation(
     """Set (or, with None, remove) the responses expected from one organisation's group."""
     table = pd.DataFrame([(organisation, stakeholder_group, expected)], columns=EXPECTED_COLUMNS)
     save_expected_participation(db, actor=actor, framework=framework, table=table)
+
+
+def expected_in(session: so.Session, *, organisation_id: int, stakeholder_group: str) -> int | None:
+    """The number of people expected from one organisation's group, None when not set."""
+    return session.scalar(
+        sa.select(ExpectedParticipation.expected).where(
+            ExpectedParticipation.organisation_id == organisation_id,
+            ExpectedParticipation.stakeholder_group == stakeholder_group,
+        )
+    )
+
+
+def expected_number(db: Database, *, organisation: str, stakeholder_group: str) -> int | None:
+    """The number of people expected from ``organisation``'s group, None when not set."""
+    with db.read() as session:
+        organisation_id = session.scalar(
+            sa.select(Organisation.id).where(Organisation.name == organisation)
+        )
+        if organisation_id is None:
+            return None
+        return expected_in(
+            session, organisation_id=organisation_id, stakeholder_group=stakeholder_group
+        )

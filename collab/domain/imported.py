@@ -17,9 +17,15 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 
-from collab.domain import audit
+from collab.domain import audit, snapshots
 from collab.domain import names as name_rules
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.dates import long_time
+from collab.domain.submissions import (
+    AnswerInput,
+    NewResponse,
+    add_responses,
+    revise_responses,
+)
 from collab.store.db import Database
 from collab.store.errors import Refused, StorageUnavailable
 from collab.store.models import ImportFile, Organisation, Round, utcnow
@@ -42,7 +48,7 @@ class EarlierImport:
         name = f"'{self.file_name}'" if self.file_name else "a file with the same content"
         return (
             f"Nothing was imported: this file was already imported into round '{self.round}' "
-            f"on {self.imported_at:%Y-%m-%d at %H:%M} UTC (as {name}). Importing it again "
+            f"on {long_time(self.imported_at)} (as {name}). Importing it again "
             "would count its responses twice."
         )
 
@@ -130,10 +136,15 @@ def import_responses_in(
     progress: Callable[[int, int], None] | None = None,
     file_sha256: str | None = None,
     file_name: str = "",
+    amend: bool = False,
+    min_group_size: int | None = None,
 ) -> int:
     """Write the responses in the caller's transaction (no audit entry); return how many.
 
-    Creates the named missing rounds (closed) and organisations first.
+    Creates the named missing rounds (closed) and organisations first. In an amendment
+    (``amend``) a row whose respondent already answered its round replaces that response
+    with a new revision. Every round written to whose results can be seen is then
+    published under the release rule (see ``collab.domain.snapshots``).
     ``progress(done, total)`` is called as responses are written. With ``file_sha256``
     (of the file's bytes) the file is recorded for each of its rounds, and Refused is
     raised, before anything is written, when one of them already has it.
@@ -167,10 +178,15 @@ def import_responses_in(
     ]
     if progress:
         progress(0, total)
-    for start in range(0, total, WRITE_CHUNK):
+    if amend:
+        rows = revise_responses(session, rows)
+    for start in range(0, len(rows), WRITE_CHUNK):
         add_responses(session, rows[start : start + WRITE_CHUNK], source=IMPORT_SOURCE)
         if progress:
-            progress(min(start + WRITE_CHUNK, total), total)
+            progress(min(total - len(rows) + start + WRITE_CHUNK, total), total)
+    k = min_group_size or snapshots.min_group_size_setting()
+    for round_id in sorted(set(round_ids.values())):
+        snapshots.publish_if_shown_in(session, round_id=round_id, min_group_size=k)
     return total
 
 
@@ -184,8 +200,10 @@ def import_responses(
     file_name: str = "",
     file_sha256: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    amend: bool = False,
 ) -> int:
-    """Write checked responses, all or nothing, with their ``responses.import`` entry.
+    """Write checked responses, all or nothing, with their ``responses.import`` entry
+    (``responses.amend`` for an amendment of closed rounds).
 
     Returns the number written. Raises Refused (writing nothing) when the file
     (``file_sha256``, the SHA-256 of its bytes) was already imported into one of its
@@ -202,15 +220,19 @@ def import_responses(
                 progress=progress,
                 file_sha256=file_sha256,
                 file_name=file_name,
+                amend=amend,
             )
             source = f" from {file_name}" if file_name else ""
             created = created_summary(
                 rounds=rounds_to_create, organisations=organisations_to_create
             )
-            detail = f"Imported {count} responses{source}" + (
+            rounds = ", ".join(f"'{name}'" for name in sorted({r.round for r in responses}))
+            verb = f"Amended round {rounds} with" if amend else "Imported"
+            detail = f"{verb} {count} responses{source}" + (
                 f", creating {created}." if created else "."
             )
-            audit.record(session, actor=actor, action="responses.import", detail=detail)
+            action = "responses.amend" if amend else "responses.import"
+            audit.record(session, actor=actor, action=action, detail=detail)
     except sa_exc.IntegrityError as exc:
         raise Refused(
             "Nothing was imported: the database changed while the file was being checked "

@@ -1,4 +1,10 @@
-"""Invite codes: one per organisation and stakeholder group, shared with its members.
+"""Invite codes: personal codes, one per person, and shared codes with a cap.
+
+A personal code belongs to one person of an organisation and stakeholder group: it
+stores one response per round, and opening it again loads that response for revision,
+so it is its own receipt. A shared code (one for a room) takes at most its cap of
+responses in each round; the cap defaults to the number of people expected from that
+organisation and group.
 
 A code is shown once when created; only its SHA-256 hash is stored. Codes use an
 alphabet without look-alike characters and are typed case-insensitively, with or
@@ -13,21 +19,30 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from collab.domain import audit
+from collab.domain.expected import expected_in
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.framework import Framework
-from collab.store.models import InviteCode, Organisation, Respondent
+from collab.store.models import (
+    InviteCode,
+    Organisation,
+    Respondent,
+    Submission,
+)
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
+# Personal codes made at once: a printable sheet stays a sheet, not a book.
+MAX_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,17 @@ class InviteCodeInfo:
     revoked: bool
     created_at: dt.datetime
     uses: int = 0
+    personal: bool = False
+    # Responses a shared code takes in each round (None: no cap).
+    response_cap: int | None = None
+
+    @property
+    def kind_text(self) -> str:
+        """ "personal" or "shared, up to N per round"."""
+        if self.personal:
+            return "personal"
+        cap = "no cap" if self.response_cap is None else f"up to {self.response_cap} per round"
+        return f"shared, {cap}"
 
 
 def new_secret_code(length: int = CODE_LENGTH) -> str:
@@ -60,6 +86,23 @@ def invite_link(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/submit?{urlencode({'code': code})}"
 
 
+def loopback_warning(base_url: str) -> str | None:
+    """A warning when invite links would point at this computer only, else None."""
+    host = (urlsplit(base_url).hostname or "").lower()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost" or host.endswith(".localhost")
+    if not loopback:
+        return None
+    return (
+        f"Invite links and QR codes point at {base_url}, which only opens on the computer "
+        "running the app: members' phones can't reach it. Set COLLAB_BASE_URL to the "
+        "address members open (for example https://alliance.example.org) and restart the "
+        "app, then make the codes' links again."
+    )
+
+
 def _info(c: InviteCode, uses: int = 0) -> InviteCodeInfo:
     return InviteCodeInfo(
         c.id,
@@ -69,33 +112,98 @@ def _info(c: InviteCode, uses: int = 0) -> InviteCodeInfo:
         c.revoked,
         c.created_at,
         uses,
+        personal=c.personal,
+        response_cap=c.response_cap,
     )
 
 
-def create_invite_code_in(
-    session: so.Session, *, framework: Framework, organisation: str, stakeholder_group: str
-) -> tuple[InviteCodeInfo, str]:
-    """Add a code in the caller's transaction (no audit entry); return it and its record.
+def _shared_cap(
+    session: so.Session, org: Organisation, stakeholder_group: str, group_name: str, cap: int | None
+) -> int:
+    if cap is not None:
+        if cap < 1:
+            raise Refused("A shared code must take at least 1 response per round.")
+        return cap
+    expected = expected_in(session, organisation_id=org.id, stakeholder_group=stakeholder_group)
+    if not expected:
+        raise Refused(
+            f"A shared code needs a cap on its responses, and no number of people is "
+            f"expected from {org.name} ({group_name}) to take it from. Give the cap (how "
+            "many people may answer with it in each round), or set the expected number "
+            "first. Personal codes, one per person, need no cap."
+        )
+    return int(expected)
 
-    The code itself is never stored: show it once.
+
+def create_invite_codes_in(
+    session: so.Session,
+    *,
+    framework: Framework,
+    organisation: str,
+    stakeholder_group: str,
+    personal: bool = False,
+    count: int = 1,
+    response_cap: int | None = None,
+) -> list[tuple[InviteCodeInfo, str]]:
+    """Add ``count`` codes in the caller's transaction (no audit entry); return each
+    record with its code. The codes themselves are never stored: show them once.
+
+    A shared code's cap is ``response_cap``, or else the number of people expected from
+    the organisation and group; Refused when there is neither.
     """
     if stakeholder_group not in framework.group_keys:
         raise Refused(
             f"'{stakeholder_group}' is not a stakeholder group "
             f"(known: {', '.join(framework.group_keys)})."
         )
-    code = new_secret_code()
+    if not 1 <= count <= MAX_BATCH:
+        raise Refused(f"Codes are made 1 to {MAX_BATCH} at a time; {count} were asked for.")
+    if personal and response_cap is not None:
+        raise Refused("A personal code takes one response per round; it has no cap to set.")
     org = session.scalar(sa.select(Organisation).where(Organisation.name == organisation))
     if org is None:
         raise NotFound(f"There is no organisation called '{organisation}'.")
     if not org.active:
         raise Refused(f"'{organisation}' is deactivated; reactivate it first.")
-    record = InviteCode(
-        code_hash=hash_code(code), organisation=org, stakeholder_group=stakeholder_group
+    cap = (
+        None
+        if personal
+        else _shared_cap(
+            session, org, stakeholder_group, framework.group_name(stakeholder_group), response_cap
+        )
     )
-    session.add(record)
+    made = []
+    for _ in range(count):
+        code = new_secret_code()
+        record = InviteCode(
+            code_hash=hash_code(code),
+            organisation=org,
+            stakeholder_group=stakeholder_group,
+            personal=personal,
+            response_cap=cap,
+        )
+        session.add(record)
+        made.append((record, code))
     session.flush()
-    return _info(record), code
+    return [(_info(record), code) for record, code in made]
+
+
+def create_invite_code_in(
+    session: so.Session,
+    *,
+    framework: Framework,
+    organisation: str,
+    stakeholder_group: str,
+    response_cap: int | None = None,
+) -> tuple[InviteCodeInfo, str]:
+    """Add one shared code in the caller's transaction (see ``create_invite_codes_in``)."""
+    return create_invite_codes_in(
+        session,
+        framework=framework,
+        organisation=organisation,
+        stakeholder_group=stakeholder_group,
+        response_cap=response_cap,
+    )[0]
 
 
 def revoke_invite_code_in(session: so.Session, *, code_id: int) -> InviteCodeInfo:
@@ -107,6 +215,48 @@ def revoke_invite_code_in(session: so.Session, *, code_id: int) -> InviteCodeInf
     return _info(record)
 
 
+def create_invite_codes(
+    db: Database,
+    *,
+    actor: str,
+    framework: Framework,
+    organisation: str,
+    stakeholder_group: str,
+    personal: bool = False,
+    count: int = 1,
+    response_cap: int | None = None,
+) -> list[tuple[InviteCodeInfo, str]]:
+    """Create ``count`` personal codes, or shared codes with a cap; return each record
+    with its code (never stored, shown once).
+
+    Records ``invite_code.create`` with the codes' numbers, kind, organisation and
+    group, never the codes.
+    """
+    with db.write() as session:
+        made = create_invite_codes_in(
+            session,
+            framework=framework,
+            organisation=organisation,
+            stakeholder_group=stakeholder_group,
+            personal=personal,
+            count=count,
+            response_cap=response_cap,
+        )
+        first, last = made[0][0], made[-1][0]
+        numbers = f"no. {first.id}" if len(made) == 1 else f"nos. {first.id} to {last.id}"
+        codes = "invite code" if len(made) == 1 else f"{len(made)} invite codes"
+        audit.record(
+            session,
+            actor=actor,
+            action="invite_code.create",
+            detail=(
+                f"Created {codes} ({first.kind_text}) {numbers} for {first.organisation} "
+                f"({framework.group_name(first.stakeholder_group)})."
+            ),
+        )
+    return made
+
+
 def create_invite_code(
     db: Database,
     *,
@@ -114,29 +264,19 @@ def create_invite_code(
     framework: Framework,
     organisation: str,
     stakeholder_group: str,
+    personal: bool = False,
+    response_cap: int | None = None,
 ) -> tuple[InviteCodeInfo, str]:
-    """Create a code; return its record and the code itself (never stored, shown once).
-
-    Records ``invite_code.create`` with the code's number, organisation and group, never
-    the code.
-    """
-    with db.write() as session:
-        info, code = create_invite_code_in(
-            session,
-            framework=framework,
-            organisation=organisation,
-            stakeholder_group=stakeholder_group,
-        )
-        audit.record(
-            session,
-            actor=actor,
-            action="invite_code.create",
-            detail=(
-                f"Created invite code no. {info.id} for {info.organisation} "
-                f"({framework.group_name(info.stakeholder_group)})."
-            ),
-        )
-    return info, code
+    """Create one code (see ``create_invite_codes``); return its record and the code."""
+    return create_invite_codes(
+        db,
+        actor=actor,
+        framework=framework,
+        organisation=organisation,
+        stakeholder_group=stakeholder_group,
+        personal=personal,
+        response_cap=response_cap,
+    )[0]
 
 
 def revoke_invite_code(db: Database, *, actor: str, code_id: int) -> InviteCodeInfo:
@@ -156,9 +296,10 @@ def revoke_invite_code(db: Database, *, actor: str, code_id: int) -> InviteCodeI
 
 
 def list_invite_codes(db: Database) -> list[InviteCodeInfo]:
-    """Every code with the number of people who have submitted with it."""
+    """Every code with the number of responses given with it, all rounds together."""
     uses = (
-        sa.select(sa.func.count(Respondent.id))
+        sa.select(sa.func.count(Submission.id))
+        .join(Respondent, Respondent.id == Submission.respondent_id)
         .where(Respondent.invite_code_id == InviteCode.id)
         .scalar_subquery()
     )

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from collab.domain import audit, names
+from collab.domain import audit, names, snapshots
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
-from collab.store.models import Round, utcnow
+from collab.store.models import AllianceSetting, Round, utcnow
 
 STATUS_TEXTS = {"not_opened": "not yet opened", "open": "open", "closed": "closed"}
 
@@ -104,6 +104,11 @@ def open_round_in(session: so.Session, *, name: str, allow_several: bool = False
     Refused while another round is open, unless ``allow_several``.
     """
     r = _by_name(session, name)
+    if r.opened_at is not None and not r.is_open:
+        raise Refused(
+            f"Round '{r.name}' has closed and its answers are frozen, so it can't open "
+            "again. Open a new round, or correct this one with an amendment import."
+        )
     others = session.scalars(sa.select(Round.name).where(Round.is_open, Round.id != r.id)).all()
     if others and not allow_several:
         raise Refused(
@@ -116,17 +121,57 @@ def open_round_in(session: so.Session, *, name: str, allow_several: bool = False
     return _info(r)
 
 
-def close_round_in(session: so.Session, *, name: str) -> RoundInfo:
-    """Close a round in the caller's transaction (no audit entry)."""
+def close_round_in(
+    session: so.Session, *, name: str, min_group_size: int | None = None
+) -> RoundInfo:
+    """Close a round and publish its answers under the release rule, in the caller's
+    transaction (no audit entry). Its answers are frozen from now on."""
     r = _by_name(session, name)
     r.is_open = False
+    snapshots.publish_in(
+        session, round_id=r.id, min_group_size=min_group_size or snapshots.min_group_size_setting()
+    )
     return _info(r)
 
 
-def set_live_results_in(session: so.Session, *, name: str, on: bool) -> RoundInfo:
-    """Turn live results on or off in the caller's transaction (no audit entry)."""
+def why_no_live_results(info: RoundInfo) -> str | None:
+    """Why live results can't be turned on for the round, or None when they can (it is open).
+
+    Live results show an open round's results while answers come in: a closed round's
+    results show anyway, and a round not yet opened has no answers.
+    """
+    if info.status == "closed":
+        return (
+            f"Round '{info.name}' is closed: its results are already shown to the "
+            "leadership team, so live results are not needed."
+        )
+    if info.status == "not_opened":
+        return (
+            f"Round '{info.name}' is not open yet. Open it first; live results show a "
+            "round's results while it is open."
+        )
+    return None
+
+
+def set_live_results_in(
+    session: so.Session, *, name: str, on: bool, min_group_size: int | None = None
+) -> RoundInfo:
+    """Turn live results on or off in the caller's transaction (no audit entry); turned
+    on, the round's answers are published under the release rule.
+
+    Turning them on is refused unless the round is open (``why_no_live_results``);
+    turning them off is always allowed.
+    """
     r = _by_name(session, name)
+    if on and (refusal := why_no_live_results(_info(r))):
+        raise Refused(refusal)
     r.live_results = on
+    if on and r.is_open:
+        snapshots.publish_in(
+            session,
+            round_id=r.id,
+            min_group_size=min_group_size or snapshots.min_group_size_setting(),
+        )
     return _info(r)
 
 
@@ -183,7 +228,10 @@ def close_round(db: Database, *, actor: str, name: str) -> RoundInfo:
 
 
 def set_live_results(db: Database, *, actor: str, name: str, on: bool) -> RoundInfo:
-    """Turn live results on or off for a round and record ``round.live_results``."""
+    """Turn live results on or off for a round and record ``round.live_results``.
+
+    Turning them on is refused, with the reason, unless the round is open.
+    """
     with db.write() as session:
         info = set_live_results_in(session, name=name, on=on)
         audit.record(
@@ -222,3 +270,54 @@ def latest_closed_round(db: Database) -> RoundInfo | None:
             .order_by(Round.id.desc())
         )
         return _info(r) if r else None
+
+
+# An alliance setting per round whose results the administrator shared with members.
+SHARED_SETTING = "results_shared:{round_id}"
+
+
+def set_results_shared(db: Database, *, actor: str, name: str, shared: bool) -> RoundInfo:
+    """Share a closed round's results with members (on Home), or stop sharing them; record
+    ``round.share_results``. Refused for a round that is not closed: its results are not
+    final yet."""
+    with db.write() as session:
+        r = _by_name(session, name)
+        info = _info(r)
+        if shared and info.status != "closed":
+            raise Refused(
+                f"Round '{r.name}' is {info.status_text}: its results can be shared with "
+                "members once it has closed."
+            )
+        key = SHARED_SETTING.format(round_id=r.id)
+        found = session.get(AllianceSetting, key)
+        if shared and found is None:
+            session.add(AllianceSetting(key=key, value="true"))
+        elif not shared and found is not None:
+            session.delete(found)
+        audit.record(
+            session,
+            actor=actor,
+            action="round.share_results",
+            detail=(
+                f"Shared the results of round '{r.name}' with members."
+                if shared
+                else f"Stopped sharing the results of round '{r.name}' with members."
+            ),
+        )
+    return info
+
+
+def shared_rounds(db: Database) -> list[RoundInfo]:
+    """The closed rounds whose results members may see, oldest first."""
+    with db.read() as session:
+        keys = set(
+            session.scalars(
+                sa.select(AllianceSetting.key).where(AllianceSetting.key.like("results_shared:%"))
+            )
+        )
+        found = session.scalars(sa.select(Round).order_by(Round.id))
+        return [
+            info
+            for info in (_info(r) for r in found)
+            if SHARED_SETTING.format(round_id=info.id) in keys and info.status == "closed"
+        ]

@@ -6,19 +6,31 @@ A submission is never updated in place. Each edit adds a revision; the submissio
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 
-from collab.domain.invite_codes import find_invite_code, hash_code, new_secret_code
+from collab.domain.invite_codes import (
+    ALPHABET,
+    CODE_LENGTH,
+    find_invite_code,
+    hash_code,
+    new_secret_code,
+)
+from collab.domain.snapshots import min_group_size_setting, publish_if_shown_in
 from collab.store.db import Database
 from collab.store.errors import InvalidAnswers, NotFound, Refused
 from collab.store.framework import Framework
 from collab.store.models import (
+    AllianceSetting,
     Answer,
     Base,
+    InviteCode,
     Respondent,
     Revision,
     Round,
@@ -27,6 +39,8 @@ from collab.store.models import (
 )
 
 DEFAULT_MAX_COMMENT_CHARS = 2000
+# The alliance setting holding the secret that turns a form's one-time key into a receipt.
+RECEIPT_KEY_SETTING = "receipt_key"
 # How long a member's send waits for the database's write lock before they are told the
 # database is busy (their answers stay on the form to send again).
 MEMBER_WRITE_WAIT_SECONDS = 5.0
@@ -50,9 +64,11 @@ class Receipt:
     submission_id: int
     round: str
     revision: int
-    # The receipt code, shown once; None when this exact form had been stored before.
+    # The receipt code; None for a personal code's answers (the code is the receipt).
     code: str | None
+    # True when this exact form (its one-time key) had been stored before.
     already_stored: bool = False
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,17 +140,66 @@ def _add_revision(
     submission.current_revision = number
 
 
+def _receipt_key(session) -> bytes:
+    value = session.scalar(
+        sa.select(AllianceSetting.value).where(AllianceSetting.key == RECEIPT_KEY_SETTING)
+    )
+    if value is None:  # a database set up before receipts were derived: make its key now
+        value = secrets.token_hex(32)
+        session.add(AllianceSetting(key=RECEIPT_KEY_SETTING, value=value))
+        session.flush()
+    return bytes.fromhex(value)
+
+
+def receipt_code_for(session, form_key: str) -> str:
+    """The receipt code of the form with one-time key ``form_key``.
+
+    Worked out from the key with a secret kept in the database, so a form sent again,
+    after a double tap, a reconnect or a server restart, gets back the same receipt
+    without the receipt itself ever being stored (only its hash is).
+    """
+    digest = hmac.new(_receipt_key(session), form_key.encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    raw = ""
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        raw += ALPHABET[index]
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
 def _already_stored(db: Database, idempotency_key: str | None) -> Receipt | None:
+    """The receipt of the form stored under ``idempotency_key`` before, if it was."""
     if not idempotency_key:
         return None
     with db.read() as session:
         row = session.execute(
-            sa.select(Submission.id, Round.name, Revision.number)
+            sa.select(
+                Submission.id,
+                Round.name,
+                Revision.number,
+                Submission.receipt_hash,
+                InviteCode.personal,
+            )
             .join(Revision, Revision.submission_id == Submission.id)
             .join(Round, Round.id == Submission.round_id)
+            .join(Respondent, Respondent.id == Submission.respondent_id)
+            .outerjoin(InviteCode, InviteCode.id == Respondent.invite_code_id)
             .where(Revision.idempotency_key == idempotency_key)
         ).first()
-    return Receipt(row[0], row[1], row[2], None, already_stored=True) if row else None
+        if row is None:
+            return None
+        code = receipt_code_for(session, idempotency_key)
+    # A revision made with a receipt code carries the key of the form that revised it:
+    # the receipt is the code that form was opened with, which the caller knows.
+    own = row.receipt_hash is not None and hash_code(code) == row.receipt_hash
+    return Receipt(
+        row.id,
+        row.name,
+        row.number,
+        code if own else None,
+        already_stored=True,
+        personal=bool(row.personal),
+    )
 
 
 def _store_once(db: Database, idempotency_key: str | None, store) -> Receipt:
@@ -210,28 +275,88 @@ def submit(
     cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
 
     def store() -> Receipt:
-        receipt_code = new_secret_code()
-        with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS) as session:
+        with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS, changes_results=False) as session:
             open_round = _round_to_store_in(session, round_id)
-            respondent = Respondent(
-                organisation_id=invite.organisation_id,
-                stakeholder_group=invite.stakeholder_group,
-                invite_code_id=invite.id,
+            # Held until commit: one code's responses are counted one at a time.
+            record = session.execute(
+                sa.select(InviteCode).where(InviteCode.id == invite.id).with_for_update()
+            ).scalar_one()
+            if record.personal:
+                receipt = _store_personal(session, record, open_round, cleaned, idempotency_key)
+            else:
+                receipt = _store_shared(session, record, open_round, cleaned, idempotency_key)
+            publish_if_shown_in(
+                session, round_id=open_round.id, min_group_size=min_group_size_setting()
             )
-            session.add(respondent)
-            session.flush()
-            submission = Submission(
-                respondent_id=respondent.id,
-                round_id=open_round.id,
-                receipt_hash=hash_code(receipt_code),
-                source="web",
-            )
-            session.add(submission)
-            session.flush()
-            _add_revision(session, submission, 1, cleaned, idempotency_key)
-            return Receipt(submission.id, open_round.name, 1, receipt_code)
+            return receipt
 
     return _store_once(db, idempotency_key, store)
+
+
+def _store_personal(
+    session, record: InviteCode, open_round: Round, answers, key: str | None
+) -> Receipt:
+    """A personal code's answers: its one response in the round, revised if it exists."""
+    respondent = session.scalar(sa.select(Respondent).where(Respondent.invite_code_id == record.id))
+    if respondent is None:
+        respondent = Respondent(
+            organisation_id=record.organisation_id,
+            stakeholder_group=record.stakeholder_group,
+            invite_code_id=record.id,
+        )
+        session.add(respondent)
+        session.flush()
+    submission = session.scalar(
+        sa.select(Submission).where(
+            Submission.respondent_id == respondent.id, Submission.round_id == open_round.id
+        )
+    )
+    if submission is None:
+        submission = Submission(respondent_id=respondent.id, round_id=open_round.id, source="web")
+        session.add(submission)
+        session.flush()
+        number = 1
+    else:
+        number = submission.current_revision + 1
+    _add_revision(session, submission, number, answers, key)
+    return Receipt(submission.id, open_round.name, number, None, personal=True)
+
+
+def _store_shared(
+    session, record: InviteCode, open_round: Round, answers, key: str | None
+) -> Receipt:
+    """A shared code's answers: a new person's response, while the code's cap allows."""
+    cap = record.response_cap
+    if cap is not None:
+        taken = session.scalar(
+            sa.select(sa.func.count(Submission.id))
+            .join(Respondent, Respondent.id == Submission.respondent_id)
+            .where(Respondent.invite_code_id == record.id, Submission.round_id == open_round.id)
+        )
+        if taken >= cap:
+            raise Refused(
+                f"This code has already been used for the {cap} responses it takes in round "
+                f"'{open_round.name}', so your answers were not stored. If you haven't "
+                "answered yet, ask your alliance coordinator for a code of your own."
+            )
+    receipt_code = receipt_code_for(session, key) if key else new_secret_code()
+    respondent = Respondent(
+        organisation_id=record.organisation_id,
+        stakeholder_group=record.stakeholder_group,
+        invite_code_id=record.id,
+    )
+    session.add(respondent)
+    session.flush()
+    submission = Submission(
+        respondent_id=respondent.id,
+        round_id=open_round.id,
+        receipt_hash=hash_code(receipt_code),
+        source="web",
+    )
+    session.add(submission)
+    session.flush()
+    _add_revision(session, submission, 1, answers, key)
+    return Receipt(submission.id, open_round.name, 1, receipt_code)
 
 
 def _submission_by_receipt(session, receipt_code: str) -> Submission:
@@ -249,27 +374,45 @@ def _submission_by_receipt(session, receipt_code: str) -> Submission:
 def find_submission(db: Database, *, receipt_code: str) -> StoredSubmission:
     """The answers that currently count for the submission behind a receipt code."""
     with db.read() as session:
-        submission = _submission_by_receipt(session, receipt_code)
-        rows = session.scalars(
-            sa.select(Answer)
-            .join(Revision, Revision.id == Answer.revision_id)
+        return _stored(session, _submission_by_receipt(session, receipt_code))
+
+
+def find_personal_submission(db: Database, *, code: str, round_id: int) -> StoredSubmission | None:
+    """The answers a personal code gave in the round, or None (also for a shared code)."""
+    with db.read() as session:
+        submission = session.scalar(
+            sa.select(Submission)
+            .join(Respondent, Respondent.id == Submission.respondent_id)
+            .join(InviteCode, InviteCode.id == Respondent.invite_code_id)
             .where(
-                Revision.submission_id == submission.id,
-                Revision.number == submission.current_revision,
+                InviteCode.code_hash == hash_code(code),
+                InviteCode.personal,
+                Submission.round_id == round_id,
             )
         )
-        answers = {
-            a.learning_point: AnswerInput(a.score, a.dont_know, a.comment or "") for a in rows
-        }
-        return StoredSubmission(
-            submission_id=submission.id,
-            round=submission.round.name,
-            round_open=submission.round.is_open,
-            organisation=submission.respondent.organisation.name,
-            stakeholder_group=submission.respondent.stakeholder_group,
-            revision=submission.current_revision,
-            answers=answers,
+        return _stored(session, submission) if submission is not None else None
+
+
+def _stored(session, submission: Submission) -> StoredSubmission:
+    """A submission and the answers that count for it now."""
+    rows = session.scalars(
+        sa.select(Answer)
+        .join(Revision, Revision.id == Answer.revision_id)
+        .where(
+            Revision.submission_id == submission.id,
+            Revision.number == submission.current_revision,
         )
+    )
+    answers = {a.learning_point: AnswerInput(a.score, a.dont_know, a.comment or "") for a in rows}
+    return StoredSubmission(
+        submission_id=submission.id,
+        round=submission.round.name,
+        round_open=submission.round.is_open,
+        organisation=submission.respondent.organisation.name,
+        stakeholder_group=submission.respondent.stakeholder_group,
+        revision=submission.current_revision,
+        answers=answers,
+    )
 
 
 def revise(
@@ -285,7 +428,7 @@ def revise(
     cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
 
     def store() -> Receipt:
-        with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS) as session:
+        with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS, changes_results=False) as session:
             submission = _submission_by_receipt(session, receipt_code)
             if not submission.round.is_open:
                 raise Refused(
@@ -294,6 +437,9 @@ def revise(
                 )
             number = submission.current_revision + 1
             _add_revision(session, submission, number, cleaned, idempotency_key)
+            publish_if_shown_in(
+                session, round_id=submission.round_id, min_group_size=min_group_size_setting()
+            )
             return Receipt(submission.id, submission.round.name, number, receipt_code)
 
     return _store_once(db, idempotency_key, store)
@@ -427,3 +573,25 @@ def add_responses(session, responses: list[NewResponse], *, source: str) -> int:
         .values(opened_at=now)
     )
     return len(responses)
+
+
+def revise_responses(session, responses: list[NewResponse]) -> list[NewResponse]:
+    """Give each response whose respondent (by reference) already answered its round a new
+    revision of that answer, in the caller's transaction; return the other responses."""
+    references = sorted({r.reference for r in responses if r.reference})
+    existing: dict[tuple[str, int], Submission] = {}
+    for start in range(0, len(references), 5000):
+        found = session.execute(
+            sa.select(Respondent.reference, Submission)
+            .join(Submission, Submission.respondent_id == Respondent.id)
+            .where(Respondent.reference.in_(references[start : start + 5000]))
+        )
+        existing.update(((ref, s.round_id), s) for ref, s in found)
+    rest = []
+    for r in responses:
+        submission = existing.get((r.reference or "", r.round_id))
+        if submission is None:
+            rest.append(r)
+        else:
+            _add_revision(session, submission, submission.current_revision + 1, r.answers, None)
+    return rest

@@ -29,7 +29,13 @@ from collab.domain.submissions import (
     UNSTORABLE_MESSAGE,
     AnswerInput,
 )
-from collab.files.exports import COMMENT_PREFIX, DONT_KNOW, RESPONSE_ID_COLUMNS, restore_neutralised
+from collab.files.exports import (
+    COMMENT_PREFIX,
+    DONT_KNOW,
+    response_columns,
+    restore_neutralised,
+    write_frame,
+)
 from collab.store.config import get_settings
 from collab.store.db import Database
 from collab.store.errors import CollabError
@@ -43,6 +49,34 @@ NO_ANSWER = AnswerInput()
 CREATE_MISSING_HINT = (
     "Add it first, or choose to create missing rounds and organisations during the import."
 )
+
+
+# The name the blank response file downloads under.
+TEMPLATE_FILE_NAME = "response-file.csv"
+
+
+def blank_response_file(framework: Framework) -> bytes:
+    """A response CSV holding only its header row: every column the import accepts, in
+    the order of the response export (``round, organisation, group, respondent``, the
+    learning points, then their ``comment_<key>`` columns), to type paper forms into.
+
+    UTF-8 with a byte-order mark, as the exports, so spreadsheets open it as UTF-8.
+    """
+    return write_frame(pd.DataFrame(columns=response_columns(framework)), fmt="csv")
+
+
+def response_file_guide(framework: Framework) -> str:
+    """How to fill in the response file, in one paragraph naming the framework's groups
+    and scale."""
+    *others, last = framework.group_keys
+    groups = f"{', '.join(others)} or {last}" if others else last
+    return (
+        "One row per person: the round and the organisation as they are named here, the "
+        f"group ({groups}), a reference for the person if you have one, then in each "
+        f"learning point's column a score from {framework.scale_min} to "
+        f"{framework.scale_max}, {DONT_KNOW} for don't know, or nothing. Comments, if "
+        f"any, go in the columns named like {COMMENT_PREFIX}{framework.point_keys[0]}."
+    )
 
 
 @dataclass(frozen=True)
@@ -101,6 +135,10 @@ class ImportPlan:
     # The SHA-256 of the file's bytes, and why it can't be imported again (when it can't).
     sha256: str = ""
     already_imported: str | None = None
+    # An amendment of closed rounds: respondents already in a round have their response
+    # replaced (``replaced`` counts them); published under the release rule.
+    amend: bool = False
+    replaced: int = 0
 
     @property
     def ok(self) -> bool:
@@ -315,8 +353,7 @@ def _read_header(
     header: list[str], framework: Framework, problems: list[ImportProblem]
 ) -> _Columns | None:
     keys = framework.point_keys
-    comment_columns = [f"{COMMENT_PREFIX}{k}" for k in keys]
-    known = RESPONSE_ID_COLUMNS + keys + comment_columns
+    known = response_columns(framework)
     positions: dict[str, int] = {}
     unnamed = []
     for position, raw in enumerate(header):
@@ -518,8 +555,12 @@ def check_import(
     create_missing: bool = False,
     max_bytes: int | None = None,
     max_comment_chars: int | None = None,
+    amend: bool = False,
 ) -> ImportPlan:
     """Check a response CSV completely without writing anything.
+
+    A closed round's answers are frozen: rows for one are refused unless ``amend``, which
+    also lets a row replace the response of a respondent already in its round.
 
     The plan lists every problem found (row numbers as a spreadsheet shows them), the
     number of data rows, a preview of the first rows and, with ``create_missing``, the
@@ -591,7 +632,8 @@ def check_import(
         problems.append(
             ImportProblem(None, None, "The file has a header row but no responses below it.")
         )
-    _check_people(db, rows, problems)
+    _check_frozen(db, rows, problems, amend=amend)
+    replaced = _check_people(db, rows, problems, amend=amend)
     sha256 = hashlib.sha256(data).hexdigest()
     earlier = imported.earlier_imports(
         db, sha256=sha256, round_names=sorted({r.round for r in rows})
@@ -609,6 +651,8 @@ def check_import(
         rounds_to_create=sorted(checker.new_rounds.values()),
         organisations_to_create=sorted(checker.new_organisations.values()),
         rows=rows,
+        amend=amend,
+        replaced=replaced,
     )
 
 
@@ -718,8 +762,45 @@ def _check_row(
     return _Row(number, round_name, organisation, group, reference or None, answers)
 
 
-def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem]) -> None:
-    """Each respondent answers a round once and keeps one organisation and group."""
+def _check_frozen(
+    db: Database, rows: list[_Row], problems: list[ImportProblem], *, amend: bool
+) -> None:
+    """Rows for a closed round are refused unless the import is an amendment."""
+    if amend or not rows:
+        return
+    with db.read() as session:
+        closed = set(
+            session.scalars(
+                sa.select(Round.name).where(
+                    Round.name.in_(sorted({r.round for r in rows})),
+                    ~Round.is_open,
+                    Round.opened_at.is_not(None),
+                )
+            )
+        )
+    for name in sorted(closed):
+        first = next(r for r in rows if r.round == name)
+        problems.append(
+            ImportProblem(
+                first.number,
+                "round",
+                f"Round '{name}' has closed, so its answers are frozen. Correcting a closed "
+                "round is an amendment: import the file as one (--amend on the command "
+                "line, or tick the amendment box on the Import page). It is recorded in "
+                "the audit log.",
+            )
+        )
+
+
+def _check_people(
+    db: Database, rows: list[_Row], problems: list[ImportProblem], *, amend: bool = False
+) -> int:
+    """Each respondent answers a round once and keeps one organisation and group.
+
+    In an amendment a row may replace the response its respondent has in the round;
+    returns how many rows do.
+    """
+    replaced = 0
     first_row: dict[tuple[str, str], int] = {}
     person: dict[str, tuple[str, str, int]] = {}
     for row in rows:
@@ -749,7 +830,7 @@ def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem])
                 )
             )
     if not person:
-        return
+        return replaced
     stored_rounds: set[tuple[str, str]] = set()
     stored_people: dict[str, tuple[str, str]] = {}
     references = sorted(person)
@@ -773,11 +854,13 @@ def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem])
             )
             stored_rounds.update((ref, name) for ref, name in answered if ref is not None)
     if not stored_people:
-        return
+        return replaced
     for row in rows:
         if row.reference not in stored_people:
             continue
-        if (row.reference, row.round) in stored_rounds:
+        if (row.reference, row.round) in stored_rounds and amend:
+            replaced += 1
+        elif (row.reference, row.round) in stored_rounds:
             problems.append(
                 ImportProblem(
                     row.number,
@@ -797,6 +880,7 @@ def _check_people(db: Database, rows: list[_Row], problems: list[ImportProblem])
                     "in the database; one person keeps one organisation and stakeholder group.",
                 )
             )
+    return replaced
 
 
 def _preview_frame(cells: list[list[str]], columns: _Columns) -> pd.DataFrame:
@@ -854,6 +938,7 @@ def apply_import(
         file_name=file_name,
         file_sha256=plan.sha256 or None,
         progress=progress,
+        amend=plan.amend,
     )
 
 
@@ -867,6 +952,7 @@ def import_responses(
     max_bytes: int | None = None,
     max_comment_chars: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    amend: bool = False,
 ) -> int:
     """Check the file, then write it; return the number of responses imported.
 
@@ -880,5 +966,6 @@ def import_responses(
         create_missing=create_missing,
         max_bytes=max_bytes,
         max_comment_chars=max_comment_chars,
+        amend=amend,
     )
     return apply_import(db, plan, actor=actor, progress=progress)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from collab.stats import readings
 from collab.stats.analysis import STATUSES, count_columns, level_band, taking_part
+from collab.stats.privacy import too_few_reason
 from collab.store.framework import Framework
 
 # Order of discussion: status (most divergent first), then level band (lowest first).
@@ -203,8 +204,10 @@ def group_view_missing(
 ) -> str:
     """Why some (or all) points are missing from a group's own view, in words ("" if none).
 
-    A point is missing when the group is withheld on it (fewer than ``k`` scores), or
-    when no other group is shown on it.
+    A point is missing when the group is withheld on it, or when no other group is shown
+    on it. A withheld point is explained by the summary's reason: "fewer than ``k`` of
+    them gave a score", or under an organisation filter the one reason every withheld
+    cell gives there (``privacy.would_reveal_reason``), never a guess at the rule.
     """
     name = readings.in_sentence(framework.group_name(group))
     present = set(view["learning_point"])
@@ -213,8 +216,12 @@ def group_view_missing(
     missing = [p for p in framework.point_keys if p not in present]
     withheld = [p for p in missing if p not in shown_points]
     alone = [p for p in missing if p in shown_points]
+    reasons = set(mine.loc[mine["learning_point"].isin(withheld), "reason"].astype(str)) - {""}
     too_few = f"fewer than {k} of them gave a score"
+    why = too_few if reasons <= {too_few_reason(k)} else "; ".join(sorted(reasons))
     if not present and not alone:
+        if why != too_few:
+            return f"Nothing to show for {name} in this round: {why} on every learning point."
         return (
             f"Nothing to show for {name} in this round: on every learning point {too_few}, "
             "so their average is withheld."
@@ -224,7 +231,7 @@ def group_view_missing(
     parts = []
     if withheld:
         titles = ", ".join(framework.point(p).title for p in withheld)
-        parts.append(f"Not shown for {name} ({too_few}): {titles}.")
+        parts.append(f"Not shown for {name} ({why}): {titles}.")
     if alone:
         titles = ", ".join(framework.point(p).title for p in alone)
         parts.append(f"No other group shown to compare with: {titles}.")

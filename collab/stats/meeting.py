@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from collab.domain.actions import STATUS_NAMES, actions_frame_for_export, status_name
+from collab.domain.dates import long_date
 from collab.stats import readings
 from collab.stats.comments import comment_lines
 from collab.stats.participation import RoundParticipation, round_participation
@@ -77,6 +78,8 @@ WORKBOOK_PARTICIPATION_COLUMNS = [
     "flag",
 ]
 ALL_ORGANISATIONS = "All organisations"
+# Meeting mode names a group that has fewer than this share of its expected number.
+WELL_BELOW_EXPECTED = 0.75
 
 
 def learning_point_order(divergence: pd.DataFrame, *, framework: Framework, by: str) -> list[str]:
@@ -254,40 +257,100 @@ def point_picture(
     )
 
 
-def overview_table(
-    results: RoundResults, *, framework: Framework, order: list[str]
-) -> pd.DataFrame:
-    """One row per learning point, in ``order``: its status (naming the groups it covers
-    when one is withheld), gap, how the gap moved since the previous round like for like
-    and the groups split within themselves (results must be shown)."""
-    rows = []
+@dataclass(frozen=True)
+class RoundSummary:
+    """The round on one printed page: ``table`` has a row per learning point; ``notes``
+    are the footnotes under it, each starting with the asterisks that mark its cells."""
+
+    table: pd.DataFrame
+    notes: list[str]
+
+
+def _marked(text: str, notes: dict[str, str], note: str, symbol: str) -> str:
+    """``text`` with the marker of ``note`` (a new note takes one more ``symbol``)."""
+    return text + notes.setdefault(note, symbol * (len(notes) + 1))
+
+
+def summary_table(results: RoundResults, *, framework: Framework, order: list[str]) -> RoundSummary:
+    """One short row per learning point, in ``order`` (the agenda's) and numbered as the
+    agenda numbers them: its status, gap, the highest and the lowest group with their
+    averages, how the gap moved since the previous round like for like (a column only when
+    there is a previous round) and the groups split within themselves (results must be
+    shown). A status that covers only some groups (one is withheld) is marked with daggers
+    and a change over fewer groups than are shown now with asterisks; their notes name the
+    groups."""
     divergence = results.divergence.set_index("learning_point")
     gap_change = {r["learning_point"]: r for r in results.gap_change.to_dict("records")}
-    for key in order:
+    scopes: dict[str, str] = {}
+    compared: dict[str, str] = {}
+    rows = []
+    for number, key in enumerate(order, start=1):
         row = divergence.loc[key].copy()
         row["learning_point"] = key
-        change = (
-            readings.gap_change_words(gap_change[key], framework=framework).capitalize()
-            if key in gap_change
-            else ""
-        )
+        status = readings.status_label(str(row["status"]))
+        if scope := readings.status_scope(row, framework=framework):
+            status = _marked(status, scopes, scope, "†")
+        change = ""
+        if key in gap_change:
+            change = readings.gap_change_brief(gap_change[key])
+            groups = readings.compared_groups(gap_change[key], framework=framework)
+            if groups and change != "not comparable":
+                change = _marked(change, compared, groups, "*")
+        highest, lowest = readings.highest_and_lowest(row, framework=framework)
+        split = ", ".join(framework.group_name(g) for g in (row["split_within"] or []))
         rows.append(
-            (
-                framework.point(key).title,
-                readings.status_text(row, framework=framework),
-                readings.gap_text(row["gap"]),
-                change,
-                ", ".join(framework.group_name(g) for g in (row["split_within"] or [])),
-            )
+            (f"{number}. {framework.point(key).title}", status, readings.gap_text(row["gap"]))
+            + (highest, lowest, change, split)
         )
-    since = f"Since {results.previous_round}" if results.previous_round else "Since last round"
-    return pd.DataFrame(rows, columns=["Learning point", "Status", "Gap", since, "Split within"])
+    since = f"Since {results.previous_round}"
+    table = pd.DataFrame(
+        rows,
+        columns=["Learning point", "Status", "Gap", "Highest", "Lowest", since, "Split within"],
+    )
+    notes = [f"{marker} {scope[:1].upper()}{scope[1:]}." for scope, marker in scopes.items()]
+    notes += [
+        f"{marker} Over {groups} only, the groups shown in both rounds."
+        for groups, marker in compared.items()
+    ]
+    if results.previous_round:
+        notes.append(
+            "A gap counts as converging or diverging only when it moved more than chance "
+            "could easily give; otherwise it is about the same."
+        )
+    else:
+        table = table.drop(columns=since)
+    return RoundSummary(table, notes)
 
 
 def gap_trend_table(trends: Trends, *, framework: Framework) -> pd.DataFrame:
     """Each learning point's gap in the first and the last round with results, like for
     like, and where it is heading (``readings.gap_trend_table``)."""
     return readings.gap_trend_table(trends.gap_trend, framework=framework)
+
+
+def participation_note(taking_part: RoundParticipation) -> str:
+    """Who is missing from the round, in one sentence, or "" when nobody is.
+
+    It names each group too small to show (fewer responses than the minimum group size:
+    its results are withheld) and each group with fewer than ``WELL_BELOW_EXPECTED`` of
+    the number expected from it; a group a little short of its number is not named.
+    Group totals are exact, as everywhere.
+    """
+    verb = "will be" if taking_part.round.is_open else "are"
+    parts = []
+    for row in taking_part.by_group.itertuples(index=False):
+        if row.below_minimum:
+            parts.append(
+                f"{row.group_name} {_responses(row.responses)}, fewer than "
+                f"{taking_part.min_group_size}, so its results {verb} withheld"
+            )
+        elif not pd.isna(row.response_rate) and row.response_rate < WELL_BELOW_EXPECTED:
+            parts.append(f"{row.group_name} {row.responses} of the {row.expected} expected")
+    return f"Taking part: {'; '.join(parts)}." if parts else ""
+
+
+def _responses(count: int) -> str:
+    return f"{count} response{'' if count == 1 else 's'}"
 
 
 def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
@@ -298,10 +361,7 @@ def group_participation_table(taking_part: RoundParticipation) -> pd.DataFrame:
             "Group": by_group["group_name"],
             "Responses": by_group["responses"],
             "Expected": by_group["expected"].astype(object),
-            "Response rate": [
-                "" if readings.is_missing(r) else f"{float(r):.0%}"
-                for r in by_group["response_rate"]
-            ],
+            "Response rate": by_group["response_rate_text"],
             "Flag": by_group["flag"],
         }
     )
@@ -332,9 +392,11 @@ def actions_with_status_names(agreed: pd.DataFrame) -> pd.DataFrame:
 
 
 def actions_table(agreed: pd.DataFrame, *, framework: Framework, with_point: bool) -> pd.DataFrame:
-    """``list_actions`` rows under their headings; ``with_point`` adds each action's
-    learning point by its title (a key the framework no longer has is shown as it is)."""
+    """``list_actions`` rows under their headings, due dates in words (empty when not
+    set); ``with_point`` adds each action's learning point by its title (a key the
+    framework no longer has is shown as it is)."""
     table = actions_with_status_names(agreed)
+    table = table.assign(due_on=["" if pd.isna(d) else long_date(d) for d in table["due_on"]])
     headings = dict(ACTION_HEADINGS)
     if with_point:
         table = table.assign(

@@ -11,6 +11,7 @@ anyone reads the results.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -31,9 +32,11 @@ BY_GROUP_COLUMNS = [
     "responses",
     "expected",
     "response_rate",
+    "response_rate_text",
     "below_expected",
     "below_minimum",
     "flag",
+    "through_shared_codes",
 ]
 BY_ORGANISATION_COLUMNS = [
     "organisation",
@@ -64,7 +67,8 @@ class RoundParticipation:
     one row per organisation and group that answered or has an expected number (columns
     of ``BY_ORGANISATION_COLUMNS``). ``expected`` is a nullable integer (missing when the
     coordinator has not set one), ``response_rate`` a share (responses / expected, NaN
-    without an expected number; it may exceed 1). Unless ``exact_counts``, the
+    without an expected number; it may exceed 1) and ``response_rate_text`` the same in
+    words (``response_rate_text``). Unless ``exact_counts``, the
     organisations' counts are masked by ``mask_organisation_counts``: read their
     ``responses_text`` and ``response_rate_text``.
     """
@@ -78,6 +82,11 @@ class RoundParticipation:
     @property
     def total_responses(self) -> int:
         return int(self.by_group["responses"].sum())
+
+    @property
+    def through_shared_codes(self) -> int:
+        """Responses that came through shared invite codes rather than personal ones."""
+        return int(self.by_group["through_shared_codes"].sum())
 
     @property
     def flagged_groups(self) -> pd.DataFrame:
@@ -161,8 +170,26 @@ def withheld_count_text(count: int, min_group_size: int) -> str:
     return fewer_than(min_group_size) if count < min_group_size else NOT_SHOWN
 
 
-def _rate_text(rate: float) -> str:
-    return "" if pd.isna(rate) else f"{float(rate):.0%}"
+def response_rate_text(responses: int, expected: int | None) -> str:
+    """A response rate as people read it: a whole percent up to the number expected, and
+    "more than expected (12 of 9)" above it; "" without an expected number (or when 0
+    were expected and nobody answered).
+
+    The percent is rounded half up, but never up to 100% while some are missing, nor
+    down to 0% once someone answered.
+    """
+    if expected is None or pd.isna(expected):  # a missing number, as pandas holds it
+        return ""
+    if responses > expected:
+        return f"more than expected ({responses} of {expected})"
+    if expected == 0:
+        return ""
+    percent = math.floor(100 * responses / expected + 0.5)
+    if responses < expected:
+        percent = min(percent, 99)
+    if responses > 0:
+        percent = max(percent, 1)
+    return f"{percent}%"
 
 
 def mask_organisation_counts(
@@ -186,7 +213,9 @@ def mask_organisation_counts(
     if exact:
         frame["withheld"] = False
         frame["responses_text"] = [str(n) for n in responses]
-        frame["response_rate_text"] = [_rate_text(r) for r in rates]
+        frame["response_rate_text"] = [
+            response_rate_text(n, e) for n, e in zip(responses, frame["expected"], strict=True)
+        ]
         return frame[BY_ORGANISATION_COLUMNS]
     small = responses < k
     beside = pd.Series(False, index=frame.index)
@@ -202,8 +231,8 @@ def mask_organisation_counts(
         for n, s, b in zip(responses, small, beside, strict=True)
     ]
     frame["response_rate_text"] = [
-        RATE_BELOW_MINIMUM if s else NOT_SHOWN if b else _rate_text(r)
-        for r, s, b in zip(rates, small, beside, strict=True)
+        RATE_BELOW_MINIMUM if s else NOT_SHOWN if b else response_rate_text(n, e)
+        for n, e, s, b in zip(responses, frame["expected"], small, beside, strict=True)
     ]
     frame["responses"] = responses.astype("Int64").mask(withheld)
     frame["response_rate"] = rates.mask(withheld)
@@ -240,7 +269,9 @@ def round_participation(
     counts["responses"] = counts["responses"].astype(int)
     expected = expected_participation(db)
 
-    by_organisation = counts.merge(expected, on=["organisation", "stakeholder_group"], how="outer")
+    by_organisation = counts.drop(columns="shared").merge(
+        expected, on=["organisation", "stakeholder_group"], how="outer"
+    )
     by_organisation["responses"] = by_organisation["responses"].fillna(0).astype(int)
     by_organisation["expected"] = by_organisation["expected"].astype("Int64")
     order = _group_order(framework, list(by_organisation["stakeholder_group"]))
@@ -270,6 +301,10 @@ def round_participation(
         [expected_by_group.get(g, pd.NA) for g in groups], dtype="Int64"
     )
     by_group["response_rate"] = _rate(by_group["responses"], by_group["expected"])
+    by_group["response_rate_text"] = [
+        response_rate_text(n, e)
+        for n, e in zip(by_group["responses"], by_group["expected"], strict=True)
+    ]
     by_group["below_expected"] = (
         by_group["expected"].notna() & (by_group["responses"] < by_group["expected"].fillna(0))
     ).astype(bool)
@@ -283,6 +318,8 @@ def round_participation(
         else:
             flags.append("")
     by_group["flag"] = flags
+    shared_by_group = counts.groupby("stakeholder_group")["shared"].sum()
+    by_group["through_shared_codes"] = [int(shared_by_group.get(g, 0)) for g in groups]
     return RoundParticipation(
         round=info,
         min_group_size=k,
@@ -308,3 +345,18 @@ def participation_over_rounds(db: Database, *, framework: Framework) -> pd.DataF
                     (info.name, group, framework.group_name(group), int(counts.get(group, 0)))
                 )
     return pd.DataFrame(rows, columns=OVER_ROUNDS_COLUMNS)
+
+
+def shared_codes_text(taking_part: RoundParticipation) -> str:
+    """How many responses came through shared codes, by group, in words."""
+    parts = [
+        f"{row.group_name} {int(row.through_shared_codes)}"
+        for row in taking_part.by_group.itertuples(index=False)
+        if row.through_shared_codes
+    ]
+    total = taking_part.through_shared_codes
+    return (
+        f"{total} of the {taking_part.total_responses} responses came through shared invite "
+        f"codes ({', '.join(parts)}); the rest through personal codes or paper forms. A "
+        "shared code takes a limited number of responses per round."
+    )

@@ -15,9 +15,13 @@ The rules, with K the minimum group size (at least 3):
   add none or at least K between them (unless the filter selects everyone who answered,
   which shows nothing the unfiltered view does not). The last two conditions stop
   differences between *several* filtered views (A, then B, then the whole group) from
-  isolating a handful of people, which the complement condition alone would allow.
+  isolating a handful of people, which the complement condition alone would allow. An
+  organisation adds to a cell every person of it who answered there: a score, don't
+  know, or a comment beside a blank score.
 - Comments appear only for shown cells, without organisation, respondent or time, in an
-  order that says nothing about when they were written.
+  order that says nothing about when they were written. Since the rules above count
+  comment writers, comparing the comments of two views narrows none of them down to
+  people with fewer than K scores between them.
 - Under an organisation filter every withheld cell gives one reason, whichever rule
   withheld it, so the reason says nothing about answers outside the view.
 - While a round is open only participation counts are shown, unless live results are on.
@@ -119,44 +123,48 @@ def organisations_separable(
 ) -> pd.DataFrame:
     """Per cell, whether an organisation filter may show it without a differencing risk.
 
-    Each organisation's part of a cell (its scores and don't-knows) is large (at least K
-    scores), absent, or small. A cell is separable when no selected organisation's part
-    is small and the small parts of all organisations add up to none or at least K
-    scores, or when the selection covers everyone who answered in the cell (the
-    filtered cell is then the unfiltered one). Returns columns round, learning_point,
-    group, separable (cells without answers are absent). A row of a counts frame
-    counts as its ``answers`` answers.
+    Each organisation's part of a cell is large (at least K scores), absent, or small.
+    Its part holds every person of it who answered the point: a score, don't know, or
+    (only from an imported file) a comment beside a blank score; any of them makes the
+    part present, and so small below K scores, since comparing views could otherwise
+    single out their answer or comment. A cell is separable when no selected
+    organisation's part is small and the small parts of all organisations add up to
+    none or at least K scores, or when the selection covers everyone who answered in
+    the cell (the filtered cell is then the unfiltered one). Returns columns round,
+    learning_point, group, separable (cells without answers are absent). A row of a
+    counts frame counts as its ``answers`` answers.
     """
     k = effective_min_group_size(min_group_size)
     weights = answer_weights(answers)
     parts = (
         answers.assign(
             scored=answers["score"].notna().to_numpy() * weights,
-            dont_know=answers["dont_know"].to_numpy(dtype=bool) * weights,
+            # Don't know, or a blank score beside a comment.
+            unscored=answers["score"].isna().to_numpy() * weights,
         )
         .groupby(["round", "learning_point", "stakeholder_group", "organisation"], sort=False)
-        .agg(n=("scored", "sum"), n_dont_know=("dont_know", "sum"))
+        .agg(n=("scored", "sum"), n_unscored=("unscored", "sum"))
         .reset_index()
     )
     selected = parts["organisation"].isin(organisations)
-    small = (parts["n"] < k) & ((parts["n"] > 0) | (parts["n_dont_know"] > 0))
+    small = (parts["n"] < k) & ((parts["n"] > 0) | (parts["n_unscored"] > 0))
     parts["small_selected"] = small & selected
     parts["small_n"] = parts["n"].where(small, 0)
-    parts["small_dont_know"] = parts["n_dont_know"].where(small, 0)
+    parts["small_unscored"] = parts["n_unscored"].where(small, 0)
     parts["others"] = (~selected).astype(int)
     cells = (
         parts.groupby(["round", "learning_point", "stakeholder_group"], sort=False)
         .agg(
             small_selected=("small_selected", "any"),
             small_n=("small_n", "sum"),
-            small_dont_know=("small_dont_know", "sum"),
+            small_unscored=("small_unscored", "sum"),
             others=("others", "sum"),
         )
         .reset_index()
         .rename(columns={"stakeholder_group": "group"})
     )
     residual_ok = (cells["small_n"] >= k) | (
-        (cells["small_n"] == 0) & (cells["small_dont_know"] == 0)
+        (cells["small_n"] == 0) & (cells["small_unscored"] == 0)
     )
     # A filter that selects everyone who answered shows the same cell as no filter.
     everyone = cells["others"] == 0

@@ -194,6 +194,20 @@ def who_is_where(row: pd.Series | dict, *, framework: Framework) -> str:
     )
 
 
+def highest_and_lowest(row: pd.Series | dict, *, framework: Framework) -> tuple[str, str]:
+    """The highest and the lowest shown group of a learning point with their averages, each
+    short enough for a table cell ("Commissioners (3.92)"); both "" without a gap, and
+    ("Every group shown (3.50)", "") when all averages are the same."""
+    highest, lowest = row.get("highest_group"), row.get("lowest_group")
+    if is_missing(row.get("gap")) or not highest or not lowest or is_missing(highest):
+        return "", ""
+    high = f"{framework.group_name(str(highest))} ({number_text(row.get('highest_mean'), 2)})"
+    if float(row["gap"]) == 0:
+        return f"Every group shown ({number_text(row.get('highest_mean'), 2)})", ""
+    low = f"{framework.group_name(str(lowest))} ({number_text(row.get('lowest_mean'), 2)})"
+    return high, low
+
+
 def consensus_words(consensus: Cell, *, split_below: float = 0.5) -> str:
     """How far a group agrees with itself, without naming the group."""
     if is_missing(consensus):
@@ -490,6 +504,18 @@ def gap_change_words(row: pd.Series | dict, *, framework: Framework) -> str:
     note = _compared_note(row, framework=framework)
     text = _movement(row)
     return f"{text} ({note})" if note else text
+
+
+def gap_change_brief(row: pd.Series | dict) -> str:
+    """A gap's like-for-like change short enough for a table cell: "1.39 to 0.92,
+    converging", "0.70 to 0.74, about the same" (a change chance could easily give) or
+    "not comparable". Which groups it covers is left to a note (``compared_groups``)."""
+    direction = str(row.get("direction") or "")
+    if direction == "not_comparable" or is_missing(row.get("gap_change")):
+        return "not comparable"
+    then, now = gap_text(row.get("previous_gap")), gap_text(row.get("gap"))
+    words = direction if direction in ("converging", "diverging") else "about the same"
+    return f"{then} to {now}, {words}"
 
 
 def gap_change_reading(row: pd.Series | dict, *, previous_round: str, framework: Framework) -> str:

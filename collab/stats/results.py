@@ -8,12 +8,13 @@ through ``collab.stats.privacy``; nothing here compares a count with the thresho
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from collab.domain.answers import AnswerCounts, load_answer_counts
+from collab.domain.answers import AnswerCounts, live_participation, load_answer_counts
 from collab.domain.rounds import RoundInfo, list_rounds
 from collab.stats import analysis, change, privacy
 from collab.stats.participation import mask_organisation_counts, withheld_count_text
@@ -316,7 +317,8 @@ def results_from_counts(
             ),
             **common,
         )
-    if this_round.empty:
+    shown = privacy.results_may_show(round)
+    if (this_round.empty and shown) or taking_part.empty:
         return _results(
             framework,
             visibility="no_data",
@@ -326,7 +328,7 @@ def results_from_counts(
             ),
             **common,
         )
-    if not privacy.results_may_show(round):
+    if not shown:
         return _results(
             framework, visibility="counts_only", message=privacy.open_round_message(), **common
         )
@@ -411,8 +413,14 @@ def round_results(
     current = rounds[position]
     previous = rounds[position - 1] if position > 0 else None
     ids = [current.id] + ([previous.id] if previous else [])
+    counts = load_answer_counts(db, framework=framework, round_ids=ids)
+    if not privacy.results_may_show(current):
+        # Nothing of an open round is published but who has taken part so far.
+        counts = dataclasses.replace(
+            counts, participation=live_participation(db, round_ids=[current.id])
+        )
     return results_from_counts(
-        load_answer_counts(db, framework=framework, round_ids=ids),
+        counts,
         framework=framework,
         round=current,
         previous=previous,

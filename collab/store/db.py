@@ -31,11 +31,14 @@ from alembic.script import ScriptDirectory
 
 from collab.store.config import get_settings
 from collab.store.errors import DatabaseBusy, StorageUnavailable
+from collab.store.models import DataVersion
 
 logger = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Set in a writing session's ``info`` by a change that can alter what results show.
+RESULTS_CHANGED = "collab_results_changed"
 # Set on a pooled SQLite connection once a write has found it writable.
 WRITABLE_KEY = "collab_writable"
 # A statement that needs write access and writes nothing: SQLite refuses it on a
@@ -119,6 +122,11 @@ def _raw(conn: sa.Connection) -> sqlite3.Connection:
     return raw
 
 
+def mark_results_changed(session: so.Session) -> None:
+    """Say that the write in progress changes what some results view shows."""
+    session.info[RESULTS_CHANGED] = True
+
+
 class Database:
     """Owns the engine. Views read through ``read()``; every write goes through ``write()``."""
 
@@ -138,7 +146,9 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self, *, wait_seconds: float | None = None) -> Iterator[so.Session]:
+    def write(
+        self, *, wait_seconds: float | None = None, changes_results: bool = True
+    ) -> Iterator[so.Session]:
         """One writing transaction: committed when the block ends, rolled back on error.
 
         When the storage can't take the write (disk full, read-only, unreadable), nothing
@@ -147,10 +157,25 @@ class Database:
         for the write lock (this process's other writers, then another process's); past
         it nothing is stored and DatabaseBusy is raised. By default a write waits as long
         as ``SQLITE_BUSY_TIMEOUT_MS``.
+
+        Every write counts itself in the data versions (see ``data_versions``), in the
+        same transaction, so the counts follow the order commits land in on every
+        replica. ``changes_results=False`` says the write can't change any results view
+        (a member's answers, until they are published); code inside the block can still
+        say it did with ``mark_results_changed``.
         """
         try:
             with self._transaction(wait_seconds) as session:
                 yield session
+                results = changes_results or session.info.get(RESULTS_CHANGED, False)
+                session.execute(
+                    sa.update(DataVersion)
+                    .where(DataVersion.id == 1)
+                    .values(
+                        any_change=DataVersion.any_change + 1,
+                        results_change=DataVersion.results_change + int(results),
+                    )
+                )
         except sa.exc.DBAPIError as exc:
             if self.is_sqlite and is_busy(exc):
                 logger.warning("A write gave up waiting for the database: %s", exc.orig)
@@ -229,6 +254,20 @@ class Database:
             # Anything else (a database without the migrations' table) tells nothing.
         conn.info[WRITABLE_KEY] = True
         return False
+
+    def data_versions(self) -> tuple[int, int]:
+        """How many writes have landed, and how many of them could change results.
+
+        Both only grow, in commit order (each write updates the one row), so a cached read
+        keyed by them is fresh on every replica as soon as a write commits.
+        """
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(DataVersion.any_change, DataVersion.results_change).where(
+                    DataVersion.id == 1
+                )
+            ).one()
+        return int(row[0]), int(row[1])
 
     def _alembic_config(self) -> AlembicConfig:
         config = AlembicConfig()

@@ -58,11 +58,15 @@ class Round(Base):
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     # When the round was first opened; None while it has never been (not yet opened).
     opened_at: so.Mapped[dt.datetime | None]
+    # The snapshot every results view of the round reads; None while none is published.
+    published_snapshot_id: so.Mapped[int | None]
 
 
 class InviteCode(Base):
-    """A code shared with the members of one organisation and stakeholder group.
+    """A code for the members of one organisation and stakeholder group.
 
+    A personal code is one person's: it stores one response per round and reopens it for
+    revision. A shared code takes at most ``response_cap`` responses in each round.
     Only the SHA-256 hash of the code is kept; the code itself is shown once.
     """
 
@@ -74,6 +78,8 @@ class InviteCode(Base):
     stakeholder_group: so.Mapped[str] = so.mapped_column(sa.String(50))
     revoked: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    personal: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    response_cap: so.Mapped[int | None]
 
     organisation: so.Mapped[Organisation] = so.relationship()
 
@@ -258,3 +264,40 @@ class ImportFile(Base):
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     file_name: so.Mapped[str] = so.mapped_column(sa.String(255))
     imported_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+class PublishedSnapshot(Base):
+    """The answers of a round as published: the revision of each submission that counted.
+
+    Results, exports, packs and trends read a round's published snapshot
+    (``rounds.published_snapshot_id``), never the live answers, so two views taken at
+    different times differ by whole publications only.
+    """
+
+    __tablename__ = "published_snapshots"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    published_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    people: so.Mapped[int]
+
+
+class SnapshotRevision(Base):
+    __tablename__ = "snapshot_revisions"
+
+    snapshot_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("published_snapshots.id"), primary_key=True
+    )
+    revision_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("revisions.id"), primary_key=True)
+
+
+class DataVersion(Base):
+    """One row counting writes: ``any_change`` grows with every write, ``results_change``
+    with every write that can change what a results view shows (all but a member's
+    answers that publish nothing). Cached reads are keyed by them."""
+
+    __tablename__ = "data_versions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    any_change: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    results_change: so.Mapped[int] = so.mapped_column(sa.BigInteger)

@@ -1,27 +1,33 @@
 """Every cached read of the pages, and the keys that keep them fresh.
 
-The only module that uses ``st.cache_data`` and ``st.cache_resource``. A cached read of
-answers is keyed by a ``ReadKey``, worked out once per page run: the database, the
-framework, the privacy threshold, the answers version, which grows with every answer
-stored, so new answers show at once wherever they are written, and the state of every
-round (name, dates, open or closed, live results), so a read spanning rounds (trends,
-participation) never outlives a round opening, closing or turning live results on or
-off, from a page or the command line. A results view adds its round's state as read on
-this run. Changes made from a page to anything else (rounds,
-organisations, actions, expected numbers) call ``clear``.
+Reads are kept in this module's own memos, not in Streamlit's caches: Streamlit lets any
+browser, signed in or not, clear its caches with one message, and a memo it can't reach
+costs the leadership pages nothing when someone does. (``st.cache_data`` and
+``st.cache_resource`` are used nowhere else either.)
+
+A cached read is keyed by a ``ReadKey``, worked out once per page run with one query: the
+database, the framework, the privacy threshold and the database's data versions. Every
+write counts itself in those versions in its own transaction (see
+``Database.data_versions``), so a key moves with every commit, on every replica and from
+the command line too, and a cached read is never stale. Results views, charts, exports
+and trends follow the results version, which member answers move only when they are
+published; participation and lists follow every write.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import pickle
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
 from collab import demo
-from collab.domain import answers, rounds
+from collab.domain import answers
 from collab.domain.organisations import list_organisations
 from collab.files import exports
 from collab.present import agenda_charts, charts
@@ -31,22 +37,75 @@ from collab.store.db import Database
 from collab.store.framework import load_framework
 from collab.web import session
 
-# Cached reads may lag writes made outside this app (command line) by this long; new
-# answers show at once wherever they are stored (see ``ReadKey.answers_version``).
-CACHED_READ_SECONDS = 60
-# Figures kept at once; a view is a round, groups and organisations, so few are in use.
-MAX_CHARTS = 200
+# Reads and figures kept at once, least recently used first out.
+MAX_ENTRIES = 200
+# The name this run's ReadKey is kept under (see ``session.once_per_run``).
+READ_KEY = "read_key"
 EXPORT_FRAMES = {
     "summary": results.summary_export_frame,
     "divergence": results.divergence_export_frame,
 }
 
 
-@st.cache_resource(show_spinner=False, on_release=Database.dispose)
+class _Memo:
+    """A bounded, thread-safe memo. Each key is computed once however many sessions ask
+    at the same moment; values are kept as they are (``shared``) or pickled, so each
+    caller gets its own copy to change as it likes."""
+
+    def __init__(self, *, shared: bool, max_entries: int = MAX_ENTRIES):
+        self._shared = shared
+        self._max = max_entries
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._computing: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._out(self._values[key])
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._values:
+                    return self._out(self._values[key])
+            try:
+                value = compute()
+                stored = value if self._shared else pickle.dumps(value)
+                with self._lock:
+                    self._values[key] = stored
+                    while len(self._values) > self._max:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return value if self._shared else pickle.loads(stored)
+
+    def _out(self, stored: Any) -> Any:
+        return stored if self._shared else pickle.loads(stored)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_DATA = _Memo(shared=False)
+# A figure is kept as the object itself: a copy is rebuilt through plotly's checks,
+# which costs about as much as drawing the rest of the page. Callers only pass it to
+# st.plotly_chart, which reads it and changes nothing.
+_FIGURES = _Memo(shared=True)
+_DATABASES: dict[str, Database] = {}
+_DATABASES_LOCK = threading.Lock()
+
+
 def _database(database_url: str) -> Database:
-    database = Database.from_url(database_url)
-    database.upgrade()
-    return database
+    with _DATABASES_LOCK:
+        found = _DATABASES.get(database_url)
+        if found is None:
+            found = Database.from_url(database_url)
+            found.upgrade()
+            _DATABASES[database_url] = found
+        return found
 
 
 def database() -> Database:
@@ -56,29 +115,35 @@ def database() -> Database:
 
 @dataclass(frozen=True)
 class ReadKey:
-    """What every cached read of answers in one page run is keyed by."""
+    """What every cached read in one page run is keyed by."""
 
     database_url: str
     framework_path: str
     min_group_size: int
-    answers_version: int
-    # Every round as read on this run: a round opened, closed, renamed or with live
-    # results turned on or off anywhere (the command line included) makes a new key.
-    rounds_state: tuple[rounds.RoundInfo, ...] = ()
+    # The database's data versions (see ``Database.data_versions``).
+    results_version: int
+    data_version: int
+
+    def for_results(self) -> ReadKey:
+        """The key of a read that only published results and records can change."""
+        return replace(self, data_version=0)
 
 
 def current_read_key() -> ReadKey:
-    """The ``ReadKey`` of the database as it is now (the answers version is a query).
+    """The ``ReadKey`` of the database as it is now: one query, once per run (``clear``
+    forgets it, for a run that wrote and reads on)."""
+    return session.once_per_run(READ_KEY, _read_key)
 
-    A page works it out once, by making its view or calling its one reader.
-    """
+
+def _read_key() -> ReadKey:
     settings = session.settings()
+    any_change, results_change = database().data_versions()
     return ReadKey(
         database_url=settings.database_url,
         framework_path=str(settings.framework_path),
         min_group_size=session.min_group_size(),
-        answers_version=answers.answers_version(database()),
-        rounds_state=tuple(rounds.list_rounds(database())),
+        results_version=results_change,
+        data_version=any_change,
     )
 
 
@@ -98,8 +163,11 @@ class ResultsView:
     read_key: ReadKey = field(default_factory=current_read_key)
 
 
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _round_results(view: ResultsView) -> RoundResults:
+def _results_key(view: ResultsView) -> ResultsView:
+    return replace(view, read_key=view.read_key.for_results())
+
+
+def _compute_round_results(view: ResultsView) -> RoundResults:
     key = view.read_key
     return results.round_results(
         _database(key.database_url),
@@ -112,30 +180,25 @@ def _round_results(view: ResultsView) -> RoundResults:
 
 
 def round_results(view: ResultsView) -> RoundResults:
-    """The results of ``view`` with the privacy rules applied (looked up once per run:
-    each lookup of a cached read hashes the view and copies the results)."""
-    return session.once_per_run(f"round_results {view!r}", lambda: _round_results(view))
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _group_view(view: ResultsView, group: str) -> pd.DataFrame:
-    found = _round_results(view)
-    framework = load_framework(view.read_key.framework_path)
-    return agenda.group_view(found.summary, group=group, framework=framework)
+    """The results of ``view`` with the privacy rules applied."""
+    key = _results_key(view)
+    return _DATA.get(("results", key), lambda: _compute_round_results(key))
 
 
 def group_view(view: ResultsView, group: str) -> pd.DataFrame:
     """How far ``group`` stands from the other groups of ``view`` on each learning point
     (``collab.stats.agenda.group_view``), worked out once per view."""
-    return _group_view(view, group)
+    key = _results_key(view)
+    return _DATA.get(("group_view", key, group), lambda: _compute_group_view(key, group))
 
 
-# A figure is kept as the object itself: a copy (what st.cache_data hands out) is
-# rebuilt through plotly's checks, which costs about as much as drawing the rest of the
-# page. Callers only pass it to st.plotly_chart, which reads it and changes nothing.
-@st.cache_resource(ttl=CACHED_READ_SECONDS, max_entries=MAX_CHARTS, show_spinner=False)
-def _chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
-    found = _round_results(view)
+def _compute_group_view(view: ResultsView, group: str) -> pd.DataFrame:
+    framework = load_framework(view.read_key.framework_path)
+    return agenda.group_view(round_results(view).summary, group=group, framework=framework)
+
+
+def _build_chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
+    found = round_results(view)
     framework = load_framework(view.read_key.framework_path)
     if chart == "gap_ranking":
         return charts.gap_ranking(found.summary, found.divergence, framework)
@@ -146,7 +209,7 @@ def _chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
     if chart == "agenda_map":
         return agenda_charts.agenda_map(found.divergence, framework)
     if chart == "group_view":
-        own = _group_view(view, group)
+        own = group_view(view, group)
         note = agenda.group_view_missing(
             found.summary, own, group=group, framework=framework, k=found.min_group_size
         )
@@ -163,46 +226,34 @@ def chart(view: ResultsView, chart: str, point: str = "", *, group: str = "") ->
 
     The figure is shared by every session: draw it, never change it.
     """
-    return _chart(view, chart, point, group)
+    key = _results_key(view)
+    return _FIGURES.get(
+        ("chart", key, chart, point, group), lambda: _build_chart(key, chart, point, group)
+    )
 
 
-def export_file(view: ResultsView, what: str, fmt: str) -> Callable[[], bytes]:
-    """What writes the ``summary`` or ``divergence`` figures of ``view`` as a file in
-    format ``fmt`` (privacy applied exactly as on the page: withheld cells are empty),
-    from the results as read now, when it is called.
-
-    A download button given it makes the file only when someone clicks: a page run
-    writes no file nobody asked for.
-    """
-    found = round_results(view)
-    frame_of = EXPORT_FRAMES[what]
-    return lambda: exports.write_frame(frame_of(found), fmt=fmt, sheet_name=what.title())
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _trends(key: ReadKey) -> trends.Trends:
-    return trends.alliance_trends(
-        _database(key.database_url),
-        framework=load_framework(key.framework_path),
-        min_group_size=key.min_group_size,
+def export_bytes(view: ResultsView, what: str, fmt: str) -> bytes:
+    """The ``summary`` or ``divergence`` figures of ``view`` as a file in format ``fmt``
+    (privacy applied exactly as on the page: withheld cells are empty)."""
+    key = _results_key(view)
+    return _DATA.get(
+        ("export", key, what, fmt),
+        lambda: exports.write_frame(
+            EXPORT_FRAMES[what](round_results(key)), fmt=fmt, sheet_name=what.title()
+        ),
     )
 
 
 def alliance_trends() -> trends.Trends:
     """Each group's view of each learning point across the rounds that have results."""
-    return _trends(current_read_key())
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _round_participation(
-    key: ReadKey, round_name: str, exact_counts: bool
-) -> participation.RoundParticipation:
-    return participation.round_participation(
-        _database(key.database_url),
-        framework=load_framework(key.framework_path),
-        round_name=round_name,
-        min_group_size=key.min_group_size,
-        exact_counts=exact_counts,
+    key = current_read_key().for_results()
+    return _DATA.get(
+        ("trends", key),
+        lambda: trends.alliance_trends(
+            _database(key.database_url),
+            framework=load_framework(key.framework_path),
+            min_group_size=key.min_group_size,
+        ),
     )
 
 
@@ -211,11 +262,20 @@ def round_participation(
 ) -> participation.RoundParticipation:
     """Who answered in ``round_name``, against the numbers expected; each organisation's
     small counts masked unless ``exact_counts`` (the administrator's own pages)."""
-    return _round_participation(current_read_key(), round_name, exact_counts)
+    key = current_read_key()
+    return _DATA.get(
+        ("participation", key, round_name, exact_counts),
+        lambda: participation.round_participation(
+            _database(key.database_url),
+            framework=load_framework(key.framework_path),
+            round_name=round_name,
+            min_group_size=key.min_group_size,
+            exact_counts=exact_counts,
+        ),
+    )
 
 
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _participation_by_group(key: ReadKey, round_id: int) -> dict[str, int]:
+def _group_totals(key: ReadKey, round_id: int) -> dict[str, int]:
     frame = answers.participation(_database(key.database_url), round_id=round_id)
     return {str(k): int(n) for k, n in frame.groupby("stakeholder_group")["n"].sum().items()}
 
@@ -225,36 +285,42 @@ def participation_by_group(round_id: int) -> dict[str, int]:
 
     Every group of the framework is listed, with 0 when nobody from it has answered.
     """
-    counts = _participation_by_group(current_read_key(), round_id)
-    result = {key: counts.get(key, 0) for key in session.framework().group_keys}
-    for key, n in counts.items():
-        result.setdefault(key, n)
+    key = current_read_key()
+    counts = _DATA.get(("by_group", key, round_id), lambda: _group_totals(key, round_id))
+    result = {k: counts.get(k, 0) for k in session.framework().group_keys}
+    for k, n in counts.items():
+        result.setdefault(k, n)
     return result
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _organisation_names(database_url: str) -> list[str]:
-    return [o.name for o in list_organisations(_database(database_url))]
 
 
 def organisation_names() -> list[str]:
     """The names of every organisation, active or not, in alphabetical order."""
-    return _organisation_names(session.settings().database_url)
-
-
-@st.cache_data(ttl=CACHED_READ_SECONDS, show_spinner=False)
-def _is_demo(database_url: str) -> bool:
-    return demo.is_demo(_database(database_url))
+    key = current_read_key()
+    return _DATA.get(
+        ("organisations", key),
+        lambda: [o.name for o in list_organisations(_database(key.database_url))],
+    )
 
 
 def is_demo() -> bool:
     """Whether the database holds the invented demo alliance."""
-    return _is_demo(session.settings().database_url)
+    key = current_read_key()
+    return _DATA.get(("demo", key), lambda: demo.is_demo(_database(key.database_url)))
 
 
 def clear() -> None:
-    """Forget every cached read and figure. Writes from a page that change rounds,
-    organisations, actions or expected numbers call this; new answers refresh reads
-    through the answers version instead."""
-    st.cache_data.clear()
-    _chart.clear()
+    """Forget every cached read and figure (the data versions make this unnecessary after
+    a write; tests use it to start afresh)."""
+    _DATA.clear()
+    _FIGURES.clear()
+    session.forget_this_run(READ_KEY)
+
+
+def reset() -> None:
+    """Forget every cached read and close every database opened here (for tests that
+    point the app at another database)."""
+    clear()
+    with _DATABASES_LOCK:
+        for found in _DATABASES.values():
+            found.dispose()
+        _DATABASES.clear()

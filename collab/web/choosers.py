@@ -1,8 +1,12 @@
 """The choices the leadership pages share: the round, the stakeholder groups, the
 organisations and the learning point.
 
-The Divergence overview and Learning point detail keep their choices for the whole
-session (``persist_state="session"``), so moving between the two keeps the same view.
+The round carries across the leadership pages (Divergence overview, Learning point
+detail, Meeting mode, Participation): the round a page shows is remembered for the
+session and written in the address (``?round=...``), so another page, a reload or a
+bookmark opens on the same round. The Divergence overview and Learning point detail also
+keep their groups, organisations and learning point for the whole session
+(``persist_state="session"``).
 """
 
 from __future__ import annotations
@@ -16,21 +20,29 @@ from collab.domain.rounds import RoundInfo
 from collab.stats import results
 from collab.store.framework import Framework
 from collab.web import cache
+from collab.web.page import escape_markdown
 
 ROUND_KEY = "leadership_round"
 GROUPS_KEY = "leadership_groups"
 ORGANISATIONS_KEY = "leadership_organisations"
 LEARNING_POINT_KEY = "leadership_learning_point"
+# The round the last leadership page showed, by name (plain state, no widget's).
+SHOWN_ROUND_KEY = "leadership_round_shown"
+# The address's query parameter naming the round shown.
+ROUND_PARAM = "round"
 
 
-def default_round(choices: list[RoundInfo]) -> RoundInfo | None:
+def default_round(choices: list[RoundInfo], *, open_first: bool = False) -> RoundInfo | None:
     """The round to show first: an open round with live results on (newest), else the
     newest closed round, else the newest open round (whose participation can be shown).
-    A round not yet opened is chosen only when no round has ever been opened."""
+    With ``open_first`` (Participation, which counts answers as they come in) the newest
+    open round comes before the others. A round not yet opened is chosen only when no
+    round has ever been opened."""
     live = [r for r in choices if r.status == "open" and r.live_results]
     closed = [r for r in choices if r.status == "closed"]
     still_open = [r for r in choices if r.status == "open"]
-    for candidates in (live, closed, still_open, choices):
+    preference = (still_open, closed) if open_first else (live, closed, still_open)
+    for candidates in (*preference, choices):
         if candidates:
             return candidates[-1]
     return None
@@ -52,28 +64,56 @@ def choose_round(
     *,
     first: RoundInfo,
     key: str,
-    keep_for_session: bool = False,
     on_change: Callable[[], None] | None = None,
 ) -> RoundInfo:
     """Draw the round selector (newest first, each round with its state) in the current
-    container; return the round chosen.
+    container; return the round chosen, which the other leadership pages then open on.
 
-    ``choices`` is oldest first and not empty; ``first`` is chosen until the person
-    chooses; ``keep_for_session`` keeps the choice when they move to another page;
-    ``on_change`` runs when they choose another round.
+    ``choices`` is oldest first and not empty. The selector opens on the round it held
+    in this page's previous run, else the round the address names, else the round the
+    last leadership page showed, else ``first``; an address naming no round is told so
+    under the selector. ``on_change`` runs when the person chooses another round.
     """
     by_name = {r.name: r for r in choices}
     names = list(reversed(by_name))
+    opening, unknown = _round_to_open(by_name, key=key, first=first)
+    # Set through the state rather than ``index``: the round may come from elsewhere.
+    st.session_state[key] = opening.name
     name = st.selectbox(
         "Round",
         names,
-        index=names.index(first.name),
         format_func=lambda name: round_label(by_name[name]),
         key=key,
         on_change=on_change or "rerun",
-        persist_state="session" if keep_for_session else None,
     )
-    return by_name[name]
+    if unknown:
+        st.caption(
+            f":material/info: No round is called “{escape_markdown(unknown)}”: showing "
+            f"{escape_markdown(name)} instead."
+        )
+    chosen = by_name[name]
+    remember_round(chosen)
+    return chosen
+
+
+def _round_to_open(
+    by_name: dict[str, RoundInfo], *, key: str, first: RoundInfo
+) -> tuple[RoundInfo, str | None]:
+    """The round the selector keyed ``key`` opens on, and the name the address asked
+    for when it names no round."""
+    asked = st.query_params.get(ROUND_PARAM)
+    for name in (st.session_state.get(key), asked, st.session_state.get(SHOWN_ROUND_KEY)):
+        if name in by_name:
+            return by_name[name], None
+    return first, asked
+
+
+def remember_round(chosen: RoundInfo) -> None:
+    """Keep ``chosen`` as the round the leadership pages open on, in the session and in
+    the address."""
+    st.session_state[SHOWN_ROUND_KEY] = chosen.name
+    if st.query_params.get(ROUND_PARAM) != chosen.name:
+        st.query_params[ROUND_PARAM] = chosen.name
 
 
 def choose_view(framework: Framework) -> cache.ResultsView | None:
@@ -89,7 +129,7 @@ def choose_view(framework: Framework) -> cache.ResultsView | None:
         return None
     round_column, groups_column, organisations_column = st.columns([1, 1.7, 1.3])
     with round_column:
-        chosen = choose_round(choices, first=first, key=ROUND_KEY, keep_for_session=True)
+        chosen = choose_round(choices, first=first, key=ROUND_KEY)
     groups = groups_column.multiselect(
         "Stakeholder groups",
         framework.group_keys,

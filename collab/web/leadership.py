@@ -98,7 +98,7 @@ def show_downloads(view: ResultsView) -> None:
             for column, fmt in zip(columns, exports.FORMATS, strict=True):
                 column.download_button(
                     f"{what.title()} ({exports.FORMAT_NAMES[fmt]})",
-                    data=cache.export_file(view, what, fmt),
+                    data=lambda what=what, fmt=fmt: cache.export_bytes(view, what, fmt),
                     file_name=exports.export_file_name(
                         what=what, round_name=view.round_name, fmt=fmt
                     ),

@@ -1,5 +1,15 @@
-"""Streamlit blocks of meeting mode: the round and order choices, stepping through the
-learning points, one point's picture, its agreed actions, and the meeting pack downloads.
+"""Streamlit blocks of meeting mode: the meeting's choices in the sidebar, stepping
+through the learning points, and the views of one point on a shared screen.
+
+Meeting mode is a presenter: one learning point fills one 1920x1080 screen without
+scrolling (its title, the groups' chart, the status in words, the change since the last
+round and the questions to discuss: the *picture*), and its comments and actions are
+one key away in a second view. The step bar's buttons carry keyboard shortcuts (arrow
+keys for the points, a letter for each view), and the round, the point and the view are
+written in the address, so a reload opens the same screen. Text in the meeting's
+container is set large by ``meeting.css`` (scoped to that container), for the back of a
+room. A further view of a point (a live check on members' phones, say) is one more
+entry in ``VIEWS`` and one more drawing function in ``pages/meeting.py``.
 
 The words and figures come from ``collab.stats.meeting``; these blocks only draw them and
 pass what the team types to ``collab.domain.actions``. Every widget has a ``meeting_``
@@ -7,6 +17,11 @@ key, so the choices of the meeting never mix with those of the leadership pages.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -26,105 +41,199 @@ from collab.web import cache, choosers, page, session
 
 ROUND_KEY = "meeting_round"
 ORDER_KEY = "meeting_order"
-POSITION_KEY = "meeting_position"
+# The learning point shown (its key; "" after a new round or order: the first point).
+POINT_KEY = "meeting_point"
+VIEW_KEY = "meeting_view"
 RESULT_KEY = "meeting_action_result"
 DESCRIPTION_KEY = "meeting_action_description"
 LEAD_KEY = "meeting_action_lead"
 DUE_KEY = "meeting_action_due"
+# The container the meeting is drawn in, to which its stylesheet is scoped.
+PRESENTER_KEY = "meeting_presenter"
+STYLESHEET = Path(__file__).with_name("meeting.css")
+# The address's query parameters (the round's is ``choosers.ROUND_PARAM``).
+ORDER_PARAM = "order"
+POINT_PARAM = "point"
+VIEW_PARAM = "view"
 NO_LEAD = ""
 CHART_CONFIG = {"displaylogo": False}
+PREVIOUS_SHORTCUT = "Left"
+NEXT_SHORTCUT = "Right"
+
+
+@dataclass(frozen=True)
+class View:
+    """A view of one learning point: its button's label, keyboard shortcut, icon and
+    width on the step bar (relative to the other columns)."""
+
+    label: str
+    shortcut: str
+    icon: str
+    width: float
+
+
+PICTURE = "picture"
+COMMENTS = "comments"
+# The views of a point, in the order of their buttons on the step bar.
+VIEWS = {
+    PICTURE: View("Picture", "P", ":material/bar_chart:", width=1),
+    COMMENTS: View("Comments and actions", "A", ":material/forum:", width=1.8),
+}
+
+
+@contextmanager
+def presenter() -> Iterator[None]:
+    """The container the meeting is drawn in, with the meeting's stylesheet (large text,
+    less space above) applied to it alone."""
+    st.html(STYLESHEET)
+    with st.container(key=PRESENTER_KEY):
+        yield
 
 
 def _restart() -> None:
-    st.session_state[POSITION_KEY] = 0
+    """A new round or order starts again at its first learning point, on its picture."""
+    st.session_state[POINT_KEY] = ""
+    st.session_state[VIEW_KEY] = PICTURE
 
 
-def _move(step: int, count: int) -> None:
-    st.session_state[POSITION_KEY] = min(max(st.session_state[POSITION_KEY] + step, 0), count - 1)
+def choose_round(choices: list[RoundInfo], *, min_group_size: int) -> tuple[RoundInfo, str]:
+    """Draw the round and order choices, with the privacy rule beside them, and return the
+    chosen round and order (a key of ``collab.stats.meeting.ORDERS``).
 
-
-def choose_round(choices: list[RoundInfo]) -> tuple[RoundInfo, str]:
-    """Draw the round and order choices and return the chosen round and order (a key of
-    ``collab.stats.meeting.ORDERS``). A new choice starts again at the first point.
-
-    They live in the sidebar, which can be folded away on the shared screen.
+    They live in the sidebar, which can be folded away on the shared screen. The round is
+    the one the leadership pages share (``choosers.choose_round``); the order comes from
+    the address when the session has none, and is written there when it is not the first.
     """
-    by_name = {r.name: r for r in choices}
-    names = list(reversed(by_name))
-    first = choosers.default_round(choices) or choices[-1]
+    orders = list(meeting.ORDERS)
+    asked = st.query_params.get(ORDER_PARAM)
+    if ORDER_KEY not in st.session_state and asked in orders:
+        st.session_state[ORDER_KEY] = asked
     with st.sidebar:
         st.subheader("Meeting mode", anchor=False)
-        round_name = st.selectbox(
-            "Round",
-            names,
-            index=names.index(first.name),
-            format_func=lambda name: choosers.round_label(by_name[name]),
+        chosen = choosers.choose_round(
+            choices,
+            first=choosers.default_round(choices) or choices[-1],
             key=ROUND_KEY,
             on_change=_restart,
         )
         order = st.radio(
             "Order of the learning points",
-            list(meeting.ORDERS),
+            orders,
             format_func=meeting.ORDERS.get,
             key=ORDER_KEY,
             on_change=_restart,
+            persist_state="session",
         )
-    return by_name[round_name], order
+        st.caption(
+            f"A group's figures on a point are withheld when it has fewer than "
+            f"{min_group_size} scores there."
+        )
+        page.demo_banner()
+    if order == orders[0]:
+        st.query_params.pop(ORDER_PARAM, None)
+    elif st.query_params.get(ORDER_PARAM) != order:
+        st.query_params[ORDER_PARAM] = order
+    return chosen, order
 
 
-def show_flagged_groups(db: Database, framework: Framework, round_name: str, k: int) -> None:
-    """Warn about each group below its expected number or below the minimum group size."""
+def show_participation(db: Database, framework: Framework, round_name: str, k: int) -> None:
+    """One line, only when a group is too small to show or well below its expected number
+    (``collab.stats.meeting.participation_note``)."""
     taking_part = round_participation(
         db, framework=framework, round_name=round_name, min_group_size=k
     )
-    for row in taking_part.flagged_groups.itertuples(index=False):
-        st.warning(
-            page.escape_markdown(f"{row.group_name}: {row.flag}"), icon=":material/group_off:"
-        )
+    if note := meeting.participation_note(taking_part):
+        st.markdown(f":orange[:material/group_off:] {page.escape_markdown(note)}")
 
 
-def step_through(count: int) -> int:
-    """Draw the Previous and Next buttons with the progress between them, and return the
-    position (0 to ``count - 1``) of the learning point to show."""
-    st.session_state.setdefault(POSITION_KEY, 0)
-    position = min(st.session_state[POSITION_KEY], count - 1)
-    back, where, forward = st.columns([1, 4, 1], vertical_alignment="center")
-    back.button(
+def _held_or_asked(key: str, param: str, allowed: list[str]) -> str:
+    """The value this session holds under ``key``, else the address's ``param``, when it
+    is one of ``allowed``; else the first of them."""
+    held = st.session_state[key] if key in st.session_state else st.query_params.get(param)
+    return held if held in allowed else allowed[0]
+
+
+def _show(point: str, view: str) -> None:
+    st.session_state[POINT_KEY] = point
+    st.session_state[VIEW_KEY] = view
+
+
+def step_through(keys: list[str], *, label: str) -> tuple[str, str]:
+    """Draw the step bar: Previous, where the meeting is (``label`` names the round),
+    a button for each view and Next, each with its keyboard shortcut. Return the key of
+    the learning point to show (one of ``keys``, in the meeting's order) and the view.
+
+    The point and view are those of this session, else those the address names (a reload),
+    else the first point's picture; both are written in the address.
+    """
+    point = _held_or_asked(POINT_KEY, POINT_PARAM, keys)
+    view = _held_or_asked(VIEW_KEY, VIEW_PARAM, list(VIEWS))
+    _show(point, view)
+    position, count = keys.index(point), len(keys)
+    widths = [1.2, 3, *(shown.width for shown in VIEWS.values()), 1.2]
+    columns = st.columns(widths, vertical_alignment="center")
+    columns[0].button(
         "Previous",
         key="meeting_previous",
         icon=":material/arrow_back:",
         disabled=position == 0,
-        on_click=_move,
-        args=(-1, count),
+        on_click=_show,
+        args=(keys[max(position - 1, 0)], PICTURE),
+        shortcut=PREVIOUS_SHORTCUT,
         width="stretch",
     )
-    where.progress((position + 1) / count, text=f"Learning point {position + 1} of {count}")
-    forward.button(
+    columns[1].progress(
+        (position + 1) / count,
+        text=f"{page.escape_markdown(label)} · Learning point {position + 1} of {count}",
+    )
+    for column, (name, shown) in zip(columns[2:-1], VIEWS.items(), strict=True):
+        column.button(
+            shown.label,
+            key=f"meeting_view_{name}",
+            icon=shown.icon,
+            type="primary" if name == view else "secondary",
+            on_click=_show,
+            args=(point, name),
+            shortcut=shown.shortcut,
+            width="stretch",
+        )
+    columns[-1].button(
         "Next",
         key="meeting_next",
         icon=":material/arrow_forward:",
         disabled=position == count - 1,
-        on_click=_move,
-        args=(1, count),
+        on_click=_show,
+        args=(keys[min(position + 1, count - 1)], PICTURE),
+        shortcut=NEXT_SHORTCUT,
         width="stretch",
     )
-    return position
+    for param, value in ((POINT_PARAM, point), (VIEW_PARAM, view)):
+        if st.query_params.get(param) != value:
+            st.query_params[param] = value
+    return point, view
+
+
+def _point_heading(picture: PointPicture) -> None:
+    st.title(page.escape_markdown(picture.title), anchor=False)
+    st.markdown(f"*{page.escape_markdown(picture.statement)}*")
 
 
 def show_picture(found: RoundResults, framework: Framework, picture: PointPicture) -> None:
-    """The point's title and statement, where the groups stand, and its status, gap,
-    withheld groups, changes and the questions to discuss beside them."""
-    st.title(page.escape_markdown(picture.title), anchor=False)
-    st.markdown(f"*{page.escape_markdown(picture.statement)}*")
-    chart_column, words_column = st.columns([3, 2], gap="large")
+    """The picture of a point, on one screen: its title and statement, where the groups
+    stand (with their intervals), its status and gap naming the highest and lowest group,
+    withheld and small groups, the change since the previous round, and the questions to
+    discuss."""
+    _point_heading(picture)
+    chart_column, words_column = st.columns([11, 9], gap="large")
     with chart_column:
         st.plotly_chart(
             meeting_charts.group_positions(found.summary, framework, picture.key),
             key="meeting_group_positions",
+            height=520,
             config=CHART_CONFIG,
             theme=None,
         )
-    with words_column:
+    with words_column, st.container(key="meeting_status"):
         st.badge(
             picture.status_label,
             color=page.status_colour(picture.status),
@@ -135,14 +244,38 @@ def show_picture(found: RoundResults, framework: Framework, picture: PointPictur
             st.markdown(f"**{page.escape_markdown(picture.who_is_where)}**")
         st.write(page.escape_markdown(picture.status_reading))
         for sentence in picture.withheld:
-            st.info(page.escape_markdown(sentence), icon=":material/visibility_off:")
+            st.markdown(f":material/visibility_off: {page.escape_markdown(sentence)}")
         for sentence in picture.small_groups:
             st.markdown(f":material/error_outline: {page.escape_markdown(sentence)}")
-        for sentence in picture.changes:
-            st.markdown(f"- {page.escape_markdown(sentence)}")
+        if picture.changes:
+            st.markdown(f"**Since {page.escape_markdown(found.previous_round or '')}**")
+            for sentence in picture.changes:
+                st.markdown(f"- {page.escape_markdown(sentence)}")
+    with st.container(key="meeting_prompts"):
         st.subheader("To discuss", anchor=False)
         for prompt in picture.prompts:
             st.markdown(f"- **{page.escape_markdown(prompt)}**")
+
+
+def show_comments_and_actions(
+    db: Database,
+    found: RoundResults,
+    framework: Framework,
+    picture: PointPicture,
+    *,
+    round_name: str,
+) -> None:
+    """The second view of a point: the actions agreed on it so far (the whole width, so
+    every column shows), what each group wrote beside the form to record a new action,
+    then the figures behind the picture, folded away."""
+    _point_heading(picture)
+    show_actions(db, round_name=round_name, point=picture.key)
+    comments_column, form_column = st.columns(2, gap="large")
+    with comments_column:
+        show_comments(picture)
+    with form_column:
+        record_action_form(db, framework, round_name=round_name, picture=picture)
+    show_figures(found, framework, picture)
 
 
 def show_comments(picture: PointPicture) -> None:
@@ -151,10 +284,8 @@ def show_comments(picture: PointPicture) -> None:
     if not picture.comments:
         st.write("No comments on this learning point from the groups shown.")
         return
-    for column, (group_name, texts) in zip(
-        st.columns(len(picture.comments)), picture.comments, strict=True
-    ):
-        with column.container(border=True):
+    for group_name, texts in picture.comments:
+        with st.container(border=True):
             st.markdown(f"**{page.escape_markdown(group_name)}**")
             for text in texts:
                 st.text(text)
@@ -203,7 +334,7 @@ def show_actions(db: Database, *, round_name: str, point: str) -> None:
             ),
             "lead_organisation": meeting.ACTION_HEADINGS["lead_organisation"],
             "due_on": st.column_config.DateColumn(
-                meeting.ACTION_HEADINGS["due_on"], format="D MMM YYYY"
+                meeting.ACTION_HEADINGS["due_on"], format=page.DATE_COLUMN_FORMAT
             ),
             "status": st.column_config.SelectboxColumn(
                 meeting.ACTION_HEADINGS["status"],
@@ -281,14 +412,14 @@ def record_action_form(
 
 
 def show_pack_downloads(db: Database, framework: Framework, *, round_name: str, k: int) -> None:
-    """The meeting pack and its workbook, each built only when it is downloaded."""
+    """The meeting pack and its workbook, each built only when it is downloaded (drawn in
+    the current container: the sidebar in meeting mode)."""
     st.subheader("Meeting pack", anchor=False)
     st.caption(
         "One file to share or print after the meeting: every learning point, the trends, who "
         "took part and the agreed actions. It opens without an internet connection."
     )
-    pack_column, workbook_column, _ = st.columns([1, 1, 2])
-    pack_column.download_button(
+    st.download_button(
         "Meeting pack (HTML)",
         data=lambda: pack.build_meeting_pack(
             db, framework=framework, round_name=round_name, min_group_size=k
@@ -298,8 +429,9 @@ def show_pack_downloads(db: Database, framework: Framework, *, round_name: str, 
         key="meeting_pack_download",
         icon=":material/description:",
         on_click="ignore",
+        width="stretch",
     )
-    workbook_column.download_button(
+    st.download_button(
         "Figures (Excel)",
         data=lambda: pack.build_meeting_workbook(
             db, framework=framework, round_name=round_name, min_group_size=k
@@ -311,4 +443,5 @@ def show_pack_downloads(db: Database, framework: Framework, *, round_name: str, 
         key="meeting_workbook_download",
         icon=":material/table:",
         on_click="ignore",
+        width="stretch",
     )

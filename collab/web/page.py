@@ -3,13 +3,14 @@ the colours of status badges and the demo alliance's note."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from pathlib import Path
 from typing import Literal, TypeGuard, get_args
 
 import streamlit as st
 
+from collab.domain.dates import long_date as long_date
+from collab.domain.dates import long_time as long_time
 from collab.stats import readings
 from collab.store.db import is_out_of_reach
 from collab.store.errors import CollabError
@@ -27,6 +28,10 @@ UNEXPECTED_ERROR_MESSAGE = (
     "Something went wrong on our side. Please try again in a moment; if it keeps "
     "happening, tell your alliance coordinator."
 )
+# Dates and times in tables, as ``long_date`` and ``long_time`` write them in text
+# (Moment.js format strings, which ``st.column_config`` takes).
+DATE_COLUMN_FORMAT = "D MMMM YYYY"
+TIME_COLUMN_FORMAT = "D MMMM YYYY, HH:mm [UTC]"
 # Characters that Markdown (and Streamlit's extensions to it) would treat as formatting.
 MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:")
 # The colours ``st.badge`` offers.
@@ -61,11 +66,6 @@ STATUS_BADGE_COLOURS = _status_badge_colours()
 def status_colour(status: str | None) -> BadgeColour:
     """The badge colour of a divergence status; grey for no status or an unknown one."""
     return STATUS_BADGE_COLOURS.get(status or "", "gray")
-
-
-def long_date(day: dt.date) -> str:
-    """A date as people write it, such as ``5 March 2027``."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def error_message(exc: BaseException) -> str:

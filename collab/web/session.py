@@ -7,17 +7,22 @@ the app has a ``pages/`` folder and ``st.navigation`` has not been called yet in
 process (a fresh server's first request, and every rerun under ``AppTest``); either way
 the run starts afresh exactly once. The settings (environment, then the secrets file)
 are then read at most once in the run, so a change to them applies from the next run on.
+
+Each run also closes the session to uploads; the Import page opens it again for the
+administrator just before it shows its file uploader (``open_uploads_for_import``), and
+the server takes an upload only from a session open to them (``uploads_open``, see
+``collab.web.upload_guard``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NoReturn, TypeVar, cast
 
 import streamlit as st
 
 from collab.domain import access
-from collab.domain.access import ADMIN, LEADERSHIP, MEMBER, ROLES
+from collab.domain.access import ADMIN, MEMBER, ROLES
 from collab.stats import privacy
 from collab.store import config
 from collab.store.framework import Framework, FrameworkError, load_framework
@@ -28,6 +33,8 @@ THIS_RUN_KEY = "web_this_run"
 # Set by app.py's start_run until the page's start_run: the page then keeps what
 # app.py read in the same run.
 STARTED_BY_APP_KEY = "web_run_started_by_app"
+# True while the page the session shows is the administrator's Import page.
+UPLOADS_OPEN_KEY = "web_uploads_open"
 
 T = TypeVar("T")
 
@@ -43,6 +50,7 @@ def start_run(*, by_app: bool = False) -> None:
     elif st.session_state.pop(STARTED_BY_APP_KEY, False):
         return
     st.session_state[THIS_RUN_KEY] = {}
+    st.session_state[UPLOADS_OPEN_KEY] = False
 
 
 def once_per_run(name: str, read: Callable[[], T]) -> T:
@@ -54,6 +62,11 @@ def once_per_run(name: str, read: Callable[[], T]) -> T:
     if name not in this_run:
         this_run[name] = read()
     return cast(T, this_run[name])
+
+
+def forget_this_run(name: str) -> None:
+    """Forget what ``once_per_run`` remembered under ``name``: the next call reads again."""
+    st.session_state.get(THIS_RUN_KEY, {}).pop(name, None)
 
 
 def settings() -> config.Settings:
@@ -130,21 +143,22 @@ def sign_out() -> None:
         st.logout()
 
 
+def open_uploads_for_import() -> None:
+    """Let the server take the import file from this session until its next run starts:
+    the Import page calls this just before it shows its file uploader. Only the
+    administrator's session is opened; for anyone else it does nothing."""
+    if role() == ADMIN:
+        st.session_state[UPLOADS_OPEN_KEY] = True
+
+
+def uploads_open(state: Mapping[str, Any]) -> bool:
+    """True when a session's state (``st.session_state`` or the server's copy of it) says
+    the administrator is signed in and shown the Import page's file uploader."""
+    return state.get(ROLE_KEY) == ADMIN and state.get(UPLOADS_OPEN_KEY) is True
+
+
 def client_address() -> str | None:
     """The address this session connects from, as the server sees it (None when it can't
     tell, as for a connection from the same machine or under a test runner)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else None
-
-
-def require_leadership(title: str) -> None:
-    """Stop the run unless the leadership team or the administrator is signed in.
-
-    The menu already leaves leadership pages out for members; this guard also holds when
-    Streamlit runs a page file directly (as it can for the first request after a start).
-    """
-    if role() in (LEADERSHIP, ADMIN):
-        return
-    st.title(title)
-    st.warning(f"{title} is for the leadership team. Sign in to see it.")
-    st.stop()

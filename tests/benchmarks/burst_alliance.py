@@ -2,8 +2,9 @@
 check afterwards that every answer sent was stored exactly once.
 
 An earlier round, closed, holds answers (so the leadership page compares two rounds);
-the burst round is open with live results on (so the leadership page recomputes its
-figures as answers arrive). Each organisation has an invite code per stakeholder group.
+the burst round is open with live results on. Every member has a personal invite code,
+the organisations and stakeholder groups taken in turn; one shared code serves members
+who answer one at a time.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from collab.domain.invite_codes import hash_code
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.store.db import Database, create_engine
 from collab.store.framework import Framework
-from collab.store.models import Revision, Submission
+from collab.store.models import InviteCode, Respondent, Revision, Submission
 from tests.support.databases import postgres_schema_url
 
 EARLIER_ROUND = "Spring review"
 BURST_ROUND = "Autumn review"
 ORGANISATIONS = 10
 EARLIER_RESPONSES = 300
+# Responses a shared code takes per round: more than any run of single members sends.
+SHARED_CAP = 10_000
 ACTOR = "admin"
 
 
@@ -35,7 +38,8 @@ class BurstAlliance:
     db: Database
     database_url: str
     round_id: int
-    codes: list[str]  # one invite code per organisation and stakeholder group
+    codes: list[str]  # each member's personal invite code
+    shared_code: str  # a shared code, for members answering one at a time
 
 
 @contextmanager
@@ -61,7 +65,9 @@ def random_answers(framework: Framework, rng: random.Random) -> dict[str, Answer
     return answers
 
 
-def build_alliance(database_url: str, framework: Framework, *, seed: int) -> BurstAlliance:
+def build_alliance(
+    database_url: str, framework: Framework, *, members: int, seed: int
+) -> BurstAlliance:
     """Migrate the database and fill it as the module docstring says."""
     db = Database(create_engine(database_url))
     db.upgrade()
@@ -83,70 +89,98 @@ def build_alliance(database_url: str, framework: Framework, *, seed: int) -> Bur
     rounds.close_round(db, actor=ACTOR, name=EARLIER_ROUND)
     burst = rounds.create_round(db, actor=ACTOR, name=BURST_ROUND, live_results=True)
     rounds.open_round(db, actor=ACTOR, name=BURST_ROUND)
-    codes = [
-        invite_codes.create_invite_code(
-            db, actor=ACTOR, framework=framework, organisation=name, stakeholder_group=group
-        )[1]
-        for name in names
-        for group in framework.group_keys
+    places = [(name, group) for name in names for group in framework.group_keys]
+    per_place = -(-members // len(places))
+    personal = [
+        [
+            code
+            for _, code in invite_codes.create_invite_codes(
+                db,
+                actor=ACTOR,
+                framework=framework,
+                organisation=name,
+                stakeholder_group=group,
+                personal=True,
+                count=per_place,
+            )
+        ]
+        for name, group in places
     ]
-    return BurstAlliance(db, database_url, burst.id, codes)
+    # Member i has the i-th personal code, taking organisations and groups in turn.
+    codes = [personal[i % len(places)][i // len(places)] for i in range(members)]
+    _, shared = invite_codes.create_invite_code(
+        db,
+        actor=ACTOR,
+        framework=framework,
+        organisation=names[0],
+        stakeholder_group=framework.group_keys[0],
+        response_cap=SHARED_CAP,
+    )
+    return BurstAlliance(db, database_url, burst.id, codes, shared)
 
 
 @dataclass(frozen=True)
 class StoredOnce:
-    """What the database holds for the burst round against the receipts members saw."""
+    """What the database holds for the burst round against the members who were told
+    their answers were saved."""
 
-    submissions: int
-    keys_stored_twice: int
-    receipts_missing: int
-    receipts_duplicated: int
+    submissions: int  # new in the round since the burst began
+    keys_stored_twice: int  # one-time form keys with more than one revision
+    codes_missing: int  # members told "saved" whose code holds no answers in the round
+    codes_revised: int  # members whose code holds more than one submission or revision
 
-    def holds(self, receipts: int) -> bool:
+    def holds(self, members: int, saved: int) -> bool:
         return (
-            self.submissions == receipts
+            saved == members
+            and self.submissions == members
             and self.keys_stored_twice == 0
-            and self.receipts_missing == 0
-            and self.receipts_duplicated == 0
+            and self.codes_missing == 0
+            and self.codes_revised == 0
         )
 
 
 def submissions_in_round(alliance: BurstAlliance) -> int:
     with alliance.db.read() as session:
-        return session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Submission)
-            .where(Submission.round_id == alliance.round_id)
-        ) or 0
+        return (
+            session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Submission)
+                .where(Submission.round_id == alliance.round_id)
+            )
+            or 0
+        )
 
 
-def stored_once(alliance: BurstAlliance, receipt_codes: list[str], *, earlier: int) -> StoredOnce:
-    """Count the burst round's submissions beyond the ``earlier`` ones, the idempotency
-    keys stored more than once and the receipt codes shown that match no submission, or
-    more than one."""
-    count = submissions_in_round(alliance) - earlier
+def stored_once(alliance: BurstAlliance, saved_codes: list[str], *, earlier: int) -> StoredOnce:
+    """Count the burst round's submissions beyond the ``earlier`` ones, the one-time
+    form keys stored more than once, and the personal codes of members told their
+    answers were saved that hold no answers in the round, or more than one version."""
+    in_round = Submission.round_id == alliance.round_id
     with alliance.db.read() as session:
         per_key = (
             sa.select(Revision.idempotency_key, sa.func.count().label("n"))
             .join(Submission, Submission.id == Revision.submission_id)
-            .where(Submission.round_id == alliance.round_id)
+            .where(in_round, Revision.idempotency_key.is_not(None))
             .group_by(Revision.idempotency_key)
             .subquery()
         )
         twice = session.scalar(
             sa.select(sa.func.count()).select_from(per_key).where(per_key.c.n > 1)
         )
-        hashes = [hash_code(code) for code in receipt_codes]
-        found = dict(
+        revisions = dict(
             session.execute(
-                sa.select(Submission.receipt_hash, sa.func.count())
-                .where(Submission.receipt_hash.in_(hashes))
-                .group_by(Submission.receipt_hash)
+                sa.select(InviteCode.code_hash, sa.func.count(Revision.id))
+                .join(Respondent, Respondent.invite_code_id == InviteCode.id)
+                .join(Submission, Submission.respondent_id == Respondent.id)
+                .join(Revision, Revision.submission_id == Submission.id)
+                .where(in_round, InviteCode.code_hash.in_([hash_code(c) for c in saved_codes]))
+                .group_by(InviteCode.code_hash)
             ).all()
         )
+    counts = [revisions.get(hash_code(code), 0) for code in saved_codes]
     return StoredOnce(
-        submissions=count,
+        submissions=submissions_in_round(alliance) - earlier,
         keys_stored_twice=twice or 0,
-        receipts_missing=sum(1 for h in set(hashes) if h not in found),
-        receipts_duplicated=len(hashes) - len(set(hashes)) + sum(1 for n in found.values() if n > 1),
+        codes_missing=counts.count(0),
+        codes_revised=sum(1 for n in counts if n > 1),
     )

@@ -26,7 +26,9 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-ERROR_ALERT = 1  # streamlit.proto.Alert.Format.ERROR
+# streamlit.proto.Alert.Format
+ERROR_ALERT = 1
+SUCCESS_ALERT = 4
 # What the page's run ends with when it ran to the end (or stopped itself, st.stop).
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 WIDGETS_WITH_TEXT = ("text_input", "text_area")
@@ -77,9 +79,13 @@ class RunResult:
         """The visible text of every element, in order (markdown, alerts, metrics...)."""
         return [t for e in self.elements if (t := _text(e))]
 
+    def successes(self) -> list[str]:
+        """The success messages the run showed."""
+        return [e.alert.body for e in self.elements if _is_alert(e, SUCCESS_ALERT)]
+
     def errors(self) -> list[str]:
         """Error boxes and exceptions the run showed, and a page the app did not know."""
-        found = [e.alert.body for e in self.elements if _is_error_alert(e)]
+        found = [e.alert.body for e in self.elements if _is_alert(e, ERROR_ALERT)]
         found += [
             f"{e.exception.type}: {e.exception.message}"
             for e in self.elements
@@ -94,8 +100,8 @@ class RunResult:
         return [m for text in self.texts() for m in pattern.findall(text)]
 
 
-def _is_error_alert(element: Element) -> bool:
-    return element.WhichOneof("type") == "alert" and element.alert.format == ERROR_ALERT
+def _is_alert(element: Element, alert_format: int) -> bool:
+    return element.WhichOneof("type") == "alert" and element.alert.format == alert_format
 
 
 def _text(element: Element) -> str:

@@ -18,7 +18,7 @@ from collab.domain import answers as stored_answers
 from collab.domain.answers import AnswerCounts, load_answer_counts, load_answers
 from collab.domain.organisations import create_organisation
 from collab.domain.rounds import RoundInfo, create_round, list_rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.stats.results import (
     RoundResults,
     results_from_answers,
@@ -26,6 +26,7 @@ from collab.stats.results import (
     round_results,
 )
 from collab.store.framework import parse_framework
+from tests.support.answers import add_published
 
 KEYS = ["round", "round_id", "organisation", "stakeholder_group", "learning_point", "score"]
 FRAMES = ["summary", "divergence", "change", "gap_change", "comments", "participation"]
@@ -260,7 +261,7 @@ def test_more_learning_points_than_one_packed_number_holds(db, tmp_path):
         for _ in range(30)
     ]
     with db.write() as session:
-        add_responses(session, people, source="test")
+        add_published(session, people, source="test")
     found = load_answer_counts(db, framework=framework, round_ids=[spring.id])
     expected = counted_one_by_one(load_answers(db, round_ids=[spring.id]))
     pd.testing.assert_frame_equal(sorted_counts(found.counts), expected, check_dtype=False)

@@ -14,10 +14,11 @@ ADMIN = "admin"
 
 @pytest.fixture
 def alliance(db, framework):
-    """A database with one organisation and one round, made without audit entries."""
+    """A database with one organisation and one round (not yet opened, live results to
+    show once it opens), made without audit entries."""
     with db.write() as session:
         organisations.create_organisation_in(session, name="Riverside Night Shelter")
-        rounds.create_round_in(session, name="Spring 2027")
+        rounds.create_round_in(session, name="Spring 2027", live_results=True)
     return db
 
 
@@ -72,6 +73,7 @@ def test_invite_code_entries_never_contain_the_code(alliance, framework):
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="lived_experience",
+        response_cap=10_000,
     )
     invite_codes.revoke_invite_code(alliance, actor=ADMIN, code_id=info.id)
     entries = audit.recent_entries(alliance)
@@ -89,6 +91,7 @@ def test_created_invite_code_is_accepted_and_revoked_one_refused(alliance, frame
         framework=framework,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        response_cap=10_000,
     )
     assert invite_codes.find_invite_code(alliance, code).id == info.id
     invite_codes.revoke_invite_code(alliance, actor=ADMIN, code_id=info.id)
@@ -198,8 +201,9 @@ def _import_plan(db, framework):
 CHANGES = {
     "round.create": lambda db, fw: rounds.create_round(db, actor=ADMIN, name="Autumn 2027"),
     "round.open": lambda db, fw: rounds.open_round(db, actor=ADMIN, name="Spring 2027"),
+    # Live results are turned on only for an open round; off, for any.
     "round.live_results": lambda db, fw: rounds.set_live_results(
-        db, actor=ADMIN, name="Spring 2027", on=True
+        db, actor=ADMIN, name="Spring 2027", on=False
     ),
     "organisation.create": lambda db, fw: organisations.create_organisation(
         db, actor=ADMIN, name="County Council"
@@ -222,6 +226,7 @@ CHANGES = {
         framework=fw,
         organisation="Riverside Night Shelter",
         stakeholder_group="provider",
+        response_cap=10_000,
     ),
     "action.record": lambda db, fw: actions.record_action(
         db,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from collab.domain import organisations, rounds
+from collab.domain import audit, organisations, rounds
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import Round
@@ -48,8 +48,16 @@ def test_a_new_round_is_not_yet_opened_and_opening_it_sets_opened_at_once(db):
     assert first is not None and first >= before - dt.timedelta(seconds=1)
     closed = rounds.close_round(db, name="Spring 2027", actor="admin")
     assert (closed.status, closed.status_text) == ("closed", "closed")
-    rounds.open_round(db, name="Spring 2027", actor="admin")
     assert opened_at(db, "Spring 2027") == first
+
+
+def test_a_closed_round_is_frozen_and_never_opens_again(db):
+    rounds.create_round(db, name="Spring 2027", actor="admin")
+    rounds.open_round(db, name="Spring 2027", actor="admin")
+    rounds.close_round(db, name="Spring 2027", actor="admin")
+    with pytest.raises(Refused, match="answers are frozen"):
+        rounds.open_round(db, name="Spring 2027", actor="admin")
+    assert rounds.get_round(db, "Spring 2027").status == "closed"
 
 
 def test_a_round_not_yet_opened_is_not_the_latest_closed_round(db):
@@ -68,6 +76,31 @@ def test_only_one_round_is_open_unless_the_admin_allows_several(db):
         rounds.open_round(db, name="B", actor="admin")
     rounds.open_round(db, name="B", allow_several=True, actor="admin")
     assert [r.is_open for r in rounds.list_rounds(db)] == [True, True]
+
+
+def test_live_results_are_refused_for_a_closed_round_saying_why(db):
+    rounds.create_round(db, name="A", actor="admin")
+    rounds.open_round(db, name="A", actor="admin")
+    rounds.close_round(db, name="A", actor="admin")
+    with pytest.raises(Refused, match="Round 'A' is closed: its results are already shown"):
+        rounds.set_live_results(db, name="A", on=True, actor="admin")
+    assert rounds.get_round(db, "A").live_results is False
+    assert list(audit.recent_entries(db)["action"]) == ["round.close", "round.open", "round.create"]
+
+
+def test_live_results_are_refused_for_a_round_not_yet_opened_saying_why(db):
+    rounds.create_round(db, name="A", actor="admin")
+    with pytest.raises(Refused, match="Round 'A' is not open yet. Open it first"):
+        rounds.set_live_results(db, name="A", on=True, actor="admin")
+    assert rounds.get_round(db, "A").live_results is False
+
+
+def test_live_results_can_always_be_turned_off(db):
+    rounds.create_round(db, name="A", actor="admin")
+    rounds.open_round(db, name="A", actor="admin")
+    rounds.set_live_results(db, name="A", on=True, actor="admin")
+    rounds.close_round(db, name="A", actor="admin")
+    assert rounds.set_live_results(db, name="A", on=False, actor="admin").live_results is False
 
 
 def test_closing_a_round_makes_results_visible_and_live_results_show_them_while_open(db):

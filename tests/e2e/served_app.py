@@ -1,5 +1,6 @@
-"""The app as the browser tests see it: ``streamlit run app.py`` on a free loopback port,
-over a SQLite alliance the test process prepares and checks through the domain functions."""
+"""The app as the browser tests see it: served as ``python -m collab serve`` serves it
+(``python -m collab.web.server``, upload guard included) on a free loopback port, over a
+SQLite alliance the test process prepares and checks through the domain functions."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ ORGANISATION_OF_GROUP = {
     "lived_experience": "Hearth Voices Panel",
 }
 START_SECONDS = 60
+# The process id of each running server, by its address (for tests that watch its memory).
+SERVER_PIDS: dict[str, int] = {}
 
 
 class AppDidNotStart(RuntimeError):
@@ -99,30 +102,42 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
-@dataclass(frozen=True)
-class Server:
-    """A running ``streamlit run``: its address and its process."""
-
-    base_url: str
-    process: subprocess.Popen
+def server_command(port: int, script: str | None = None) -> list[str]:
+    """The command serving the app (as ``python -m collab serve`` does) on ``port`` of
+    the loopback address, or, given ``script``, that Streamlit script on its own."""
+    if script is not None:
+        return [
+            *(sys.executable, "-m", "streamlit", "run", script, "--server.headless=true"),
+            *("--server.address=127.0.0.1", f"--server.port={port}"),
+            *("--server.fileWatcherType=none", "--browser.gatherUsageStats=false"),
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "collab.web.server",
+        "--address=127.0.0.1",
+        f"--port={port}",
+        # Files change under a running server while others work in the tree.
+        "--file-watcher=none",
+    ]
 
 
 @contextmanager
-def served_script(
+def served_app(
     database_url: str,
     *,
     log_path: Path,
-    script: str = "app.py",
     min_group_size: int = 5,
     environment: dict[str, str] | None = None,
-) -> Iterator[Server]:
-    """Serve ``script`` (relative to the project) over ``database_url`` until the block
-    ends; yields the server.
+    script: str | None = None,
+) -> Iterator[str]:
+    """Serve the app over ``database_url`` until the block ends; yields its address.
 
-    ``environment`` adds to (or overrides) the test alliance's settings. Waits (at most
-    ``START_SECONDS``) for the health check; raises ``AppDidNotStart`` with the end of
-    the server log otherwise. The server is stopped on the way out, killed if it does
-    not stop within ten seconds.
+    ``environment`` adds to (or overrides) the test alliance's settings; ``script`` (a
+    path relative to the project) serves that Streamlit script instead of the app. Waits
+    (at most ``START_SECONDS``) for the health check; raises ``AppDidNotStart`` with the
+    end of the server log otherwise. The server is stopped on the way out, killed if it
+    does not stop within ten seconds.
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -132,19 +147,7 @@ def served_script(
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                script,
-                "--server.headless=true",
-                "--server.address=127.0.0.1",
-                f"--server.port={port}",
-                # Files change under a running server while others work in the tree.
-                "--server.fileWatcherType=none",
-                "--browser.gatherUsageStats=false",
-            ],
+            server_command(port, script),
             cwd=PROJECT_DIR,
             env={**env, **(environment or {})},
             stdout=log,
@@ -160,28 +163,11 @@ def served_script(
                     f"(exit code {process.poll()}). End of its log:\n{tail}"
                 )
             time.sleep(0.2)
-        yield Server(base_url, process)
+        SERVER_PIDS[base_url] = process.pid
+        yield base_url
     finally:
+        SERVER_PIDS.pop(base_url, None)
         _stop(process)
-
-
-@contextmanager
-def served_app(
-    database_url: str,
-    *,
-    log_path: Path,
-    min_group_size: int = 5,
-    environment: dict[str, str] | None = None,
-) -> Iterator[str]:
-    """Serve the app over ``database_url`` until the block ends; yields its address
-    (see ``served_script``)."""
-    with served_script(
-        database_url,
-        log_path=log_path,
-        min_group_size=min_group_size,
-        environment=environment,
-    ) as server:
-        yield server.base_url
 
 
 @contextmanager

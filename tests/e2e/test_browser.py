@@ -17,6 +17,7 @@ from collab.domain.answers import load_answers
 from collab.domain.rounds import RoundInfo
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.web import form
+from tests.support.answers import add_published
 
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
 
@@ -56,15 +57,20 @@ def open_from_sidebar(page: Page, link: str, *, title: str) -> None:
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
 
 
+# Where each role lands after signing in on the Sign in page, by its page's heading.
+LANDING_TITLES = {"Leadership team": "Where do we diverge?", "Administrator": "Rounds"}
+
+
 def sign_in(page: Page, alliance: Alliance, *, role: str, passcode: str) -> None:
-    """From the home page: Sign in, choose ``role``, type the passcode, land on Home again."""
+    """From the home page: Sign in, choose ``role``, type the passcode, land where the
+    role's work starts."""
     home_title = page.get_by_role("heading", name=alliance.framework.title)
     open_app(page, alliance.base_url, home_title)
     open_from_sidebar(page, "Sign in", title="Sign in")
     page.locator(".st-key-sign_in_role").get_by_text(role, exact=True).click()
     page.locator(".st-key-sign_in_passcode input").fill(passcode)
     page.get_by_role("button", name="Sign in").click()
-    expect(home_title).to_be_visible()
+    expect(page.get_by_role("heading", name=LANDING_TITLES[role], exact=True)).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav").get_by_role("link", name="Sign out")).to_be_visible()
 
 
@@ -147,6 +153,7 @@ def new_invite_code(alliance: Alliance, group: str) -> str:
         framework=alliance.framework,
         organisation=ORGANISATION_OF_GROUP[group],
         stakeholder_group=group,
+        response_cap=10_000,
         actor="admin",
     )
     return code
@@ -157,7 +164,7 @@ def add_earlier_responses(alliance: Alliance, round_info: RoundInfo, *, per_grou
     ids = {o.name: o.id for o in organisations.list_organisations(alliance.db)}
     answers = {point: AnswerInput(score=3) for point in alliance.framework.point_keys}
     with alliance.db.write() as session:
-        submissions.add_responses(
+        add_published(
             session,
             [
                 NewResponse(round_info.id, ids[ORGANISATION_OF_GROUP[group]], group, answers)
@@ -218,7 +225,11 @@ def test_administrator_closes_the_round_on_the_rounds_page(page, alliance):
     sign_in(page, alliance, role="Administrator", passcode=ADMIN_PASSCODE)
     open_from_sidebar(page, "Rounds", title="Rounds")
     choose(page, "admin_round_pick", "Closing round 2027")
-    page.locator(".st-key-admin_round_close").get_by_role("button").click()
+    close = page.locator(".st-key-admin_round_close").get_by_role("button")
+    expect(close).to_be_disabled()
+    page.get_by_text("Yes, close round 'Closing round 2027'").click()
+    expect(close).to_be_enabled()
+    close.click()
 
     expect(page.get_by_text("Round 'Closing round 2027' is closed")).to_be_visible()
     expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_enabled()
@@ -307,9 +318,9 @@ def test_an_invalid_csv_shows_its_row_errors_and_imports_nothing(page, alliance)
     upload(area, "typed-up.csv", data)
 
     expect(
-        area.get_by_text("Nothing can be imported yet: the file has 2 problem(s).")
+        area.get_by_text("Nothing can be imported yet: the file has 2 problems.", exact=False)
     ).to_be_visible()
-    problems = area.get_by_test_id("stDataFrame").filter(has=page.locator("th", has_text="Problem"))
+    problems = area.get_by_test_id("stTable").filter(has=page.locator("th", has_text="Problem"))
     expect(table_rows(problems).nth(0).locator("td")).to_have_text(
         ["3", alliance.framework.point_keys[0], re.compile("^7 is outside the scale")]
     )

@@ -1,27 +1,37 @@
 """What the served app lets out and lets in, tried as an outsider would.
 
 Browsers never see a traceback, even when the database is out of reach; no page of any
-role asks a host but the app's own for anything; the upload endpoint takes no file larger
+role asks a host but the app's own for anything; the upload endpoint takes a file only from
+the administrator on the Import page, into the uploader that page showed, and none larger
 than an import needs.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from collab.store.config import DEFAULT_MAX_IMPORT_BYTES
+from collab.web.upload_guard import MULTIPART_ALLOWANCE
 
 from .conftest import ARTIFACTS_DIR, DESKTOP, _context
-from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, AppDidNotStart, served_app
+from .served_app import (
+    ADMIN_PASSCODE,
+    LEADERSHIP_PASSCODE,
+    SERVER_PIDS,
+    AppDidNotStart,
+    served_app,
+)
 
 try:
-    from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, WebSocket, expect
+    from playwright.sync_api import Browser, BrowserContext, Page, expect
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 except ImportError:
     if os.environ.get("CI", "").lower() == "true":
@@ -180,74 +190,163 @@ def test_no_page_of_any_role_asks_another_host_for_anything(
 
 # --- 3. uploads ------------------------------------------------------------------------
 
+# Larger than an import takes, as in the report that found a member could fill the
+# server's memory with them.
+BIG_UPLOAD = 19 * 2**20
+BOUNDARY = "e2e-upload-boundary"
 
-def member_session(context: BrowserContext, base_url: str) -> str:
-    """Open the app as a member (nobody signed in) and return the Streamlit session's id,
-    as the server announced it to the browser."""
-    session_ids: list[str] = []
 
-    def on_frame(frame: bytes | str) -> None:
+class Session:
+    """A browser tab's Streamlit session: the tab, and the session id the server announced."""
+
+    def __init__(self, context: BrowserContext, base_url: str):
+        self.context = context
+        self.base_url = base_url
+        self.ids: list[str] = []
+        self.page = context.new_page()
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+        open_page(self.page, base_url)
+        assert self.ids, "the server announced no session"
+
+    def _on_frame(self, frame: bytes | str) -> None:
         if isinstance(frame, bytes):
             message = ForwardMsg.FromString(frame)
             if message.HasField("new_session"):
-                session_ids.append(message.new_session.initialize.session_id)
+                self.ids.append(message.new_session.initialize.session_id)
 
-    def on_websocket(ws: WebSocket) -> None:
-        ws.on("framereceived", on_frame)
+    @property
+    def id(self) -> str:
+        return self.ids[-1]
 
-    page = context.new_page()
-    page.on("websocket", on_websocket)
-    open_page(page, base_url)
-    assert session_ids, "the server announced no session"
-    return session_ids[-1]
+    def xsrf_token(self) -> str:
+        cookies = {c["name"]: c["value"] for c in self.context.cookies(self.base_url)}
+        return cookies.get("_streamlit_xsrf", "")
+
+    def invented_upload_url(self, session_id: str | None = None) -> str:
+        """An upload address for a file uploader the server never showed this session."""
+        return f"{self.base_url}/_stcore/upload_file/{session_id or self.id}/{uuid.uuid4()}"
+
+    def put(self, url: str, size: int, *, with_token: bool = True, chunked: bool = False) -> int:
+        """PUT a file of ``size`` bytes to ``url`` as the page's uploader does, with the
+        browser's XSRF cookie and (unless told not to) the token it holds; ``chunked``
+        sends the body in pieces without saying its length. Returns the status."""
+        parts = urlsplit(url)
+        token = self.xsrf_token()
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            "Cookie": f"_streamlit_xsrf={token}",
+            **({"X-Xsrftoken": token} if with_token else {}),
+        }
+        chunks = [
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+            'filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'.encode(),
+            *(b"x" * min(2**20, size - start) for start in range(0, size, 2**20)),
+            f"\r\n--{BOUNDARY}--\r\n".encode(),
+        ]
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            if chunked:
+                connection.request(
+                    "PUT", parts.path, body=iter(chunks), headers=headers, encode_chunked=True
+                )
+            else:
+                connection.request("PUT", parts.path, body=b"".join(chunks), headers=headers)
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        finally:
+            connection.close()
 
 
-def upload(
-    context: BrowserContext,
-    base_url: str,
-    session_id: str,
-    size: int,
-    *,
-    with_token: bool = True,
-) -> APIResponse:
-    """PUT a file of ``size`` bytes to Streamlit's upload endpoint for an invented uploader,
-    with the browser's own cookies and (unless told not to) the XSRF token they hold."""
-    cookies = {c["name"]: c["value"] for c in context.cookies(base_url)}
-    headers = {"X-Xsrftoken": cookies.get("_streamlit_xsrf", "")} if with_token else {}
-    return context.request.put(
-        f"{base_url}/_stcore/upload_file/{session_id}/{uuid.uuid4()}",
-        headers=headers,
-        multipart={"file": {"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * size}},
-        fail_on_status_code=False,
+def server_memory_mb(base_url: str) -> float:
+    """The resident memory of the server process serving ``base_url``, in MB."""
+    status = Path(f"/proc/{SERVER_PIDS[base_url]}/status").read_text()
+    kilobytes = next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]
+    return int(kilobytes) / 1024
+
+
+def signed_in(context: BrowserContext, base_url: str, role: str, passcode: str) -> Session:
+    session = Session(context, base_url)
+    sign_in(session.page, role=role, passcode=passcode)
+    return session
+
+
+def choose_file(page: Page, data: bytes) -> None:
+    page.locator(".st-key-admin_import_file input[type=file]").set_input_files(
+        {"name": "responses.csv", "mimeType": "text/csv", "buffer": data}
     )
 
 
-def test_the_server_refuses_an_upload_larger_than_an_import_takes(context, demo_app):
-    session_id = member_session(context, demo_app)
-    response = upload(context, demo_app, session_id, 6 * 2**20)
-    assert response.status == 413
-    # An import-sized file still goes through (for the administrator's import page).
-    assert upload(context, demo_app, session_id, DEFAULT_MAX_IMPORT_BYTES).status == 204
+def on_the_import_page(context: BrowserContext, base_url: str) -> tuple[Session, str]:
+    """An administrator's session on the Import page, and the upload address its file
+    uploader was given when a small CSV was chosen in it (the upload went through)."""
+    session = signed_in(context, base_url, "Administrator", ADMIN_PASSCODE)
+    follow(session.page, "Import")
+    with session.page.expect_response(
+        lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT"
+    ) as uploaded:
+        choose_file(session.page, b"round,organisation\n")
+    assert uploaded.value.status == 204
+    return session, uploaded.value.url
+
+
+def test_a_member_session_cannot_upload_to_an_uploader_it_was_never_shown(context, demo_app):
+    member = Session(context, demo_app)
+    assert member.put(member.invented_upload_url(), 1_000) == 403
+
+
+def test_the_leadership_team_cannot_upload(context, demo_app):
+    leadership = signed_in(context, demo_app, "Leadership team", LEADERSHIP_PASSCODE)
+    assert leadership.put(leadership.invented_upload_url(), 1_000) == 403
+
+
+def test_the_administrator_cannot_upload_away_from_the_import_page(context, demo_app):
+    admin = signed_in(context, demo_app, "Administrator", ADMIN_PASSCODE)
+    follow(admin.page, "Rounds")
+    assert admin.put(admin.invented_upload_url(), 1_000) == 403
+
+
+def test_the_import_page_takes_a_file_only_through_the_uploader_it_shows(context, demo_app):
+    admin, first_url = on_the_import_page(context, demo_app)
+    assert admin.put(admin.invented_upload_url(), 1_000) == 403
+    with admin.page.expect_response(
+        lambda r: "/_stcore/upload_file/" in r.url and r.request.method == "PUT"
+    ) as uploaded:
+        choose_file(admin.page, b"round,organisation,group\n")
+    assert uploaded.value.status == 204
+    # The uploader's earlier address takes nothing more once it was given a newer one.
+    assert admin.put(first_url, 1_000) == 403
+    # Leaving the page closes uploads.
+    follow(admin.page, "Rounds")
+    assert admin.put(uploaded.value.url, 1_000) == 403
+
+
+def test_the_server_refuses_an_upload_larger_than_an_import_takes_without_keeping_it(
+    context, demo_app
+):
+    admin, upload_url = on_the_import_page(context, demo_app)
+    before = server_memory_mb(demo_app)
+    assert {admin.put(upload_url, BIG_UPLOAD) for _ in range(10)} == {413}
+    assert admin.put(upload_url, BIG_UPLOAD, chunked=True) == 413
+    assert admin.put(upload_url, DEFAULT_MAX_IMPORT_BYTES + MULTIPART_ALLOWANCE) == 413
+    grown = server_memory_mb(demo_app) - before
+    assert grown < BIG_UPLOAD / 2**20, f"the server grew by {grown:.0f} MB"
+    # The address still takes a file an import can use.
+    assert admin.put(upload_url, DEFAULT_MAX_IMPORT_BYTES) == 204
+
+
+def test_ten_big_uploads_from_a_member_leave_the_server_s_memory_as_it_was(context, demo_app):
+    member = Session(context, demo_app)
+    before = server_memory_mb(demo_app)
+    statuses = {member.put(member.invented_upload_url(), BIG_UPLOAD) for _ in range(10)}
+    assert statuses == {403}
+    grown = server_memory_mb(demo_app) - before
+    assert grown < BIG_UPLOAD / 2**20, f"the server grew by {grown:.0f} MB"
 
 
 def test_the_server_refuses_uploads_without_the_session_s_token_or_a_live_session(
     context, demo_app
 ):
-    session_id = member_session(context, demo_app)
-    assert upload(context, demo_app, session_id, 1_000, with_token=False).status == 403
-    assert upload(context, demo_app, str(uuid.uuid4()), 1_000).status == 400
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Streamlit's upload handler (web/server/starlette/starlette_routes.py, "
-        "create_upload_routes._upload_put) stores a file under any file id for any live "
-        "session with a matching XSRF cookie and header; it does not check that the id was "
-        "issued to a file uploader of that session. Refusing it needs the app served as an "
-        "ASGI app (st.App) with a middleware that knows the signed-in role."
-    ),
-)
-def test_a_member_session_cannot_upload_to_an_uploader_it_was_never_shown(context, demo_app):
-    session_id = member_session(context, demo_app)
-    assert upload(context, demo_app, session_id, 1_000).status >= 400
+    admin, upload_url = on_the_import_page(context, demo_app)
+    assert admin.put(upload_url, 1_000, with_token=False) == 403
+    assert admin.put(admin.invented_upload_url(str(uuid.uuid4())), 1_000) == 400

@@ -106,4 +106,5 @@ def test_meeting_mode_reads_the_right_people_point_for_the_room(projector):
         projector.get_by_text("Lived experience: average 1.8 from 6 scores", exact=False)
     ).to_be_visible()
     keep(projector, "meeting-right-people")
+    projector.get_by_role("button", name="Comments and actions").click()
     keep(projector, "meeting-right-people-comments", at="What people wrote")

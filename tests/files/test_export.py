@@ -11,7 +11,7 @@ import pytest
 
 from collab.domain import organisations, rounds
 from collab.domain.answers import load_answers
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.files.exports import (
     EXPORTS,
     export_responses,
@@ -23,6 +23,7 @@ from collab.files.exports import (
 )
 from collab.files.imports import import_responses
 from collab.store.errors import NotFound, Refused
+from tests.support.answers import add_published
 from tests.support.databases import make_sqlite_database
 
 ROUND = "Spring 2027"
@@ -141,7 +142,7 @@ def answered_round(db, framework):
         "focus": AnswerInput(comment="-1 is wrong")
     }
     with db.write() as session:
-        add_responses(
+        add_published(
             session,
             [
                 NewResponse(round_id, shelter, "provider", first, reference="P-1"),

@@ -4,6 +4,7 @@ with any problem writes nothing; a good file is stored exactly, in one transacti
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -11,10 +12,12 @@ import pytest
 
 from collab.domain import imported, organisations, rounds
 from collab.domain.answers import load_answers
+from collab.domain.dates import long_date
 from collab.domain.submissions import AnswerInput
 from collab.files.imports import (
     ImportRejected,
     apply_import,
+    blank_response_file,
     check_import,
     import_responses,
 )
@@ -188,6 +191,7 @@ def test_respondent_twice_in_one_round_of_the_file_is_refused(alliance, framewor
 
 
 def test_respondent_already_in_the_database_for_the_round_is_refused(alliance, framework):
+    rounds.open_round(alliance, name=ROUND, actor="admin")  # paper forms while open
     first = csv_bytes([header(framework), response(framework, respondent="P-17")])
     assert import_responses(alliance, framework=framework, data=first, actor="admin") == 1
     again = csv_bytes(
@@ -229,6 +233,7 @@ def test_respondent_id_that_only_looks_different_is_the_same_person_or_refused(
 
 
 def test_respondent_id_already_in_the_round_in_another_form_is_refused(alliance, framework):
+    rounds.open_round(alliance, name=ROUND, actor="admin")  # paper forms while open
     first = csv_bytes([header(framework), response(framework, respondent="Pé-17")])
     assert import_responses(alliance, framework=framework, data=first, actor="admin") == 1
     again = csv_bytes(
@@ -586,7 +591,8 @@ def test_the_same_file_imported_twice_into_a_round_is_refused_naming_the_first(a
     assert again.already_imported is not None
     assert "already imported into round 'Spring 2027'" in again.already_imported
     assert "'paper-forms.csv'" in again.already_imported
-    assert f"{dt.datetime.now(dt.UTC):%Y-%m-%d}" in again.already_imported
+    today = long_date(dt.datetime.now(dt.UTC))
+    assert re.search(rf"on {today}, \d\d:\d\d UTC", again.already_imported)
     with pytest.raises(ImportRejected):
         apply_import(alliance, again, actor="admin", file_name="copy.csv")
     assert table_counts(alliance) == before
@@ -611,6 +617,7 @@ def test_the_same_bytes_may_go_into_another_round_and_other_bytes_into_the_same(
     alliance, framework
 ):
     rounds.create_round(alliance, name="Autumn 2027", actor="admin")
+    rounds.open_round(alliance, name=ROUND, actor="admin")  # paper forms while open
     rows = [header(framework), response(framework)]
     assert import_responses(alliance, framework=framework, data=csv_bytes(rows), actor="a") == 1
     other = [rows[0], ["Autumn 2027", *rows[1][1:]]]
@@ -641,3 +648,32 @@ def test_the_domain_refuses_a_file_already_in_one_of_its_rounds_and_writes_nothi
             file_sha256="ab" * 32,
         )
     assert table_counts(alliance) == before
+
+
+def test_the_blank_template_names_every_column_the_import_accepts(framework):
+    template = blank_response_file(framework)
+    rows = list(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
+    keys = framework.point_keys
+    assert rows == [
+        ["round", "organisation", "group", "respondent", *keys, *(f"comment_{k}" for k in keys)]
+    ]
+
+
+def test_the_blank_template_reads_without_a_column_problem_and_holds_no_rows(alliance, framework):
+    plan = check_import(alliance, framework=framework, data=blank_response_file(framework))
+    assert plan.row_count == 0
+    assert [p.message for p in plan.problems] == [
+        "The file has a header row but no responses below it."
+    ]
+
+
+def test_the_blank_template_filled_in_with_a_paper_form_imports(alliance, framework):
+    row = response(framework, respondent="paper-1", scores={"comment_focus": "Hard to say"})
+    filled = blank_response_file(framework) + csv_bytes([row])
+    plan = check_import(alliance, framework=framework, data=filled)
+    assert plan.problems == []
+    assert apply_import(alliance, plan, actor="admin", file_name="paper.csv") == 1
+    stored = load_answers(alliance).set_index("learning_point")
+    assert set(stored["respondent"]) == {"paper-1"}
+    assert stored.loc["focus", "comment"] == "Hard to say"
+    assert stored["score"].tolist() == [3] * len(framework.point_keys)

@@ -15,15 +15,20 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
+from markupsafe import Markup
 
 from collab.domain import actions, organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import pack as meeting_pack
+from collab.present.printed_comments import printed_comments
 from collab.stats import meeting
+from collab.stats.meeting import PointPicture
 from collab.stats.results import DIVERGENCE_EXPORT_COLUMNS
 from collab.store.db import Database, create_engine
 from collab.store.framework import load_framework
+from tests.support.answers import add_published
 
 # As in conftest.py: the pack is built once per database, so this module makes its own.
 K = 5
@@ -43,7 +48,7 @@ PAGE_TAG = re.compile(
 )
 
 
-def fill_alliance(db: Database, *, lived_people: int) -> None:
+def fill_alliance(db: Database, *, lived_people: int, open_round: bool = False) -> None:
     """Three groups in one closed round: 6 commissioners, 6 providers, and ``lived_people``
     lived-experience members, whose scores (1, 1, 1, 2, ...) and comment are distinctive."""
     framework = load_framework()
@@ -57,6 +62,8 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
     }
     organisations.create_organisation(db, name=HOSTILE_ORGANISATION, actor="admin")
     info = rounds.create_round(db, name=ROUND, actor="admin")
+    if open_round:
+        rounds.open_round(db, name=ROUND, actor="admin")
 
     def response(group: str, score: int, comment: str = "") -> NewResponse:
         answers = {p: AnswerInput(score=score) for p in framework.point_keys}
@@ -73,7 +80,7 @@ def fill_alliance(db: Database, *, lived_people: int) -> None:
         response("lived_experience", s) for s in ([1, 1, 2, 2, 2][: lived_people - 1])
     ]
     with db.write() as session:
-        add_responses(session, people, source="import")
+        add_published(session, people, source="import")
     actions.record_action(
         db,
         round_name=ROUND,
@@ -161,11 +168,55 @@ def test_the_pack_names_every_learning_point(pack, framework):
         assert point.title in text
 
 
-def test_the_pack_has_a_print_stylesheet_with_a_page_per_learning_point(pack):
+def test_the_pack_prints_on_a4_with_the_summary_then_a_page_per_learning_point(pack, framework):
     style = " ".join(read(pack).styles)
+    assert "@page { size: A4;" in style
     print_rules = style.split("@media print", 1)[1]
-    assert "section.learning-point" in print_rules
-    assert "break-before: page" in print_rules
+    assert "section.sheet { break-before: page;" in print_rules
+    sheets = re.findall(r'<section class="sheet[^"]*" id="([^"]+)"', pack)
+    # Every point has the same answers here, so the agenda takes them in framework order.
+    assert sheets[: len(framework.point_keys) + 1] == ["summary"] + [
+        f"point-{key}" for key in framework.point_keys
+    ]
+
+
+def test_every_figure_keeps_a_fixed_size_that_prints_inside_the_a4_margins(pack):
+    drawn = re.findall(r'<div style="height:(\d+)px; width:(\d+)px;">', pack)
+    assert len(drawn) == pack.count("Plotly.newPlot(")
+    assert {int(width) for _, width in drawn} == {meeting_pack.FIGURE_WIDTH}
+    assert '"responsive": false' in pack
+    print_rules = " ".join(read(pack).styles).split("@media print", 1)[1]
+    zoom = float(re.search(r"\.chart \{ zoom: ([0-9.]+); \}", print_rules).group(1))
+    # A4 is 210 mm wide; less the two 12 mm margins, 186 mm at 96 px to the inch.
+    assert meeting_pack.FIGURE_WIDTH * zoom <= 186 / 25.4 * 96
+
+
+def test_comments_beyond_the_print_budget_are_on_screen_only(framework):
+    texts = [f"Comment number {i} about the room." for i in range(12)]
+    picture = PointPicture(
+        key="right_people", title="Get the right people in the room", statement="",
+        status="divergent", status_label="Groups diverge", status_reading="", gap_text="",
+        comments=[("Service providers", texts)],
+    )  # fmt: skip
+    section = meeting_pack.PointSection(
+        number=1, picture=picture, distribution=go.Figure(), point_table=None,
+        group_grid=None, analyst_table=None, analyst_grid=None,
+        comments=printed_comments(picture.comments),
+        actions=meeting_pack.Table(["Round", "Action"], []),
+    )  # fmt: skip
+    html = meeting_pack.TEMPLATES.get_template("_point.html").render(
+        point=section,
+        previous_round="Autumn 2025",
+        plot=lambda figure: meeting_pack.DrawnFigure("", Markup("")),
+    )
+    items = re.findall(r"<li( class=\"screen-only\")?>(Comment number \d+ about the room\.)", html)
+    assert [text for _, text in items] == texts
+    assert [bool(hidden) for hidden, _ in items] == [False] * 9 + [True] * 3
+    assert re.search(r'<p class="print-only more-comments">and 3 more comments', html)
+    style = (TEMPLATES_DIR / "pack.css").read_text(encoding="utf-8")
+    screen, print_rules = style.split("@media print", 1)
+    assert ".print-only { display: none; }" in screen
+    assert ".screen-only" in print_rules.split("display: none", 1)[0]
 
 
 def test_a_withheld_group_leaves_no_figure_or_comment_in_the_pack(pack):
@@ -231,8 +282,7 @@ def test_only_the_figures_are_marked_safe():
 
 
 def test_an_open_rounds_pack_shows_counts_but_no_results(sqlite_db, framework):
-    fill_alliance(sqlite_db, lived_people=6)
-    rounds.open_round(sqlite_db, name=ROUND, actor="admin")
+    fill_alliance(sqlite_db, lived_people=6, open_round=True)
     pack = meeting_pack.build_meeting_pack(
         sqlite_db, framework=framework, round_name=ROUND, min_group_size=K
     )

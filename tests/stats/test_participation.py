@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from collab.domain import audit, expected, organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
-from collab.stats import participation
+from collab.domain.submissions import AnswerInput, NewResponse
+from collab.stats import meeting, participation
 from collab.store.errors import NotFound, Refused
+from tests.support.answers import add_published
 
 K = 5
 COUNCIL = "Calderholt County Council"
@@ -22,7 +23,7 @@ def add(db, framework, round_name: str, organisation: str, group: str, people: i
     organisation_id = organisations.get_organisation(db, organisation).id
     answers = {p: AnswerInput(score=3) for p in framework.point_keys}
     with db.write() as session:
-        add_responses(
+        add_published(
             session,
             [NewResponse(info.id, organisation_id, group, answers) for _ in range(people)],
             source="import",
@@ -309,3 +310,69 @@ def test_the_administrator_sees_every_organisations_exact_count(alliance, framew
     assert not panel["withheld"]
     assert panel["responses"] == 3
     assert panel["responses_text"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("responses", "expected_number", "reads"),
+    [
+        (3, 4, "75%"),
+        (2, 3, "67%"),
+        (9, 9, "100%"),
+        (0, 5, "0%"),
+        # Never rounded up to the number expected, nor down to nobody.
+        (199, 200, "99%"),
+        (1, 300, "1%"),
+        (12, 9, "more than expected (12 of 9)"),
+        (3, 0, "more than expected (3 of 0)"),
+        (0, 0, ""),
+        (4, None, ""),
+        (4, pd.NA, ""),
+    ],
+)
+def test_a_response_rate_reads_as_a_whole_percent_or_more_than_expected(
+    responses, expected_number, reads
+):
+    assert participation.response_rate_text(responses, expected_number) == reads
+
+
+def test_more_responses_than_expected_read_so_for_groups_and_organisations(alliance, framework):
+    for organisation, group, number in ((COUNCIL, "commissioner", 4), (SHELTER, "provider", 7)):
+        expected.set_expected_participation(
+            alliance,
+            framework=framework,
+            organisation=organisation,
+            stakeholder_group=group,
+            expected=number,
+            actor="admin",
+        )
+    found = participation.round_participation(
+        alliance, framework=framework, round_name="Autumn 2025", min_group_size=K
+    )
+    by_group = found.by_group.set_index("stakeholder_group")["response_rate_text"]
+    assert by_group.to_dict() == {
+        "commissioner": "more than expected (6 of 4)",
+        "provider": "100%",
+        "lived_experience": "",
+    }
+    by_organisation = found.by_organisation.set_index("organisation")["response_rate_text"]
+    assert by_organisation[COUNCIL] == "more than expected (6 of 4)"
+    assert by_organisation[SHELTER] == "100%"
+    assert by_organisation[PANEL] == "below the minimum"
+    assert found.by_group.set_index("stakeholder_group").loc["commissioner", "flag"] == ""
+
+
+def test_the_meeting_packs_participation_table_reads_rates_the_same_way(alliance, framework):
+    expected.set_expected_participation(
+        alliance,
+        framework=framework,
+        organisation=COUNCIL,
+        stakeholder_group="commissioner",
+        expected=4,
+        actor="admin",
+    )
+    found = participation.round_participation(
+        alliance, framework=framework, round_name="Autumn 2025", min_group_size=K
+    )
+    table = meeting.group_participation_table(found).set_index("Group")
+    assert table.loc["Commissioners", "Response rate"] == "more than expected (6 of 4)"
+    assert table.loc["Service providers", "Response rate"] == ""

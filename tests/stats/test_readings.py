@@ -363,3 +363,27 @@ def test_gap_trend_table_names_the_groups_compared_with_two_decimals(framework):
         ],
         ["Stay focused", "", "—", "", "—", "—", "Not enough rounds to compare"],
     ]  # fmt: skip
+
+
+def test_a_gaps_change_in_brief_says_both_gaps_and_the_direction():
+    row = {"previous_gap": 1.5, "gap": 0.7, "gap_change": -0.8, "direction": "converging"}
+    assert readings.gap_change_brief(row) == "1.50 to 0.70, converging"
+    row.update(direction="diverging")
+    assert readings.gap_change_brief(row) == "1.50 to 0.70, diverging"
+    row.update(direction="about_the_same")
+    assert readings.gap_change_brief(row) == "1.50 to 0.70, about the same"
+    row.update(direction="not_comparable", gap_change=NAN)
+    assert readings.gap_change_brief(row) == "not comparable"
+
+
+def test_highest_and_lowest_name_the_groups_with_their_averages(framework):
+    row = {"gap": 2.09, "highest_group": "commissioner", "highest_mean": 3.92,
+           "lowest_group": "lived_experience", "lowest_mean": 1.83}  # fmt: skip
+    assert readings.highest_and_lowest(row, framework=framework) == (
+        "Commissioners (3.92)",
+        "Lived experience (1.83)",
+    )
+    row.update(gap=0.0, lowest_group="provider", lowest_mean=3.92)
+    assert readings.highest_and_lowest(row, framework=framework) == ("Every group shown (3.92)", "")
+    row.update(gap=NAN, highest_group=None, lowest_group=None)
+    assert readings.highest_and_lowest(row, framework=framework) == ("", "")

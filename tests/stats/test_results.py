@@ -11,7 +11,7 @@ import pytest
 
 from collab.domain.organisations import create_organisation
 from collab.domain.rounds import create_round, open_round
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.stats.results import (
     DIVERGENCE_EXPORT_COLUMNS,
     SUMMARY_EXPORT_COLUMNS,
@@ -19,6 +19,7 @@ from collab.stats.results import (
     round_results,
     summary_export_frame,
 )
+from tests.support.answers import add_published
 
 
 def add_people(db, framework, *, round_id, organisation_id, group, scores, comment=""):
@@ -33,7 +34,7 @@ def add_people(db, framework, *, round_id, organisation_id, group, scores, comme
         for s in scores
     ]
     with db.write() as session:
-        add_responses(session, responses, source="test")
+        add_published(session, responses, source="test")
 
 
 @pytest.fixture

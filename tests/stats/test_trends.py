@@ -10,10 +10,10 @@ import pytest
 
 from collab.domain import organisations, rounds
 from collab.domain.rounds import RoundInfo
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.stats import trends
 from collab.stats.results import results_from_answers
-from tests.support.answers import answer_row, answers_table
+from tests.support.answers import add_published, answer_row, answers_table
 
 K = 5
 AUTUMN = RoundInfo(1, "Autumn 2025", None, None, False, False)
@@ -238,7 +238,7 @@ def test_the_alliance_trends_read_from_the_database_follow_the_open_rounds_live_
         for _ in range(5)
     ]
     with db.write() as session:
-        add_responses(session, responses, source="import")
+        add_published(session, responses, source="import")
 
     closed_only = trends.alliance_trends(db, framework=framework, min_group_size=K)
     assert closed_only.rounds == ["Autumn 2025"]

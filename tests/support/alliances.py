@@ -51,6 +51,7 @@ def open_alliance(
             framework=framework,
             organisation=organisation,
             stakeholder_group=group,
+            response_cap=10_000,
             actor=ACTOR,
         )[1]
         for organisation in organisation_names

@@ -38,3 +38,56 @@ def answers_table(rows: list[dict[str, object]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
     frame["score"] = frame["score"].astype("Int64")
     return frame
+
+
+def stored_answers(db) -> pd.DataFrame:
+    """Every submission's current answers as stored now, published or not, with the
+    columns of ``ANSWER_COLUMNS``, in submission and learning point order."""
+    import sqlalchemy as sa
+
+    from collab.store.models import Answer, Organisation, Respondent, Revision, Round, Submission
+
+    query = (
+        sa.select(
+            Round.name,
+            Round.id,
+            Organisation.name,
+            Respondent.stakeholder_group,
+            sa.func.coalesce(Respondent.reference, sa.cast(Respondent.id, sa.String)),
+            Submission.id,
+            Answer.learning_point,
+            Answer.score,
+            Answer.dont_know,
+            Answer.comment,
+        )
+        .select_from(Answer)
+        .join(Revision, Revision.id == Answer.revision_id)
+        .join(
+            Submission,
+            sa.and_(
+                Submission.id == Revision.submission_id,
+                Submission.current_revision == Revision.number,
+            ),
+        )
+        .join(Respondent, Respondent.id == Submission.respondent_id)
+        .join(Organisation, Organisation.id == Respondent.organisation_id)
+        .join(Round, Round.id == Submission.round_id)
+        .order_by(Submission.id, Answer.learning_point)
+    )
+    with db.read() as session:
+        rows = [tuple(row) for row in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+    frame["score"] = frame["score"].astype("Int64")
+    return frame
+
+
+def add_published(session, responses, *, source: str) -> int:
+    """``add_responses``, then publish each round written to whose results can be seen,
+    every change at once (as if each touched enough people), for tests of what is shown."""
+    from collab.domain import snapshots
+    from collab.domain.submissions import add_responses
+
+    count = add_responses(session, responses, source=source)
+    for round_id in sorted({r.round_id for r in responses}):
+        snapshots.publish_if_shown_in(session, round_id=round_id, min_group_size=1)
+    return count

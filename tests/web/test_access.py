@@ -19,7 +19,8 @@ from collab.domain.access import (
     lock_seconds,
 )
 from collab.store.db import Database
-from tests.support.app import open_page
+from collab.web import cache
+from tests.support.app import open_page, start_app
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 LEADERSHIP_PASSCODE = "river-lantern-orchard"
@@ -98,7 +99,7 @@ def passcodes_on_each_database(request, app_url, monkeypatch, clock) -> Iterator
         database = Database.from_url(url)
         yield database
         database.dispose()
-        st.cache_resource.clear()
+        cache.reset()
 
 
 def sign_in_page() -> AppTest:
@@ -259,3 +260,70 @@ def test_a_leadership_page_run_directly_by_a_member_shows_nothing_but_a_sign_in_
     assert not at.exception
     assert [w.value for w in at.warning] and "Sign in" in at.warning[0].value
     assert not at.get("plotly_chart") and not at.dataframe and not at.selectbox
+
+
+def reloaded_as_member(at: AppTest) -> AppTest:
+    """``at`` as a new browser session at the same address: signed out, the page and its
+    query parameters kept (a reload, or a bookmark opened later)."""
+    at.session_state["role"] = "member"
+    return at.run()
+
+
+def test_signing_in_on_the_sign_in_page_opens_the_divergence_overview(passcodes):
+    at = try_passcode(sign_in_page(), "leadership", LEADERSHIP_PASSCODE)
+    assert not at.exception
+    assert at.title[0].value == "Where do we diverge?"
+
+
+def test_the_administrator_lands_on_the_rounds_page(passcodes):
+    at = try_passcode(sign_in_page(), "admin", ADMIN_PASSCODE)
+    assert not at.exception
+    assert at.title[0].value == "Rounds"
+
+
+@pytest.mark.parametrize(
+    ("page_file", "title"),
+    [
+        ("pages/divergence.py", "Divergence overview"),
+        ("pages/meeting.py", "Meeting mode"),
+        ("pages/participation.py", "Participation"),
+    ],
+)
+def test_a_leadership_page_reloaded_signed_out_offers_a_sign_in_naming_it(
+    passcodes, page_file, title
+):
+    at = reloaded_as_member(start_app("leadership", page_file))
+    assert not at.exception
+    assert at.title[0].value == title
+    assert f"{title} is for the leadership team. Sign in to open it" in at.warning[0].value
+    assert at.radio(key="sign_in_role").value == "leadership"
+    assert not at.get("plotly_chart") and not at.selectbox and not at.dataframe
+
+
+def test_signing_in_where_a_page_was_reloaded_opens_that_page_on_the_same_round(
+    demo_db, monkeypatch
+):
+    monkeypatch.setenv("COLLAB_LEADERSHIP_PASSCODE", LEADERSHIP_PASSCODE)
+    at = start_app("leadership", "pages/meeting.py")
+    at.selectbox(key="meeting_round").set_value("Autumn 2025").run()
+    at.button(key="meeting_next").click().run()
+    point = at.query_params["point"]
+    at = try_passcode(reloaded_as_member(at), "leadership", LEADERSHIP_PASSCODE)
+    assert not at.exception
+    assert at.selectbox(key="meeting_round").value == "Autumn 2025"
+    assert at.query_params["point"] == point
+    assert "Learning point 2 of 8" in at.get("progress")[0].proto.text
+
+
+def test_an_administration_page_offers_the_leadership_team_an_administrator_sign_in(passcodes):
+    at = start_app("admin", "pages/admin_rounds.py")
+    at.session_state["role"] = "leadership"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Rounds"
+    assert "for the alliance's administrator" in at.warning[0].value
+    assert at.radio(key="sign_in_role").value == "admin"
+    at = try_passcode(at, "admin", ADMIN_PASSCODE)
+    assert at.session_state["role"] == "admin"
+    assert at.title[0].value == "Rounds"
+    assert at.text_input(key="admin_round_name") is not None

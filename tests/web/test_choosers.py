@@ -45,3 +45,15 @@ def test_the_round_selector_names_each_state():
         "Autumn 2026 (open, live results)",
         "Spring 2027 (not yet opened)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("choices", "first"),
+    [
+        ([CLOSED, OPEN, NOT_OPENED], OPEN),
+        ([CLOSED, NOT_OPENED], CLOSED),
+        ([NOT_OPENED], NOT_OPENED),
+    ],
+)
+def test_participation_opens_on_the_open_round_and_never_on_one_not_yet_opened(choices, first):
+    assert choosers.default_round(choices, open_first=True) == first

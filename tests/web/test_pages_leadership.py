@@ -13,12 +13,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import organisations, rounds, submissions
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.stats import agenda
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.web import cache
 from tests.support.alliances import ROUND, answers, open_alliance
+from tests.support.answers import add_published
 from tests.support.app import chart, page_text, start_app, texts
 
 DIVERGENCE = "pages/divergence.py"
@@ -181,10 +182,12 @@ def test_open_round_shows_participation_counts_only(demo_db):
     assert int(metrics(at)["People who answered"]) > 0
 
 
-def test_reopening_a_round_hides_its_results_at_once_despite_the_cache(demo_db):
+def test_live_results_turned_off_elsewhere_hide_at_once_despite_the_cache(demo_db):
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=True, actor="admin")
     at = start_app("leadership", DIVERGENCE)
-    assert at.get("plotly_chart")  # the closed round's results, now cached
-    rounds.open_round(demo_db, name=SECOND_ROUND, allow_several=True, actor="admin")
+    at.selectbox(key="leadership_round").set_value(OPEN_ROUND).run()
+    assert at.get("plotly_chart")  # the open round's published results, now cached
+    rounds.set_live_results(demo_db, name=OPEN_ROUND, on=False, actor="admin")
     at.run()
     assert "This round is still open" in at.info[0].value
     assert at.get("plotly_chart") == []
@@ -304,7 +307,7 @@ def add_round_with_comment(db: Database, framework: Framework, comment: str) -> 
         for _ in range(5)
     ]
     with db.write() as session:
-        add_responses(session, people, source="test")
+        add_published(session, people, source="test")
 
 
 def test_comments_show_as_typed_without_markdown_or_html(app_db, framework):
@@ -376,7 +379,7 @@ def test_the_overview_offers_its_figures_for_download_with_withheld_cells_empty(
         (),
         f"{FIRST_ROUND} (closed)",
     )
-    summary = json.loads(cache.export_file(view, "summary", "json")())
+    summary = json.loads(cache.export_bytes(view, "summary", "json"))
     lived = [row for row in summary if row["group"] == "lived_experience"]
     assert len(lived) == 8
     assert all(row["suppressed"] and row["mean"] is None and row["n"] is None for row in lived)

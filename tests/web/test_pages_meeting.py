@@ -27,6 +27,11 @@ def shown_point(at: AppTest) -> str:
     return at.title[0].value.replace("\\", "")
 
 
+def open_comments_and_actions(at: AppTest) -> AppTest:
+    """The second view of the point shown: its comments and actions."""
+    return at.button(key="meeting_view_comments").click().run()
+
+
 @pytest.mark.parametrize("role", ["leadership", "admin"])
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_on_the_demo_alliance(demo_db, page, role):
@@ -83,7 +88,7 @@ def test_next_and_previous_move_through_the_learning_points(demo_db):
     at.button(key="meeting_next").click().run()
     second = shown_point(at)
     assert second != first
-    assert at.session_state["meeting_position"] == 1
+    assert "Learning point 2 of 8" in at.get("progress")[0].proto.text
     at.button(key="meeting_previous").click().run()
     assert shown_point(at) == first
 
@@ -92,7 +97,6 @@ def test_the_last_learning_point_cannot_go_further(demo_db, framework):
     at = open_page(MEETING)
     for _ in range(len(framework.learning_points) - 1):
         at.button(key="meeting_next").click().run()
-    assert at.session_state["meeting_position"] == len(framework.learning_points) - 1
     assert "Learning point 8 of 8" in at.get("progress")[0].proto.text
     assert at.button(key="meeting_next").disabled
 
@@ -101,27 +105,33 @@ def test_framework_order_starts_from_the_first_learning_point(demo_db, framework
     at = open_page(MEETING)
     at.button(key="meeting_next").click().run()
     at.radio(key="meeting_order").set_value("framework").run()
-    assert at.session_state["meeting_position"] == 0
+    assert "Learning point 1 of 8" in at.get("progress")[0].proto.text
     assert shown_point(at) == framework.learning_points[0].title
 
 
-def test_meeting_shows_comments_as_plain_text_with_prompts(demo_db):
+def test_the_picture_shows_the_prompts_and_the_second_view_the_comments_as_plain_text(demo_db):
     at = open_page(MEETING)
-    assert len(at.text) > 0
     assert "To discuss" in texts(at.subheader)
     assert "most potential to change the lives" in texts(at.markdown)
+    assert len(at.text) == 0
+    open_comments_and_actions(at)
+    assert len(at.text) > 0
+    assert "What people wrote" in texts(at.subheader)
+    assert "To discuss" not in texts(at.subheader)
 
 
 def test_a_withheld_group_is_flagged_and_its_comments_are_not_shown(demo_db):
     at = open_page(MEETING)
     at.selectbox(key="meeting_round").set_value(FIRST_ROUND).run()
     assert not at.exception
-    assert "Lived experience: Fewer than 5 responses: results for this group are withheld" in texts(
-        at.warning
+    assert (
+        "Taking part: Lived experience 4 responses, fewer than 5, so its results are withheld."
+        in texts(at.markdown)
     )
     positions = chart(at, "meeting_group_positions")
     assert "Lived experience" not in [t["name"] for t in positions["data"]]
-    assert "Too few scores from lived experience on this point to show" in texts(at.info)
+    assert "Too few scores from lived experience on this point to show" in texts(at.markdown)
+    open_comments_and_actions(at)
     comment_boxes = [m.value for m in at.markdown if m.value.startswith("**")]
     assert "**Lived experience**" not in comment_boxes
 
@@ -138,6 +148,7 @@ def test_recording_an_action_in_meeting_mode_stores_it_for_the_point_shown(demo_
     at = open_page(MEETING)
     at.button(key="meeting_next").click().run()
     point_title = shown_point(at)
+    open_comments_and_actions(at)
     at.text_area(key="meeting_action_description").input("Ask each council to send a budget holder")
     at.selectbox(key="meeting_action_lead").set_value("Calderholt County Council")
     at.button(key="meeting_action_submit").click().run()
@@ -159,7 +170,7 @@ def test_recording_an_action_in_meeting_mode_stores_it_for_the_point_shown(demo_
 
 def test_an_empty_action_is_refused_and_nothing_is_stored(demo_db):
     earlier = actions.list_actions(demo_db)
-    at = open_page(MEETING)
+    at = open_comments_and_actions(open_page(MEETING))
     at.button(key="meeting_action_submit").click().run()
     assert "Describe the action" in texts(at.error)
     assert actions.list_actions(demo_db).equals(earlier)
@@ -176,7 +187,7 @@ def test_an_earlier_rounds_action_shows_in_the_next_meeting_and_its_status_can_c
         framework=framework,
         actor="admin",
     )
-    at = open_page(MEETING)
+    at = open_comments_and_actions(open_page(MEETING))
     editor = at.data_editor(key="meeting_actions_right_people").value
     ours = editor.index[editor["description"] == "Invite a decision-maker from each council"]
     assert editor.loc[ours, ["round", "status"]].values.tolist() == [[FIRST_ROUND, "Agreed"]]

@@ -41,6 +41,7 @@ def alliance(app_db, framework) -> dict[str, str]:
             framework=framework,
             organisation=ORGANISATION,
             stakeholder_group=group,
+            response_cap=10_000,
             actor="admin",
         )
     invite_codes.revoke_invite_code(app_db, code_id=info.id, actor="admin")

@@ -21,11 +21,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from collab.domain import organisations, rounds
-from collab.domain.submissions import AnswerInput, NewResponse, add_responses
+from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import pack as meeting_pack
 from collab.stats.change import DIRECTIONS
 from collab.store.db import Database
 from collab.store.framework import Framework
+from tests.support.answers import add_published
 from tests.support.app import chart, open_page, start_app, texts
 
 DIVERGENCE = "pages/divergence.py"
@@ -59,6 +60,11 @@ def meeting_at(at: AppTest, point: str, framework: Framework) -> AppTest:
         at.button(key="meeting_next").click().run()
     assert not at.exception
     return at
+
+
+def comments_and_actions(at: AppTest) -> AppTest:
+    """Meeting mode's second view of the point shown: comments, actions, figures."""
+    return at.button(key="meeting_view_comments").click().run()
 
 
 def badges(at: AppTest) -> list[str]:
@@ -206,6 +212,9 @@ def test_jargon_is_inside_the_for_analysts_expander(demo_db, framework):
     assert "Only a hint" in outside_analysts(at) and "a hint, not evidence" in inside
 
     at = open_page(MEETING)
+    picture = [texts(at.markdown), texts(at.subheader), texts(at.info), texts(at.caption)]
+    assert not JARGON.search(" ".join(picture))
+    at = comments_and_actions(at)
     assert not JARGON.search(outside_analysts(at))
     inside = " ".join(table_text(t.value) for t in analysts_expander(at).table)
     assert "H = " in inside and "permutation" in inside
@@ -240,7 +249,7 @@ def test_identical_comments_are_listed_once_with_a_count(
     assert lines.count(f"{REPEATED_COMMENT} (4 people wrote this)") == 1
     assert REPEATED_COMMENT not in lines
 
-    at = meeting_at(open_page(MEETING), "impact", framework)
+    at = comments_and_actions(meeting_at(open_page(MEETING), "impact", framework))
     lines = [t.value for t in at.text]
     assert lines.count(f"{REPEATED_COMMENT} (4 people wrote this)") == 1
     assert REPEATED_COMMENT not in lines
@@ -290,7 +299,7 @@ def add_dont_know_round(db: Database, framework: Framework) -> None:
     people = [person("commissioner", True) for _ in range(8)]
     people += [person(g, False) for g in ("provider", "lived_experience") for _ in range(6)]
     with db.write() as session:
-        add_responses(session, people, source="import")
+        add_published(session, people, source="import")
 
 
 def test_pack_says_scores_not_responses_for_dont_know(sqlite_db, framework):

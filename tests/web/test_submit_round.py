@@ -26,6 +26,7 @@ def code(app_db, framework) -> str:
         framework=framework,
         organisation=ORGANISATION,
         stakeholder_group="provider",
+        response_cap=10_000,
         actor="admin",
     )
     return code
