@@ -303,8 +303,9 @@ def organisation_names() -> list[str]:
 
 
 def is_demo() -> bool:
-    """Whether the database holds the invented demo alliance."""
-    key = current_read_key()
+    """Whether the database holds the invented demo alliance (loading it moves the results
+    version; members' answers, which can't, leave this read kept)."""
+    key = current_read_key().for_results()
     return _DATA.get(("demo", key), lambda: demo.is_demo(_database(key.database_url)))
 
 

@@ -14,6 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from collab import demo
 from collab.domain import organisations, rounds
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import charts
@@ -129,6 +130,18 @@ def test_a_groups_own_view_is_worked_out_once_per_view_and_again_when_answers_ar
     at.run()
     # Once for the chart and the sentences beside it.
     assert len(worked_out) == 1
+
+
+def test_whether_the_alliance_is_the_demo_is_not_read_again_after_members_answer(
+    demo_db, monkeypatch
+):
+    at = open_page(DIVERGENCE)
+    reads = count_calls(monkeypatch, demo, "is_demo")
+    with demo_db.write(changes_results=False):
+        pass  # what a member's answers move: the data version, not the results version
+    at.run()
+    assert not at.exception
+    assert reads == []
 
 
 def test_the_same_figure_is_handed_out_until_the_cached_reads_are_cleared(demo_db):
