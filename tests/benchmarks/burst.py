@@ -1,25 +1,31 @@
 """Burst benchmark: ``make bench-burst``.
 
 A room of members opening the invite link at once while the leadership team watches.
-Starts the app (``streamlit run app.py``) over a temporary alliance, then drives it
-over its websocket as browsers do (``st_client.py``):
+Builds a temporary alliance (SQLite, or a schema of its own in the PostgreSQL database
+``--database-url`` names) through the domain functions, serves the app as
+``python -m collab serve`` does, and drives it over its websocket as browsers do
+(``st_client.py``, ``burst_people.py``):
 
 1. a leadership session signs in and reruns the Divergence overview of the open round
    (live results on) in a loop until the end;
-2. ``--sessions`` members (default 60) open the invite link (the submit page with
-   ``?code=``) at once: each fetches the page and, unless ``--no-static``, the scripts
-   and styles the page names, connects and asks for its first run;
+2. ``--sessions`` members (default 60), each with a personal invite code, open their
+   invite link (the submit page with ``?code=``) at once: each fetches the page and,
+   unless ``--no-static``, the scripts, styles and font it names, connects and asks
+   for its first run;
 3. once every form has loaded, all of them send their answers at once.
 
 It prints the form-load and time-to-receipt percentiles, the leadership reruns, the
-errors, the server's CPU time per phase, and checks in the database that every receipt
-shown is stored exactly once. Then, with the room quiet, it times single runs of the
-member form against a bare Streamlit page with the same widgets
-(``tests/benchmarks/bare_form.py``, served by a second server) and prints the ratio.
+errors, the server's CPU time per phase, and checks in the database that every member
+told "saved" has their answers stored exactly once. Then, with the room quiet, it times
+single runs of the member form against a bare Streamlit page with the same widgets
+(``bare_form.py``, served by a second server) and prints the ratio, and a last line
+saying which targets were met.
 
 Targets on a 2-core machine with 60 sessions: form-load p95 < 5 s, time-to-receipt
 p95 < 3 s, no errors, every response stored once, the member form within 1.3x of the
-bare page. ``--profile FILE.svg`` records the server with py-spy during each phase.
+bare page. It exits with 1 when a member met an error or a response was not stored
+exactly once (timings depend on the machine and never fail it). ``--profile FILE.svg``
+records the server with py-spy (from ``--py-spy`` or the PATH) during each phase.
 """
 
 from __future__ import annotations
@@ -28,26 +34,18 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import resource
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
 
 from collab.store.framework import load_framework
-from tests.benchmarks import st_client
 from tests.benchmarks.burst_alliance import (
     BurstAlliance,
     build_alliance,
@@ -55,265 +53,39 @@ from tests.benchmarks.burst_alliance import (
     submissions_in_round,
     temporary_database,
 )
-from tests.benchmarks.st_client import RunResult, Session, Widget, widget_state
-from tests.e2e.served_app import LEADERSHIP_PASSCODE, SERVER_PIDS, served_app
+from tests.benchmarks.burst_people import (
+    Leadership,
+    Member,
+    leadership_loop,
+    open_form,
+    send_answers,
+    sign_in_leadership,
+)
+from tests.benchmarks.burst_server import Profiler, Server, cpu_seconds, peak_memory_mb, served
+from tests.benchmarks.st_client import Session
 
 BARE_PAGE = "tests/benchmarks/bare_form.py"
-# A receipt (or invite) code as the app shows it: three groups of four.
-CODE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
-STATIC_REFERENCE = re.compile(r'(?:src|href)="\./(static/[^"]+)"')
-# A browser opens at most six connections to one host at a time.
-BROWSER_CONNECTIONS = 6
-# The most runs a member needs from a loaded form to a receipt (one today: send).
-MAX_STEPS = 12
-# Server CPU still being spent after a run answered (Streamlit collects garbage then).
+# Server CPU still being spent after a run answered (Streamlit tidies up then).
 SETTLE_SECONDS = 0.3
 TARGETS = {"form_load_p95": 5.0, "receipt_p95": 3.0, "bare_ratio": 1.3}
 
 
-@dataclass
-class Member:
-    code: str
-    session: Session
-    load_seconds: float | None = None
-    fetch_seconds: float | None = None  # of the load: the page, its scripts and styles
-    receipt_seconds: float | None = None
-    step_seconds: list[float] = field(default_factory=list)
-    receipt: str | None = None
-    errors: list[str] = field(default_factory=list)
-    last: RunResult | None = None
-
-
-@dataclass(frozen=True)
-class Server:
-    """A served app: its address and its process."""
-
-    base_url: str
-    pid: int
-
-
-@contextmanager
-def served(database_url: str, *, log_path: Path, script: str | None = None) -> Iterator[Server]:
-    """The app (or a bare ``script``) served over ``database_url`` until the block ends."""
-    with served_app(database_url, log_path=log_path, script=script) as base_url:
-        yield Server(base_url, SERVER_PIDS[base_url])
-
-
-@dataclass
-class Leadership:
-    """The leadership session's reruns, by the phase of the burst they ended in."""
-
-    phase: str = "warm-up"
-    reruns: dict[str, list[float]] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    warm: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of process ``pid`` so far (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def spread(values: list[float]) -> str:
     """p50 / p95 / max of ``values`` in seconds."""
     if not values:
         return "no values"
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {statistics.median(ordered):.2f} s, p95 {p95:.2f} s, max {ordered[-1]:.2f} s"
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else 0.0
-
-
-class Connection:
-    """One HTTP/1.1 connection kept open between requests, as a browser keeps it."""
-
-    def __init__(self, base_url: str):
-        self.address = urlsplit(base_url)
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, path: str) -> bytes:
-        """The body of ``GET /path``."""
-        if self.writer is None:
-            host, port = self.address.hostname, self.address.port
-            self.reader, self.writer = await asyncio.open_connection(host, port)
-        assert self.reader is not None
-        self.writer.write(f"GET /{path} HTTP/1.1\r\nHost: {self.address.netloc}\r\n\r\n".encode())
-        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        status = head.split(" ", 2)[1]
-        length = re.search(r"(?im)^content-length:\s*(\d+)", head)
-        if status != "200" or length is None:
-            raise st_client.ProtocolError(f"GET /{path}: HTTP {status}")
-        return await self.reader.readexactly(int(length.group(1)))
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-
-
-async def open_like_a_browser(base_url: str, path: str, *, static: bool) -> None:
-    """What a browser fetches before it connects, over at most six connections: the
-    page, its scripts and styles (a first visit has none cached), the health check and
-    the host's settings."""
-    connections = [Connection(base_url) for _ in range(BROWSER_CONNECTIONS)]
-    try:
-        html = (await connections[0].get(path)).decode()
-        assets = sorted(set(STATIC_REFERENCE.findall(html))) if static else []
-        queue = ["_stcore/health", "_stcore/host-config", *assets]
-
-        async def fetch(connection: Connection) -> None:
-            while queue:
-                await connection.get(queue.pop())
-
-        await asyncio.gather(*(fetch(c) for c in connections))
-    finally:
-        for connection in connections:
-            connection.close()
-
-
-def problems(result: RunResult) -> list[str]:
-    found = result.errors()
-    if result.status != st_client.FINISHED:
-        found.append(f"run ended with status {result.status}")
-    return found
-
-
-async def open_form(member: Member, *, page: str, static: bool) -> None:
-    """Open the invite link; the form-load time runs from the first request to the
-    form drawn."""
-    query = urlencode({"code": member.code})
-    started = time.perf_counter()
-    try:
-        await open_like_a_browser(member.session.base_url, f"{page}?{query}", static=static)
-        member.fetch_seconds = time.perf_counter() - started
-        await member.session.connect()
-        result = await member.session.run(page=page, query=query)
-    except Exception as exc:  # a failure to load is an error of the run, reported
-        member.errors.append(f"load: {type(exc).__name__}: {exc}")
-        return
-    member.load_seconds = time.perf_counter() - started
-    member.last = result
-    member.errors += [f"load: {p}" for p in problems(result)]
-    if not any(w.kind == "radio" for w in result.widgets()):
-        member.errors.append("load: the form has no questions")
-
-
-def answer_changes(widgets: list[Widget], rng: random.Random) -> list:
-    """A member's choices for the questions shown and not yet answered."""
-    changes = []
-    for widget in widgets:
-        if widget.kind == "radio" and widget.value is None and widget.options:
-            scores, dont_know = list(widget.options[:-1]), widget.options[-1]
-            choice = dont_know if rng.random() < 0.05 or not scores else rng.choice(scores)
-            changes.append(widget_state(widget, choice))
-        elif widget.kind == "text_area" and not widget.value and rng.random() < 0.3:
-            changes.append(widget_state(widget, "Better than last year, but slow to spread."))
-    return changes
-
-
-def saved(result: RunResult) -> bool:
-    """Whether the run says the answers are saved: a success message, the form gone."""
-    return bool(result.successes()) and not any(w.kind == "radio" for w in result.widgets())
-
-
-def send_button(widgets: list[Widget]) -> Widget | None:
-    """The button that moves the form on: its primary submit button, else any."""
-    submitters = [w for w in widgets if w.kind == "button" and w.is_form_submitter]
-    primary = [w for w in widgets if w.kind == "button" and w.primary]
-    for candidates in ([w for w in submitters if w.primary], submitters, primary):
-        if candidates:
-            return candidates[-1]
-    return None
-
-
-async def send_answers(member: Member, rng: random.Random) -> None:
-    """Answer and press send until a receipt code shows; the time to receipt is the run
-    that shows it."""
-    result = member.last
-    if result is None:
-        return
-    try:
-        for _ in range(MAX_STEPS):
-            button = send_button(result.widgets())
-            if button is None:
-                member.errors.append("send: no button to send the answers")
-                return
-            changes = [*answer_changes(result.widgets(), rng), widget_state(button, True)]
-            result = await member.session.run(changes=changes)
-            member.step_seconds.append(result.seconds)
-            if found := problems(result):
-                member.errors += [f"send: {p}" for p in found]
-                return
-            if saved(result):
-                member.receipt_seconds = result.seconds
-                # A shared code's answers get a receipt code; a personal code is its own.
-                shown = [code for code in result.find(CODE) if code != member.code]
-                member.receipt = shown[0] if shown else member.code
-                return
-        member.errors.append(f"send: no receipt after {MAX_STEPS} runs")
-    except Exception as exc:  # reported with the run's errors
-        member.errors.append(f"send: {type(exc).__name__}: {exc}")
-
-
-async def sign_in_leadership(session: Session) -> None:
-    """Sign in with the leadership passcode through the sign-in form."""
-    await session.connect()
-    page = await session.run(page="sign-in")
-    widgets = page.widgets()
-    passcode = next(w for w in widgets if w.has_key("sign_in_passcode"))
-    button = next(w for w in widgets if w.is_form_submitter)
-    home = await session.run(
-        changes=[widget_state(passcode, LEADERSHIP_PASSCODE), widget_state(button, True)]
+    return (
+        f"p50 {statistics.median(values):.2f} s, p95 {p95(values):.2f} s, max {max(values):.2f} s"
     )
-    if problems(home) or any(w.has_key("sign_in_passcode") for w in home.widgets()):
-        raise RuntimeError(f"leadership sign-in failed: {problems(home)}")
 
 
-async def leadership_loop(session: Session, stop: asyncio.Event, seen: Leadership) -> None:
-    """Rerun the Divergence overview, one run after another, until ``stop``."""
-    try:
-        result = await session.run(page="divergence")
-        while not stop.is_set():
-            seen.errors += problems(result)
-            result = await session.run()
-            seen.reruns.setdefault(seen.phase, []).append(result.seconds)
-            if len(seen.reruns.get("warm-up", [])) >= 2:
-                seen.warm.set()
-    except Exception as exc:  # reported
-        seen.errors.append(f"{type(exc).__name__}: {exc}")
-        seen.warm.set()
-
-
-class Profiler:
-    """py-spy recording the server while a phase runs (no-op without ``--profile``)."""
-
-    def __init__(self, py_spy: str | None, output: Path | None, pid: int):
-        self.py_spy, self.output, self.pid = py_spy, output, pid
-        self.process: subprocess.Popen | None = None
-
-    def start(self, phase: str) -> None:
-        if not (self.py_spy and self.output):
-            return
-        out = self.output.with_name(f"{self.output.stem}-{phase}{self.output.suffix}")
-        fmt = {".svg": "flamegraph", ".json": "speedscope"}.get(self.output.suffix, "raw")
-        self.process = subprocess.Popen(
-            [self.py_spy, "record", "--pid", str(self.pid), "--output", str(out)]
-            + ["--format", fmt, "--rate", "200", "--threads", "--gil", "--nonblocking"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(0.5)  # py-spy attaches
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGINT)
-            self.process.wait(timeout=60)
-            self.process = None
+def verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
 
 
 async def phase(
@@ -350,10 +122,10 @@ async def single_form_run(base_url: str, page: str, code: str, pid: int) -> tupl
     return load_run, member.receipt_seconds, cpu[1] - cpu[0], cpu[2] - cpu[1]
 
 
-async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -> None:
+async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -> float:
     """Time single runs of the member form and of the bare page, alternately: the median
     latency, and the server CPU per run averaged over the runs (the clock ticks in
-    hundredths of a second)."""
+    hundredths of a second). Returns the ratio of their server CPU."""
     runs: dict[str, list[tuple[float, ...]]] = {"form": [], "bare": []}
     # Someone else keeps each app open, as on a server in use: Streamlit forgets the
     # compiled page scripts whenever its last session closes.
@@ -385,16 +157,14 @@ async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -
         f"  member form / bare page (load + send): server CPU {cpu_ratio:.2f}x, "
         f"latency {latency_ratio:.2f}x  (target <= {TARGETS['bare_ratio']}x)"
     )
+    return cpu_ratio
 
 
-def peak_memory_mb(pid: int) -> float:
-    """The most memory process ``pid`` has held at once (its peak resident set)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-
-
-def report_burst(members: list[Member], leadership: Leadership, cpu: dict[str, float]) -> int:
-    """Print the burst's figures; return the number of members with an error."""
+def report_burst(
+    members: list[Member], leadership: Leadership, cpu: dict[str, float]
+) -> tuple[int, float, float]:
+    """Print the burst's figures; return the number of members and leadership runs with
+    an error, and the form-load and time-to-receipt p95 (infinite when any is missing)."""
     loads = [m.load_seconds for m in members if m.load_seconds is not None]
     receipts = [m.receipt_seconds for m in members if m.receipt_seconds is not None]
     n = len(members)
@@ -413,7 +183,9 @@ def report_burst(members: list[Member], leadership: Leadership, cpu: dict[str, f
     print(f"errors: {len(failed)} members, {len(leadership.errors)} leadership runs")
     for message in sorted({e for m in failed for e in m.errors} | set(leadership.errors))[:10]:
         print(f"  {message[:300]}")
-    return len(failed) + len(leadership.errors)
+    load_p95 = p95(loads) if len(loads) == n else float("inf")
+    receipt_p95 = p95(receipts) if len(receipts) == n else float("inf")
+    return len(failed) + len(leadership.errors), load_p95, receipt_p95
 
 
 async def burst(
@@ -449,7 +221,7 @@ async def burst(
     stop.set()
     await watching
     await asyncio.gather(leader.close(), *(m.session.close() for m in members))
-    errors = report_burst(members, leadership, cpu)
+    errors, load_p95, receipt_p95 = report_burst(members, leadership, cpu)
     client_cpu = (client.ru_utime + client.ru_stime) - (
         client_before.ru_utime + client_before.ru_stime
     )
@@ -465,7 +237,15 @@ async def burst(
         f"than once; one-time keys stored twice: {check.keys_stored_twice}  "
         f"({'ok' if held else 'FAILED'})"
     )
-    await compare_with_bare(app, bare, shared, args.repeat)
+    ratio = await compare_with_bare(app, bare, shared, args.repeat)
+    print(
+        f"targets: form load p95 {load_p95:.2f} s < {TARGETS['form_load_p95']:.0f} s "
+        f"{verdict(load_p95 < TARGETS['form_load_p95'])}; time to receipt p95 "
+        f"{receipt_p95:.2f} s < {TARGETS['receipt_p95']:.0f} s "
+        f"{verdict(receipt_p95 < TARGETS['receipt_p95'])}; no errors {verdict(errors == 0)}; "
+        f"every response stored once {verdict(held)}; member form {ratio:.2f}x the bare "
+        f"page <= {TARGETS['bare_ratio']}x {verdict(ratio <= TARGETS['bare_ratio'])}"
+    )
     return errors == 0 and held
 
 

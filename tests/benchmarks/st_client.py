@@ -1,6 +1,8 @@
 """A browser session of a served Streamlit app, without the browser.
 
-Speaks the protocol the Streamlit frontend speaks: a websocket at ``/_stcore/stream``
+``open_like_a_browser`` fetches what a browser fetches before it connects (the page, and
+on a first visit the scripts, styles and fonts it names). ``Session`` then speaks the
+protocol the Streamlit frontend speaks: a websocket at ``/_stcore/stream``
 carrying ``BackMsg`` protobufs to the server and ``ForwardMsg`` protobufs back. A run is
 asked for with a ``rerun_script`` BackMsg holding the query string, the page (by its URL
 path the first time, then by the script hash the server named) and the state of every
@@ -35,6 +37,10 @@ WIDGETS_WITH_TEXT = ("text_input", "text_area")
 WIDGETS_WITH_CHOICE = ("radio", "selectbox")
 # A websocket frame may carry a whole page of elements.
 MAX_FRAME_BYTES = 2**26
+# The frontend's files a page names: its scripts, styles and font.
+STATIC_REFERENCE = re.compile(r'(?:src|href)="\./(static/[^"]+)"')
+# A browser opens at most six connections to one host at a time.
+BROWSER_CONNECTIONS = 6
 
 
 class ProtocolError(RuntimeError):
@@ -146,6 +152,53 @@ def _widget(element: Element) -> Widget | None:
             primary=button.type == "primary",
         )
     return None
+
+
+class Connection:
+    """One HTTP/1.1 connection kept open between requests, as a browser keeps it."""
+
+    def __init__(self, base_url: str):
+        self.address = urlsplit(base_url)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> bytes:
+        """The body of ``GET /path``."""
+        if self.writer is None:
+            host, port = self.address.hostname, self.address.port
+            self.reader, self.writer = await asyncio.open_connection(host, port)
+        assert self.reader is not None
+        self.writer.write(f"GET /{path} HTTP/1.1\r\nHost: {self.address.netloc}\r\n\r\n".encode())
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        status = head.split(" ", 2)[1]
+        length = re.search(r"(?im)^content-length:\s*(\d+)", head)
+        if status != "200" or length is None:
+            raise ProtocolError(f"GET /{path}: HTTP {status}")
+        return await self.reader.readexactly(int(length.group(1)))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def open_like_a_browser(base_url: str, path: str, *, static: bool) -> None:
+    """What a browser fetches before it connects, over at most six connections: the
+    page, its scripts and styles (a first visit has none cached), the health check and
+    the host's settings."""
+    connections = [Connection(base_url) for _ in range(BROWSER_CONNECTIONS)]
+    try:
+        html = (await connections[0].get(path)).decode()
+        assets = sorted(set(STATIC_REFERENCE.findall(html))) if static else []
+        queue = ["_stcore/health", "_stcore/host-config", *assets]
+
+        async def fetch(connection: Connection) -> None:
+            while queue:
+                await connection.get(queue.pop())
+
+        await asyncio.gather(*(fetch(c) for c in connections))
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def widget_state(widget: Widget, value: str | bool) -> WidgetState:
