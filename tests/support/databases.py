@@ -87,9 +87,7 @@ def postgres_migration() -> str:
 
 
 @contextmanager
-def postgres_schema_url(
-    *, migrated: bool = False, server_url: str = POSTGRES_URL
-) -> Iterator[str]:
+def postgres_schema_url(*, migrated: bool = False, server_url: str = POSTGRES_URL) -> Iterator[str]:
     """A fresh schema in the PostgreSQL database ``server_url`` (the test database by
     default), dropped afterwards.
 
