@@ -8,6 +8,8 @@ No product logic: figures come from ``collab.stats.results`` (read through
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -98,7 +100,7 @@ def show_downloads(view: ResultsView) -> None:
             for column, fmt in zip(columns, exports.FORMATS, strict=True):
                 column.download_button(
                     f"{what.title()} ({exports.FORMAT_NAMES[fmt]})",
-                    data=lambda what=what, fmt=fmt: cache.export_bytes(view, what, fmt),
+                    data=partial(cache.export_bytes, view, what, fmt),
                     file_name=exports.export_file_name(
                         what=what, round_name=view.round_name, fmt=fmt
                     ),
