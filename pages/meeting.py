@@ -5,7 +5,7 @@ import streamlit as st
 
 from collab.domain import rounds
 from collab.stats.meeting import learning_point_order, point_picture
-from collab.web import cache, choosers, leadership, meeting, session, signing_in
+from collab.web import cache, choosers, leadership, meeting, page, session, signing_in
 
 session.start_run()
 signing_in.require_leadership("Meeting mode")
@@ -38,6 +38,13 @@ with meeting.presenter():
 
     keys = learning_point_order(found.divergence, framework=framework, by=order)
     point, shown = meeting.step_through(keys, label=label)
+    with st.sidebar:
+        page.page_link(
+            "pages/live_check.py",
+            label="Live check on this point",
+            icon=":material/how_to_vote:",
+            query_params={"round": chosen.name, "point": point},
+        )
     picture = point_picture(found, framework=framework, learning_point=point)
     if shown == meeting.PICTURE:
         meeting.show_picture(found, framework, picture)

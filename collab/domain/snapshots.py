@@ -17,7 +17,9 @@ wait and why.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -35,6 +37,9 @@ from collab.store.models import (
     Submission,
     utcnow,
 )
+
+# A person, however a caller knows them (a submission id, an invite code and seat).
+P = TypeVar("P", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -130,13 +135,19 @@ def _contents(session: so.Session, revision_ids: set[int]) -> dict[int, tuple]:
     return {r: tuple(sorted(a)) for r, a in found.items()}
 
 
+def differing(now: Mapping[P, object], before: Mapping[P, object]) -> set[P]:
+    """The people whose answers differ between two states, each a mapping from a person to
+    their answers: added, removed, or holding different answers."""
+    return (set(now) ^ set(before)) | {p for p in set(now) & set(before) if now[p] != before[p]}
+
+
 def _changed_people(session: so.Session, now: dict[int, int], before: dict[int, int]) -> list[int]:
     """Submissions whose counted answers differ: added, removed, or revised to new answers."""
-    changed = set(now) ^ set(before)
-    revised = {s for s in set(now) & set(before) if now[s] != before[s]}
+    changed = differing(now, before)
+    revised = changed & set(now) & set(before)
     if revised:
         contents = _contents(session, {now[s] for s in revised} | {before[s] for s in revised})
-        changed |= {s for s in revised if contents[now[s]] != contents[before[s]]}
+        changed -= {s for s in revised if contents[now[s]] == contents[before[s]]}
     return sorted(changed)
 
 
@@ -157,8 +168,13 @@ def _places(session: so.Session, submission_ids: list[int]) -> list[tuple[str, s
     return places
 
 
-def _too_few(places: list[tuple[str, str]], *, k: int, by_organisation: bool) -> list[Waiting]:
-    """The groups (and organisations' parts of groups) changed by 1 to k-1 people."""
+def held_back(places: Iterable[tuple[str, str]], *, k: int, by_organisation: bool) -> list[Waiting]:
+    """The release rule: the places where changes must wait, given the (stakeholder group,
+    organisation) of each person whose answers changed. A place waits when 1 to ``k - 1``
+    of its people changed: a stakeholder group, and with ``by_organisation`` each
+    organisation's part of a group too. A change may be published where nothing waits.
+    """
+    places = list(places)
     short = [
         Waiting(group, None, n)
         for group, n in sorted(Counter(g for g, _ in places).items())
@@ -178,7 +194,9 @@ def _consider(session: so.Session, r: Round, k: int) -> tuple[Publication, dict[
     before = _published(session, r.published_snapshot_id)
     changed = _changed_people(session, now, before)
     first = r.published_snapshot_id is None
-    short = [] if first else _too_few(_places(session, changed), k=k, by_organisation=not r.is_open)
+    short = (
+        [] if first else held_back(_places(session, changed), k=k, by_organisation=not r.is_open)
+    )
     publishable = bool(changed or first) and not short
     people = len(now) if publishable else len(before)
     publication = Publication(r.name, publishable, len(changed), people, tuple(short), k)

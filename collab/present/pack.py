@@ -28,10 +28,11 @@ import plotly.graph_objects as go
 from markupsafe import Markup
 
 from collab.domain.actions import list_actions
+from collab.domain.checks import check_answers, list_checks
 from collab.files.exports import write_workbook
 from collab.present import charts, meeting_charts
 from collab.present.printed_comments import GroupComments, printed_comments
-from collab.stats import meeting, readings
+from collab.stats import checks, meeting, readings
 from collab.stats.meeting import PointPicture
 from collab.stats.participation import round_participation
 from collab.stats.privacy import effective_min_group_size
@@ -217,6 +218,43 @@ def _point_section(
     )
 
 
+@dataclass(frozen=True)
+class CheckSection:
+    """One live check of the round, as the pack prints it."""
+
+    short_code: str
+    subject: str
+    people: list[str]
+    table: Table
+    reading: str
+
+
+def _check_sections(
+    db: Database, *, framework: Framework, round_name: str, k: int
+) -> list[CheckSection]:
+    """The round's live checks, oldest first: who answered each pass, where each group
+    stood after the first pass and after the re-score, and whether they came closer."""
+    sections = []
+    for check in list_checks(db, round_name=round_name):
+        picture = checks.check_picture(
+            check_answers(db, check_id=check.id), framework=framework, min_group_size=k
+        )
+        people = [f"First pass: {checks.people_text(picture.answered_first, framework=framework)}."]
+        if picture.answered_rescore is not None:
+            rescored = checks.people_text(picture.answered_rescore, framework=framework)
+            people.append(f"Re-score: {rescored}.")
+        sections.append(
+            CheckSection(
+                short_code=check.short_code,
+                subject=picture.subject,
+                people=people,
+                table=table(checks.standings_table(picture, framework=framework)),
+                reading=checks.reading(picture),
+            )
+        )
+    return sections
+
+
 def build_meeting_pack(
     db: Database, *, framework: Framework, round_name: str, min_group_size: int
 ) -> str:
@@ -227,7 +265,8 @@ def build_meeting_pack(
     round; the gap ranking), each learning point's picture in that order (chart, figures
     with readings, comments of the shown groups, discussion prompts, agreed actions), the
     trends up to this round, who took part, every action agreed so far and every group's
-    average on every point. Figures come from ``round_results`` and the trends from
+    average on every point, and the round's live checks after the learning points.
+    Figures come from ``round_results`` and the trends from
     ``results_from_answers``, so nothing withheld on the pages is in the pack. All text is
     HTML-escaped. Raises NotFound for an unknown round.
     """
@@ -304,6 +343,7 @@ def build_meeting_pack(
         results_message=results.message,
         previous_round=results.previous_round,
         points=points,
+        live_checks=_check_sections(db, framework=framework, round_name=round_name, k=k),
         trends=trend_section,
         actions=table(
             meeting.actions_table(agreed, framework=framework, with_point=True),

@@ -301,3 +301,69 @@ class DataVersion(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     any_change: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     results_change: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+
+
+class Check(Base):
+    """A live check in a meeting: members score one learning point (or every point, when
+    ``learning_point`` is None) on their phones, once, then again after discussion.
+
+    ``passes`` is the pass taking answers (1, or 2 once the re-score began). The figures
+    shown move by publications (``published_seq`` counts them); ``rescore_from`` is the
+    publication in force when the re-score began, the "before" of the re-score.
+    ``short_code`` is shown on the meeting screen for members to type; it is no secret.
+    """
+
+    __tablename__ = "checks"
+    __table_args__ = (sa.CheckConstraint("passes IN (1, 2)", name="passes_known"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    learning_point: so.Mapped[str | None] = so.mapped_column(sa.String(50))
+    short_code: so.Mapped[str] = so.mapped_column(sa.String(8), unique=True)
+    passes: so.Mapped[int] = so.mapped_column(sa.SmallInteger, default=1)
+    is_open: so.Mapped[bool] = so.mapped_column(default=True)
+    published_seq: so.Mapped[int] = so.mapped_column(default=0)
+    rescore_from: so.Mapped[int | None]
+    opened_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    closed_at: so.Mapped[dt.datetime | None]
+
+    round: so.Mapped[Round] = so.relationship()
+
+
+class CheckAnswer(Base):
+    """One person's answer to one learning point in one pass of a live check; never changed.
+
+    A person is an invite code and a ``seat``: "" for a personal code (the code is the
+    person), and for a shared code the SHA-256 of a random token the member's page holds,
+    so each phone counts as one person. The code itself is never stored.
+    ``published_in`` is the publication that put this answer into the figures shown
+    (None while it waits); a person's answer shown as of publication P is their answer
+    with the largest ``published_in`` up to P.
+    """
+
+    __tablename__ = "check_answers"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "check_id",
+            "pass_number",
+            "invite_code_id",
+            "seat",
+            "learning_point",
+            name="uq_check_answers_person_pass_point",
+        ),
+        sa.CheckConstraint("pass_number IN (1, 2)", name="pass_known"),
+        sa.CheckConstraint(
+            "(score IS NULL) OR (score BETWEEN 1 AND 9 AND NOT dont_know)", name="score_or_dk"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    check_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("checks.id"))
+    pass_number: so.Mapped[int] = so.mapped_column(sa.SmallInteger)
+    invite_code_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("invite_codes.id"), index=True)
+    seat: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
+    learning_point: so.Mapped[str] = so.mapped_column(sa.String(50))
+    score: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
+    dont_know: so.Mapped[bool] = so.mapped_column(default=False)
+    answered_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    published_in: so.Mapped[int | None]

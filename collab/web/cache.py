@@ -28,10 +28,11 @@ import plotly.graph_objects as go
 
 from collab import demo
 from collab.domain import answers
+from collab.domain.checks import CheckAnswers
 from collab.domain.organisations import list_organisations
 from collab.files import exports
 from collab.present import agenda_charts, charts
-from collab.stats import agenda, participation, results, trends
+from collab.stats import agenda, checks, participation, results, trends
 from collab.stats.results import RoundResults
 from collab.store.db import Database
 from collab.store.framework import load_framework
@@ -291,6 +292,19 @@ def participation_by_group(round_id: int) -> dict[str, int]:
     for k, n in counts.items():
         result.setdefault(k, n)
     return result
+
+
+def check_figures(data: CheckAnswers) -> checks.CheckFigures:
+    """What a live check's publications show, built once per publication (the figures
+    move only with one; the live counts beside them are cheap and never kept here)."""
+    settings, k, check = session.settings(), session.min_group_size(), data.check
+    key = (settings.database_url, str(settings.framework_path), k)
+    return _DATA.get(
+        ("check_figures", *key, check.id, check.published_seq, check.rescore_from),
+        lambda: checks.check_figures(
+            data.answers, check=check, framework=session.framework(), min_group_size=k
+        ),
+    )
 
 
 def organisation_names() -> list[str]:

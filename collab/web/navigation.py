@@ -57,6 +57,7 @@ def _sign_in_for(title: str, needs: str) -> Callable[[], None]:
 
 HOME = PageEntry("home.py", "Home", ":material/home:", "home")
 SUBMIT = PageEntry("submit.py", "Submit answers", ":material/edit_note:", "submit")
+CHECK = PageEntry("check.py", "Live check", ":material/how_to_vote:", "check")
 SIGN_IN = PageEntry("sign_in.py", "Sign in", ":material/login:", "sign-in")
 SIGN_OUT = PageEntry("sign_out.py", "Sign out", ":material/logout:", "sign-out")
 DIVERGENCE = PageEntry(
@@ -67,6 +68,7 @@ LEADERSHIP_PAGES = (
     DIVERGENCE,
     PageEntry("learning_point.py", "Learning point detail", ":material/search:", "learning_point"),
     PageEntry("meeting.py", "Meeting mode", ":material/co_present:", "meeting"),
+    PageEntry("live_check.py", "Live check screen", ":material/qr_code_2:", "live_check"),
     PageEntry("trends.py", "Trends", ":material/timeline:", "trends"),
     PageEntry("participation.py", "Participation", ":material/groups:", "participation"),
 )
@@ -89,7 +91,7 @@ LANDING = {LEADERSHIP: DIVERGENCE, ADMIN: ROUNDS}
 def menu(role: str) -> dict[str, list[st.Page]]:
     """The sections of ``role``'s menu, then, hidden, a sign-in at the address of each
     page it may not open."""
-    members = [HOME.page(default=True), SUBMIT.page()]
+    members = [HOME.page(default=True), SUBMIT.page(), CHECK.page()]
     leadership = [entry.page() for entry in LEADERSHIP_PAGES]
     admin_sign_ins = [entry.sign_in_page(needs=ADMIN) for entry in ADMIN_PAGES]
     if role == ADMIN:

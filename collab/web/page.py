@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal, TypeGuard, get_args
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from collab.domain.dates import long_date as long_date
 from collab.domain.dates import long_time as long_time
@@ -91,3 +92,15 @@ def demo_banner() -> None:
     """A small note on every page when the database holds the invented demo alliance."""
     if cache.is_demo():
         st.caption(":material/science: Demo alliance: invented organisations and answers")
+
+
+def page_link(page: str, *, label: str, icon: str, query_params: dict[str, str]) -> None:
+    """A link to another page of the app, keeping this session (the sign-in with it).
+
+    A page Streamlit runs on its own (a fresh server's first request) has no menu yet to
+    link within: the link is left out of that one run rather than stopping the page.
+    """
+    try:
+        st.page_link(page, label=label, icon=icon, query_params=query_params)
+    except StreamlitPageNotFoundError:
+        return

@@ -9,8 +9,13 @@ from pathlib import Path
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "collab" / "domain"
 # Layers above the domain: it must never reach up into them.
 ABOVE_DOMAIN = ("collab.stats", "collab.files", "collab.present", "collab.demo", "collab.web")
-# Members' answers are anonymous: submitting and revising them is not an administrative change.
-MEMBER_WRITES = {("submissions.py", "submit"), ("submissions.py", "revise")}
+# Members' answers are anonymous: submitting, revising and answering a live check are not
+# administrative changes.
+MEMBER_WRITES = {
+    ("submissions.py", "submit"),
+    ("submissions.py", "revise"),
+    ("checks.py", "answer_check"),
+}
 
 
 def domain_modules() -> list[Path]:

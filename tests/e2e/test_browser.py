@@ -17,7 +17,7 @@ from collab.domain.answers import load_answers
 from collab.domain.rounds import RoundInfo
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.web import form
-from tests.support.answers import add_published
+from tests.support.answers import add_published, stored_answers
 
 from .served_app import ADMIN_PASSCODE, LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, Alliance
 
@@ -206,7 +206,8 @@ def test_member_answers_every_point_on_a_phone_and_gets_a_receipt(phone_page, al
     assert RECEIPT_CODE.match(receipt)
     page_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= phone_page.viewport_size["width"]  # nothing to scroll sideways
-    stored = load_answers(alliance.db, round_ids=[round_info.id]).set_index("learning_point")
+    stored = stored_answers(alliance.db)
+    stored = stored[stored["round_id"] == round_info.id].set_index("learning_point")
     assert stored["submission_id"].nunique() == 1
     assert set(stored["organisation"]) == {organisation}
     assert set(stored["stakeholder_group"]) == {"lived_experience"}

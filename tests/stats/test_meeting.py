@@ -175,6 +175,8 @@ def taking_part(rows: list[tuple[str, int, int | None]], *, is_open: bool = Fals
     by_group["below_expected"] = [e is not None and n < e for _, n, e in rows]
     by_group["below_minimum"] = by_group["responses"] < 5
     by_group["flag"] = ""
+    by_group["response_rate_text"] = ""
+    by_group["through_shared_codes"] = 0
     info = RoundInfo(0, "Spring 2026", None, None, is_open, False, True)
     return RoundParticipation(
         round=info,

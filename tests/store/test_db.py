@@ -23,6 +23,8 @@ TABLES = {
     "revisions",
     "answers",
     "audit_entries",
+    "checks",
+    "check_answers",
 }
 
 
@@ -226,3 +228,34 @@ def test_rounds_open_or_answered_before_count_as_opened_and_the_column_goes_on_d
         ("Open", "open"),
         ("Never opened", "not_opened"),
     ]
+
+
+def test_live_checks_come_and_go_with_their_migration_and_nothing_else_does(db):
+    config = db._alembic_config()
+    before_checks = ScriptDirectory.from_config(config).get_revision("0010").down_revision
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        conn.execute(
+            sa.text(
+                "INSERT INTO rounds (id, name, is_open, live_results, created_at) "
+                "VALUES (1, 'Spring 2027', true, false, '2027-03-01 09:00:00')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO checks (id, round_id, learning_point, short_code, passes, is_open, "
+                "published_seq, opened_at) VALUES "
+                "(1, 1, 'upstream', 'K7PX', 1, true, 0, '2027-03-05 10:00:00')"
+            )
+        )
+        command.downgrade(config, before_checks)
+        tables = set(sa.inspect(conn).get_table_names())
+        assert not {"checks", "check_answers"} & tables
+        assert {"rounds", "invite_codes", "submissions"} <= tables
+        command.upgrade(config, "head")
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("check_answers")}
+        assert {"invite_code_id", "seat", "published_in"} <= columns
+        # The code's number is kept, never the code.
+        assert [c for c in columns if "code" in c] == ["invite_code_id"]
+        assert conn.execute(sa.text("SELECT count(*) FROM checks")).scalar() == 0
+    assert [r.name for r in rounds.list_rounds(db)] == ["Spring 2027"]

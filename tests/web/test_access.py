@@ -244,6 +244,7 @@ LEADERSHIP_PAGE_FILES = [
     "pages/divergence.py",
     "pages/learning_point.py",
     "pages/meeting.py",
+    "pages/live_check.py",
     "pages/trends.py",
     "pages/participation.py",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.support.app import PROJECT_DIR, TIMEOUT_SECONDS, open_page, texts
+from tests.support.app import PROJECT_DIR, TIMEOUT_SECONDS, open_page, start_app, texts
 
 MEETING = "pages/meeting.py"
 MEETING_FILE = PROJECT_DIR / MEETING
@@ -105,3 +105,13 @@ def test_participation_is_one_line_naming_only_a_group_well_below_its_number(dem
     assert lines == [
         ":orange[:material/group_off:] Taking part: Lived experience 9 of the 14 expected."
     ]
+
+
+def test_meeting_mode_links_to_a_live_check_on_the_point_shown(demo_db):
+    at = start_app("leadership", MEETING)
+    links = [link for link in at.get("page_link") if "live_check" in link.proto.page]
+    assert len(links) == 1
+    link = links[0].proto
+    assert link.label == "Live check on this point"
+    assert "round=Spring+2026" in link.query_string or "round=Spring%202026" in link.query_string
+    assert "point=" in link.query_string

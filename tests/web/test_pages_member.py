@@ -23,7 +23,7 @@ from tests.support.databases import count_rows
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PAGES = sorted(p.relative_to(PROJECT_DIR).as_posix() for p in (PROJECT_DIR / "pages").glob("*.py"))
-MEMBER_PAGES = {"pages/home.py", "pages/submit.py", "pages/sign_in.py"}
+MEMBER_PAGES = {"pages/home.py", "pages/submit.py", "pages/check.py", "pages/sign_in.py"}
 ORGANISATION = "Riverside Housing Trust"
 ROUND = "Spring 2027"
 

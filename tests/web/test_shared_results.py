@@ -30,10 +30,11 @@ def test_a_shared_round_shows_its_agenda_and_a_groups_own_view_to_members(demo_d
     at = home_as_member()
     text = page_text(at)
     assert f"What we found in {SECOND_ROUND}" in text
-    assert "Agenda: where to start" in text
-    assert "A group's own view" in text
-    assert len(at.get("plotly_chart")) == 2
-    assert at.table  # the agenda, point by point, with each status in words
+    assert "The learning points, in the order to discuss them" in text
+    assert "A group's view against the others" in text
+    # Every learning point, with its status in words, in cards a phone can read.
+    assert sum(f". {title}" in text for title in ("Get the right people in the room",)) == 1
+    assert at.get("plotly_chart") == []
     rounds.set_results_shared(demo_db, actor="admin", name=SECOND_ROUND, shared=False)
     assert "What we found" not in page_text(home_as_member())
 
@@ -43,11 +44,11 @@ def test_a_group_below_the_threshold_is_never_shown_to_members(demo_db):
     rounds.set_results_shared(demo_db, actor="admin", name=FIRST_ROUND, shared=True)
     at = home_as_member()
     assert f"What we found in {FIRST_ROUND}" in page_text(at)
-    at.selectbox(key="leadership_own_view_group").set_value("lived_experience").run()
-    assert len(at.get("plotly_chart")) == 1  # the agenda map only: no chart of four people
+    at.selectbox(key="home_own_view_group").set_value("lived_experience").run()
     assert "fewer than 5" in " ".join(str(i.value) for i in at.info)
-    agenda_text = " ".join(str(t.value) for t in at.table)
-    assert "Lived experience" not in agenda_text.replace("lived experience withheld", "")
+    assert not [m for m in at.markdown if str(m.value).startswith("- ")]  # no reading of them
+    shown = page_text(at).split("The learning points, in the order to discuss them")[1]
+    assert "lived experience average" not in shown.lower()
 
 
 def test_only_a_closed_round_can_be_shared(demo_db):
