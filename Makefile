@@ -9,7 +9,7 @@ LOCK_VENV := .venv-lock
 # Everything but the tests that need a browser, PostgreSQL, a load run or minutes.
 FAST := not browser and not postgres and not load and not slow
 
-.PHONY: run test test-fast lint bench lock clean-db
+.PHONY: run test test-fast lint bench bench-burst lock clean-db
 
 # The code runs from this checkout (pytest's pythonpath and `python -m collab` find it),
 # so the venv holds only the locked packages; it is brought up to date when the lock changes.
@@ -37,6 +37,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/scale.py
 	$(BIN)/python tests/benchmarks/clear_cache.py
+
+# 60 members opening the invite link and sending at once; e.g. BURST_ARGS="--sessions 30"
+# or BURST_ARGS="--database-url postgresql+psycopg://user@host/db" (see docs/operations.md).
+bench-burst: $(STAMP)
+	$(BIN)/python tests/benchmarks/burst.py $(BURST_ARGS)
 
 # Re-resolve the lock after a dependency changes in pyproject.toml. Versions already
 # pinned are kept where they still fit; `make lock LOCK_ARGS=--upgrade` takes the newest.

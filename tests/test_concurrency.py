@@ -36,10 +36,10 @@ def answers_for(framework: Framework, n: int) -> dict[str, submissions.AnswerInp
 
 
 def submit_concurrently(
-    db: Database, framework: Framework, count: int
+    db: Database, framework: Framework, count: int, *, live_results: bool = False
 ) -> tuple[list[float], list[BaseException]]:
     """Send ``count`` submissions from ``THREADS`` threads; return seconds each and errors."""
-    codes = open_alliance(db, framework).codes
+    codes = open_alliance(db, framework, live_results=live_results).codes
 
     def one(n: int) -> float:
         started = time.perf_counter()
@@ -122,3 +122,14 @@ def test_concurrent_submissions_are_all_stored_on_every_database(db, framework):
         assert session.scalar(sa.select(sa.func.count(Submission.id))) == 40
         assert session.scalar(sa.select(sa.func.count(Answer.id))) == 40 * 8
     assert db.integrity_check() == "ok"
+
+
+def test_concurrent_submissions_into_a_round_with_live_results_are_all_stored_on_every_database(
+    db, framework
+):
+    # Each submission publishes the round's results too, locking the round as it does.
+    seconds, errors = submit_concurrently(db, framework, 40, live_results=True)
+    assert errors == []
+    assert len(seconds) == 40
+    with db.read() as session:
+        assert session.scalar(sa.select(sa.func.count(Submission.id))) == 40

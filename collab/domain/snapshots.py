@@ -210,7 +210,12 @@ def publish_in(session: so.Session, *, round_id: int, min_group_size: int) -> Pu
     a group), the people whose counted answers changed are none or at least
     ``min_group_size``. Otherwise the published snapshot stays as it is.
     """
-    r = session.execute(sa.select(Round).where(Round.id == round_id).with_for_update()).scalar_one()
+    # FOR NO KEY UPDATE on PostgreSQL: it waits for another publication of the round, not
+    # for the key-share lock every answer stored into the round holds on it until commit
+    # (a FOR UPDATE would, and two submissions waiting for each other deadlock).
+    r = session.execute(
+        sa.select(Round).where(Round.id == round_id).with_for_update(key_share=True)
+    ).scalar_one()
     publication, now = _consider(session, r, min_group_size)
     if not publication.published:
         return publication

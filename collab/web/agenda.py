@@ -49,7 +49,7 @@ def show_own_view(view: ResultsView, found: RoundResults, framework: Framework) 
     if st.session_state.get(OWN_VIEW_KEY) not in groups:
         st.session_state[OWN_VIEW_KEY] = groups[0]
     group = st.selectbox("Group", groups, format_func=framework.group_name, key=OWN_VIEW_KEY)
-    own = agenda.group_view(found.summary, group=group, framework=framework)
+    own = cache.group_view(view, group)
     if own.empty:
         reason = agenda.group_view_missing(
             found.summary, own, group=group, framework=framework, k=found.min_group_size

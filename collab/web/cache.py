@@ -23,6 +23,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from collab import demo
@@ -185,6 +186,18 @@ def round_results(view: ResultsView) -> RoundResults:
     return _DATA.get(("results", key), lambda: _compute_round_results(key))
 
 
+def group_view(view: ResultsView, group: str) -> pd.DataFrame:
+    """How far ``group`` stands from the other groups of ``view`` on each learning point
+    (``collab.stats.agenda.group_view``), worked out once per view."""
+    key = _results_key(view)
+    return _DATA.get(("group_view", key, group), lambda: _compute_group_view(key, group))
+
+
+def _compute_group_view(view: ResultsView, group: str) -> pd.DataFrame:
+    framework = load_framework(view.read_key.framework_path)
+    return agenda.group_view(round_results(view).summary, group=group, framework=framework)
+
+
 def _build_chart(view: ResultsView, chart: str, point: str, group: str) -> go.Figure:
     found = round_results(view)
     framework = load_framework(view.read_key.framework_path)
@@ -197,7 +210,7 @@ def _build_chart(view: ResultsView, chart: str, point: str, group: str) -> go.Fi
     if chart == "agenda_map":
         return agenda_charts.agenda_map(found.divergence, framework)
     if chart == "group_view":
-        own = agenda.group_view(found.summary, group=group, framework=framework)
+        own = group_view(view, group)
         note = agenda.group_view_missing(
             found.summary, own, group=group, framework=framework, k=found.min_group_size
         )
@@ -304,8 +317,9 @@ def organisation_names() -> list[str]:
 
 
 def is_demo() -> bool:
-    """Whether the database holds the invented demo alliance."""
-    key = current_read_key()
+    """Whether the database holds the invented demo alliance (loading it moves the results
+    version; members' answers, which can't, leave this read kept)."""
+    key = current_read_key().for_results()
     return _DATA.get(("demo", key), lambda: demo.is_demo(_database(key.database_url)))
 
 

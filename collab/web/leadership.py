@@ -8,6 +8,8 @@ No product logic: figures come from ``collab.stats.results`` (read through
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -90,14 +92,15 @@ def show_withheld(found: RoundResults, framework: Framework) -> None:
 
 def show_downloads(view: ResultsView) -> None:
     """Download buttons for the summary and divergence figures of ``view`` (privacy
-    applied exactly as on the page: withheld cells are empty)."""
+    applied exactly as on the page: withheld cells are empty); each file is written when
+    its button is clicked."""
     with st.expander("Download these figures"):
         for what in cache.EXPORT_FRAMES:
             columns = st.columns(len(exports.FORMATS))
             for column, fmt in zip(columns, exports.FORMATS, strict=True):
                 column.download_button(
                     f"{what.title()} ({exports.FORMAT_NAMES[fmt]})",
-                    data=cache.export_bytes(view, what, fmt),
+                    data=partial(cache.export_bytes, view, what, fmt),
                     file_name=exports.export_file_name(
                         what=what, round_name=view.round_name, fmt=fmt
                     ),

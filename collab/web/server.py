@@ -25,6 +25,7 @@ from collab.store.config import (
     upload_limit_megabytes,
 )
 from collab.store.framework import FrameworkError
+from collab.web.static_assets import StaticAssets
 from collab.web.upload_guard import IssuedUploads, UploadGuard, check_streamlit_hooks
 
 APP_SCRIPT = PROJECT_DIR / "app.py"
@@ -32,7 +33,8 @@ FILE_WATCHERS = ("auto", "watchdog", "poll", "none")
 
 
 def create_app(settings: Settings) -> st.App:
-    """The app with the upload guard; uploads are capped at the settings' import limit."""
+    """The app with the upload guard (uploads are capped at the settings' import limit),
+    Streamlit's frontend files answered from memory (``collab.web.static_assets``)."""
     check_streamlit_hooks()
     issued = IssuedUploads()
 
@@ -45,7 +47,11 @@ def create_app(settings: Settings) -> st.App:
     return st.App(
         APP_SCRIPT,
         lifespan=watch_uploads,
-        middleware=[Middleware(UploadGuard, issued=issued, max_bytes=settings.max_import_bytes)],
+        middleware=[
+            # Outermost: Streamlit's frontend files skip every other layer once kept.
+            Middleware(StaticAssets),
+            Middleware(UploadGuard, issued=issued, max_bytes=settings.max_import_bytes),
+        ],
     )
 
 

@@ -102,6 +102,26 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=10)
 
 
+def server_command(port: int, script: str | None = None) -> list[str]:
+    """The command serving the app (as ``python -m collab serve`` does) on ``port`` of
+    the loopback address, or, given ``script``, that Streamlit script on its own."""
+    if script is not None:
+        return [
+            *(sys.executable, "-m", "streamlit", "run", script, "--server.headless=true"),
+            *("--server.address=127.0.0.1", f"--server.port={port}"),
+            *("--server.fileWatcherType=none", "--browser.gatherUsageStats=false"),
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "collab.web.server",
+        "--address=127.0.0.1",
+        f"--port={port}",
+        # Files change under a running server while others work in the tree.
+        "--file-watcher=none",
+    ]
+
+
 @contextmanager
 def served_app(
     database_url: str,
@@ -109,13 +129,15 @@ def served_app(
     log_path: Path,
     min_group_size: int = 5,
     environment: dict[str, str] | None = None,
+    script: str | None = None,
 ) -> Iterator[str]:
     """Serve the app over ``database_url`` until the block ends; yields its address.
 
-    ``environment`` adds to (or overrides) the test alliance's settings. Waits (at most
-    ``START_SECONDS``) for the health check; raises ``AppDidNotStart`` with the end of
-    the server log otherwise. The server is stopped on the way out, killed if it does
-    not stop within ten seconds.
+    ``environment`` adds to (or overrides) the test alliance's settings; ``script`` (a
+    path relative to the project) serves that Streamlit script instead of the app. Waits
+    (at most ``START_SECONDS``) for the health check; raises ``AppDidNotStart`` with the
+    end of the server log otherwise. The server is stopped on the way out, killed if it
+    does not stop within ten seconds.
     """
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -125,15 +147,7 @@ def served_app(
     )
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "collab.web.server",
-                "--address=127.0.0.1",
-                f"--port={port}",
-                # Files change under a running server while others work in the tree.
-                "--file-watcher=none",
-            ],
+            server_command(port, script),
             cwd=PROJECT_DIR,
             env={**env, **(environment or {})},
             stdout=log,

@@ -53,9 +53,11 @@ def make_sqlite_database(folder: Path) -> Database:
     return Database(create_engine(f"sqlite:///{path}"))
 
 
-def schema_url(schema: str) -> str:
-    """The test server's URL with connections working in ``schema``."""
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+def schema_url(schema: str, server_url: str = POSTGRES_URL) -> str:
+    """The database ``server_url`` (the test server's by default) with connections
+    working in ``schema``."""
+    separator = "&" if "?" in server_url else "?"
+    return f"{server_url}{separator}options=-csearch_path%3D{schema}"
 
 
 @functools.cache
@@ -85,8 +87,9 @@ def postgres_migration() -> str:
 
 
 @contextmanager
-def postgres_schema_url(*, migrated: bool = False) -> Iterator[str]:
-    """A fresh schema in the test PostgreSQL database, dropped afterwards.
+def postgres_schema_url(*, migrated: bool = False, server_url: str = POSTGRES_URL) -> Iterator[str]:
+    """A fresh schema in the PostgreSQL database ``server_url`` (the test database by
+    default), dropped afterwards.
 
     Yields a DATABASE_URL whose connections work in that schema, so the app, the command
     line and the tests can all be pointed at it. With ``migrated`` the schema already
@@ -94,7 +97,7 @@ def postgres_schema_url(*, migrated: bool = False) -> Iterator[str]:
     """
     migration = postgres_migration() if migrated else ""
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL)
+    admin = sa.create_engine(server_url)
     with admin.begin() as conn:
         conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
@@ -102,7 +105,7 @@ def postgres_schema_url(*, migrated: bool = False) -> Iterator[str]:
             conn.exec_driver_sql(f"SET LOCAL search_path TO {schema}")
             conn.exec_driver_sql(migration)
     try:
-        yield schema_url(schema)
+        yield schema_url(schema, server_url)
     finally:
         with admin.begin() as conn:
             conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")

@@ -386,6 +386,20 @@ def test_the_overview_offers_its_figures_for_download_with_withheld_cells_empty(
     assert all(row["suppressed"] and row["mean"] is None and row["n"] is None for row in lived)
 
 
+def test_the_overview_writes_its_download_files_only_when_clicked(demo_db, monkeypatch):
+    written = []
+    monkeypatch.setattr(
+        "collab.files.exports.write_frame", lambda *args, **kwargs: written.append(kwargs)
+    )
+    at = start_app("leadership", DIVERGENCE)
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert len(buttons) == 6
+    # A deferred download: the file is made by a callable when the button is clicked.
+    assert all(b.proto.HasField("deferred_file_id") for b in buttons)
+    assert written == []
+
+
 TINY = "Tiny Org"
 
 

@@ -1,5 +1,5 @@
 """What one run of a page reads: the settings once, its view's cache key once, and each
-chart only when the view or the answers change.
+chart and group's own view only when the view or the answers change.
 
 Through AppTest on app.py over a copy of the demo alliance, like the leadership page
 tests; calls are counted by wrapping the function the web layer calls.
@@ -14,9 +14,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from collab import demo
 from collab.domain import organisations, rounds
 from collab.domain.submissions import AnswerInput, NewResponse
 from collab.present import charts
+from collab.stats import agenda
 from collab.store import config
 from collab.store.db import Database
 from collab.store.framework import Framework
@@ -115,6 +117,31 @@ def test_a_chart_is_built_once_per_view_and_again_when_answers_arrive(
     at.run()
     assert len(builds) == 1
     assert people_who_answered(at) == counted_before + 5
+
+
+def test_a_groups_own_view_is_worked_out_once_per_view_and_again_when_answers_arrive(
+    demo_db, framework, monkeypatch
+):
+    at = open_page(DIVERGENCE)
+    worked_out = count_calls(monkeypatch, agenda, "group_view")
+    at.run()
+    assert worked_out == []
+    add_answers(demo_db, framework, SHOWN_ROUND)
+    at.run()
+    # Once for the chart and the sentences beside it.
+    assert len(worked_out) == 1
+
+
+def test_whether_the_alliance_is_the_demo_is_not_read_again_after_members_answer(
+    demo_db, monkeypatch
+):
+    at = open_page(DIVERGENCE)
+    reads = count_calls(monkeypatch, demo, "is_demo")
+    with demo_db.write(changes_results=False):
+        pass  # what a member's answers move: the data version, not the results version
+    at.run()
+    assert not at.exception
+    assert reads == []
 
 
 def test_the_same_figure_is_handed_out_until_the_cached_reads_are_cleared(demo_db):
