@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from collab.domain import audit, names, snapshots
+from collab.domain import audit, drafts, names, snapshots
 from collab.store.db import Database
 from collab.store.errors import NotFound, Refused
 from collab.store.models import AllianceSetting, Round, utcnow
@@ -125,9 +125,11 @@ def close_round_in(
     session: so.Session, *, name: str, min_group_size: int | None = None
 ) -> RoundInfo:
     """Close a round and publish its answers under the release rule, in the caller's
-    transaction (no audit entry). Its answers are frozen from now on."""
+    transaction (no audit entry). Its answers are frozen from now on, and the drafts of
+    answers not sent in it are deleted."""
     r = _by_name(session, name)
     r.is_open = False
+    drafts.discard_round_in(session, round_id=r.id)
     snapshots.publish_in(
         session, round_id=r.id, min_group_size=min_group_size or snapshots.min_group_size_setting()
     )

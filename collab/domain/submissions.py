@@ -30,6 +30,7 @@ from collab.store.models import (
     AllianceSetting,
     Answer,
     Base,
+    Draft,
     InviteCode,
     Respondent,
     Revision,
@@ -75,6 +76,7 @@ class Receipt:
 class StoredSubmission:
     submission_id: int
     round: str
+    round_id: int
     round_open: bool
     organisation: str
     stakeholder_group: str
@@ -165,6 +167,20 @@ def receipt_code_for(session, form_key: str) -> str:
         number, index = divmod(number, len(ALPHABET))
         raw += ALPHABET[index]
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def receipt_for_form(db: Database, form_key: str | None) -> Receipt | None:
+    """The receipt of the form with one-time key ``form_key`` if it has been stored, so
+    a page reopened after sending (a reload, a reconnect, a tab from the browser's
+    history) shows it again; None when that form hasn't been stored."""
+    return _already_stored(db, form_key)
+
+
+def _discard_draft_in(session, *, code: str, round_id: int, device: str | None) -> None:
+    """Delete the draft of the form just stored, in the same transaction (``device``
+    None: the form kept no draft)."""
+    if device:
+        session.execute(sa.delete(Draft).where(Draft.of_form(hash_code(code), round_id, device)))
 
 
 def _already_stored(db: Database, idempotency_key: str | None) -> Receipt | None:
@@ -261,6 +277,7 @@ def submit(
     round_id: int | None = None,
     idempotency_key: str | None = None,
     max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+    device: str | None = None,
 ) -> Receipt:
     """Store a new member's answers for the round the form showed; return the receipt.
 
@@ -269,7 +286,8 @@ def submit(
     no form, such as a script) they go to the open round created last.
 
     The same ``idempotency_key`` sent twice stores once and returns the first receipt
-    without its code (``already_stored``).
+    again (``already_stored``). The draft the form kept on ``device`` is deleted with
+    the answers stored.
     """
     invite = find_invite_code(db, code)
     cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
@@ -285,6 +303,7 @@ def submit(
                 receipt = _store_personal(session, record, open_round, cleaned, idempotency_key)
             else:
                 receipt = _store_shared(session, record, open_round, cleaned, idempotency_key)
+            _discard_draft_in(session, code=code, round_id=open_round.id, device=device)
             publish_if_shown_in(
                 session, round_id=open_round.id, min_group_size=min_group_size_setting()
             )
@@ -407,6 +426,7 @@ def _stored(session, submission: Submission) -> StoredSubmission:
     return StoredSubmission(
         submission_id=submission.id,
         round=submission.round.name,
+        round_id=submission.round_id,
         round_open=submission.round.is_open,
         organisation=submission.respondent.organisation.name,
         stakeholder_group=submission.respondent.stakeholder_group,
@@ -423,8 +443,10 @@ def revise(
     answers: dict[str, AnswerInput],
     idempotency_key: str | None = None,
     max_comment_chars: int = DEFAULT_MAX_COMMENT_CHARS,
+    device: str | None = None,
 ) -> Receipt:
-    """Add a revision to the submission behind ``receipt_code`` while its round is open."""
+    """Add a revision to the submission behind ``receipt_code`` while its round is open;
+    the draft the form kept on ``device`` is deleted with it."""
     cleaned = validate_answers(framework, answers, max_comment_chars=max_comment_chars)
 
     def store() -> Receipt:
@@ -437,6 +459,9 @@ def revise(
                 )
             number = submission.current_revision + 1
             _add_revision(session, submission, number, cleaned, idempotency_key)
+            _discard_draft_in(
+                session, code=receipt_code, round_id=submission.round_id, device=device
+            )
             publish_if_shown_in(
                 session, round_id=submission.round_id, min_group_size=min_group_size_setting()
             )

@@ -367,3 +367,32 @@ class CheckAnswer(Base):
     dont_know: so.Mapped[bool] = so.mapped_column(default=False)
     answered_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     published_in: so.Mapped[int | None]
+
+
+class Draft(Base):
+    """A member's answers not sent yet, kept as they go so that nothing is lost.
+
+    Keyed by the SHA-256 hash of the code the form was opened with (an invite code, or a
+    receipt code when revising; never the code itself), the round and the token of the
+    device, which the page keeps in its address. ``answers`` is JSON text; ``position``
+    is the point of the form the member was on. Deleted once the answers are sent, when
+    the round closes, and after ``collab.domain.drafts.KEEP_DAYS`` without a change.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        sa.UniqueConstraint("code_hash", "round_id", "device", name="uq_drafts_code_round_device"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    device: so.Mapped[str] = so.mapped_column(sa.String(64))
+    position: so.Mapped[int] = so.mapped_column(default=1)
+    answers: so.Mapped[str] = so.mapped_column(sa.Text)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
+
+    @classmethod
+    def of_form(cls, code_hash: str, round_id: int, device: str) -> sa.ColumnElement[bool]:
+        """The condition picking the draft of a form: its code's hash, round and device."""
+        return sa.and_(cls.code_hash == code_hash, cls.round_id == round_id, cls.device == device)

@@ -8,9 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from collab.domain import audit, rounds
+from collab.domain import audit, drafts, rounds
 from collab.store.db import MIGRATIONS_DIR, Database, create_engine
-from collab.store.models import Organisation
+from collab.store.models import Organisation, Round
 from tests.support.databases import make_sqlite_database, postgres_schema_url
 
 TABLES = {
@@ -25,6 +25,7 @@ TABLES = {
     "audit_entries",
     "checks",
     "check_answers",
+    "drafts",
 }
 
 
@@ -259,3 +260,34 @@ def test_live_checks_come_and_go_with_their_migration_and_nothing_else_does(db):
         assert [c for c in columns if "code" in c] == ["invite_code_id"]
         assert conn.execute(sa.text("SELECT count(*) FROM checks")).scalar() == 0
     assert [r.name for r in rounds.list_rounds(db)] == ["Spring 2027"]
+
+
+def test_drafts_come_with_0009_and_go_when_it_is_undone(db, framework):
+    config = db._alembic_config()
+    with db.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0008")
+        assert "drafts" not in sa.inspect(conn).get_table_names()
+        command.upgrade(config, "0009")
+        inspector = sa.inspect(conn)
+        assert {c["name"] for c in inspector.get_columns("drafts")} == {
+            "id",
+            "code_hash",
+            "round_id",
+            "device",
+            "position",
+            "answers",
+            "updated_at",
+        }
+        assert [u["column_names"] for u in inspector.get_unique_constraints("drafts")] == [
+            ["code_hash", "round_id", "device"]
+        ]
+        command.upgrade(config, "head")
+    with db.write() as session:
+        session.add(Round(id=1, name="Spring 2027", is_open=True))
+    device = "0" * 32
+    assert drafts.save_draft(
+        db, framework=framework, code="ABCD", round_id=1, device=device, answers={}, position=2
+    )
+    found = drafts.find_draft(db, code="ABCD", round_id=1, device=device)
+    assert found is not None and found.position == 2

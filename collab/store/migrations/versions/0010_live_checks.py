@@ -9,7 +9,7 @@
 Only new tables: nothing else changes.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2027-03-01 10:00:00.000000
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
