@@ -8,7 +8,7 @@ person has signed in.
 
 import streamlit as st
 
-from collab.web import navigation, page, session
+from collab.web import member, navigation, page, session
 
 # Each run reads the settings afresh, once, whatever page it shows.
 session.start_run(by_app=True)
@@ -21,6 +21,15 @@ st.set_page_config(
 )
 
 try:
-    st.navigation(navigation.menu(session.role())).run()
+    role = session.role()
+    sections = navigation.menu(role)
+    if role == "member":
+        # Members get the app's own links: Streamlit's sectioned menu fails accessibility
+        # checks and hides behind a button on a phone (see collab/web/member.py).
+        menu = st.navigation(sections, position="hidden")
+        member.navigation(sections)
+    else:
+        menu = st.navigation(sections)
+    menu.run()
 except Exception as exc:  # logged with its traceback; the person reads a plain message
     page.show_error(exc)

@@ -1,15 +1,15 @@
 """Submit answers: a member scores each learning point with their invite code, or changes
-the answers they gave with their receipt code. Built to work on a phone."""
+the answers they gave with their receipt code. Built for a phone: one learning point per
+screen, a check of every answer before sending, and a draft kept as they go."""
 
 import dataclasses
-import uuid
 
 import streamlit as st
 
 from collab.domain import rounds, submissions
 from collab.domain.invite_codes import find_invite_code
 from collab.store.errors import CollabError, InvalidAnswers, Refused
-from collab.web import cache, form, page, session
+from collab.web import cache, draft, form, form_screens, page, session, wizard
 
 session.start_run()
 
@@ -19,10 +19,14 @@ db = cache.database()
 state = st.session_state
 # An invite link's code wins; otherwise keep the code typed earlier in this session.
 state.setdefault("submit_code", st.query_params.get("code") or state.get("submit_last_code", ""))
-# The form's one-time key lives in its address, so a resend after a reload, a lost
-# connection or a server restart is known as the same form and stored once.
-state.setdefault("submit_token", st.query_params.get("form") or uuid.uuid4().hex)
-st.query_params["form"] = state["submit_token"]
+# The form's one-time key and the device's token live in the page's address, so a
+# reload, a lost connection or a server restart finds the same form: stored once, its
+# receipt shown again, its draft put back.
+form_key = draft.address_token("form", "submit_token")
+draft.device()
+if not state.get("submit_receipt") and state.get("submit_checked_form") != form_key:
+    state["submit_receipt"] = submissions.receipt_for_form(db, form_key)
+    state["submit_checked_form"] = form_key
 
 
 def start_new_form() -> None:
@@ -30,23 +34,26 @@ def start_new_form() -> None:
     for key in (
         "submit_receipt",
         "submit_revising",
-        "submit_problems",
+        "submit_tried",
         "submit_error",
         "submit_round_id",
         "submit_loaded",
         "submit_given",
     ):
         state.pop(key, None)
-    state["submit_token"] = uuid.uuid4().hex
+    state["submit_token"] = draft.new_token()
+    state["submit_checked_form"] = state["submit_token"]
     st.query_params["form"] = state["submit_token"]
+    state[wizard.STEP_KEY] = 1
+    draft.forget()
     form.clear_form(framework)
 
 
 def send_answers() -> None:
-    """Store the form (new answers or a revision) once, whatever the number of clicks."""
-    state.pop("submit_problems", None)
+    """Store the form (new answers or a revision) once, whatever the number of taps."""
     state.pop("submit_error", None)
     stored = state.get("submit_revising")
+    owner = draft.owner()
     try:
         if stored:
             receipt = submissions.revise(
@@ -56,6 +63,7 @@ def send_answers() -> None:
                 answers=form.answers_in_form(framework),
                 idempotency_key=state["submit_token"],
                 max_comment_chars=settings.max_comment_chars,
+                device=owner.device if owner else None,
             )
         else:
             receipt = submissions.submit(
@@ -67,18 +75,26 @@ def send_answers() -> None:
                 round_id=state.get("submit_round_id", 0),
                 idempotency_key=state["submit_token"],
                 max_comment_chars=settings.max_comment_chars,
+                device=owner.device if owner else None,
             )
     except InvalidAnswers as exc:
-        state["submit_problems"] = exc.problems
+        # From now on each point shows what still stops it, until it is put right.
+        state["submit_tried"] = True
+        first = wizard.first_problem_step(framework, exc.problems) or 1
+        if wizard.one_page():
+            wizard.bring_into_view(wizard.area_of(framework, first))
+        else:
+            wizard.go_to(framework, first)
         return
     except Exception as exc:  # shown through page.error_message: a message, never a traceback
         state["submit_error"] = exc
         return
     if receipt.already_stored and state.get("submit_receipt"):
-        return  # a second click on a form already stored: keep the receipt shown first
+        return  # a second tap on a form already stored: keep the receipt shown first
     if stored:
         receipt = dataclasses.replace(receipt, code=stored["receipt_code"])
     state["submit_receipt"] = receipt
+    draft.forget()
 
 
 def load_for_revision() -> None:
@@ -95,7 +111,7 @@ def load_for_revision() -> None:
     except Exception as exc:  # shown through page.error_message
         state["submit_error"] = exc
         return
-    form.put_answers_in_form(framework, stored)
+    form.put_answers_in_form(framework, stored.answers)
     state["submit_revising"] = {
         "receipt_code": code,
         "organisation": stored.organisation,
@@ -103,44 +119,35 @@ def load_for_revision() -> None:
         "round": stored.round,
         "revision": stored.revision,
     }
+    # A draft of changes not sent yet, on this device, is kept under the receipt code.
+    draft.own(code, stored.round_id)
 
 
 st.set_page_config(layout="centered")
 st.title("Submit answers")
 page.demo_banner()
+form_screens.stylesheet()
 
 receipt = state.get("submit_receipt")
 if receipt:
-    if receipt.personal:
-        st.success(
-            "Thank you: your answers are saved"
-            + (f" (version {receipt.revision})." if receipt.revision > 1 else ".")
+    with st.container(key=form_screens.FORM_AREA):
+        form_screens.receipt(
+            receipt,
+            invite_code=state["submit_code"],
+            receipt_code=(state.get("submit_revising") or {}).get("receipt_code"),
         )
-        st.write(
-            "Your invite code is your receipt: open the same link, or type the same code, "
-            f"to change your answers while round '{page.escape_markdown(receipt.round)}' "
-            "is open. Nobody else can look them up."
+        st.button(
+            "Change my answers" if receipt.personal else "Fill in another form",
+            key="submit_another",
+            on_click=start_new_form,
         )
-    elif receipt.code is None:
-        st.success("These answers were already saved; nothing was stored twice.")
-    elif receipt.revision > 1:
-        st.success(f"Your changes are saved (version {receipt.revision} of your answers).")
-        st.metric("Your receipt code stays the same", receipt.code)
-    else:
-        st.success("Thank you: your answers are saved.")
-        st.metric("Your receipt code", receipt.code)
-    if receipt.code and not receipt.personal:
-        st.write(
-            "Keep this code (a photo or a note is fine) to change your answers while "
-            f"round '{page.escape_markdown(receipt.round)}' is open. It is the only link "
-            "between you and your answers: nobody else can look them up."
-        )
-    st.button("Fill in another form", key="submit_another", on_click=start_new_form)
     st.stop()
 
 revising = state.get("submit_revising")
 error = state.pop("submit_error", None)
-problems = state.get("submit_problems", {})
+tried = state.get("submit_tried", False)
+problems = form.problems_in_form(framework, max_comment_chars=settings.max_comment_chars)
+problems = problems if tried else {}
 if error:
     attention = page.error_message(error)
 elif problems:
@@ -197,8 +204,9 @@ else:
                 db, code=state["submit_code"], round_id=open_round.id
             )
             if given is not None:
-                form.put_answers_in_form(framework, given)
+                form.put_answers_in_form(framework, given.answers)
                 state["submit_given"] = given.revision
+        draft.own(state["submit_code"], open_round.id)
         if state.get("submit_given"):
             st.info(
                 "You have answered this round already: your answers are below. Change "
@@ -215,41 +223,52 @@ else:
             icon=":material/groups:",
         )
 
-if attention and (revising or problems):
-    st.error(attention, icon=":material/error:")
-
-options = form.scale_options(framework)
-with st.form("submit_form"):
-    for number, point in enumerate(framework.learning_points, start=1):
-        st.subheader(f"{number}. {point.title}")
-        st.write(point.statement)
-        st.caption(point.help)
-        if point.key in problems:
-            problem = problems[point.key]
-            st.error(f"{problem[0].upper()}{problem[1:]}.", icon=":material/arrow_downward:")
-        st.radio(
-            "How far is this true of the alliance?",
-            options,
-            index=None,
-            format_func=lambda option: form.scale_option_label(framework, option),
-            key=form.ANSWER_KEY.format(point=point.key),
-        )
-        comment_key = form.COMMENT_KEY.format(point=point.key)
-        st.text_area(
-            "Comment (optional)",
-            key=comment_key,
-            # A loaded comment longer than today's limit stays whole rather than being cut
-            # short unseen; sending it names the point whose comment needs shortening.
-            max_chars=max(settings.max_comment_chars, len(state.get(comment_key) or "")),
-            height=80,
-        )
-        st.divider()
-    if attention:  # again by the button, where a phone user's screen is after sending
-        st.error(attention, icon=":material/error:")
-    st.form_submit_button(
-        "Save my changes" if revising or state.get("submit_given") else "Send my answers",
-        key="submit_send",
-        type="primary",
-        on_click=send_answers,
-        width="stretch",
+# The draft kept on this device goes back in the form before it is drawn.
+draft.restore()
+if draft.resumed():
+    st.info(
+        "Welcome back: the answers you hadn't sent yet are here, and you are where you "
+        "left off. Nothing is sent until you press Send.",
+        icon=":material/history:",
     )
+send_label = "Save my changes" if revising or state.get("submit_given") else "Send my answers"
+with st.container(key=form_screens.FORM_AREA):
+    st.toggle("Show all points on one page", key=wizard.ONE_PAGE_KEY, persist_state=form.PERSIST)
+    if wizard.one_page():
+        if attention and (revising or problems):
+            st.error(attention, icon=":material/error:")
+        for number, point in enumerate(framework.learning_points, start=1):
+            form_screens.learning_point(
+                framework,
+                number,
+                point,
+                problem=problems.get(point.key),
+                max_comment_chars=settings.max_comment_chars,
+                numbered=True,
+            )
+            st.divider()
+        form_screens.send_button(label=send_label, on_click=send_answers, attention=attention)
+    elif (step := wizard.current_step(framework)) == wizard.check_step(framework):
+        form_screens.check_answers(framework, problems=problems)
+        form_screens.send_button(label=send_label, on_click=send_answers, attention=attention)
+        form_screens.way_back(framework, step)
+    else:
+        point = framework.learning_points[step - 1]
+        form_screens.learning_point(
+            framework,
+            step,
+            point,
+            problem=problems.get(point.key),
+            max_comment_chars=settings.max_comment_chars,
+            numbered=False,
+            # Only on a point still missing something: the others have nothing wrong.
+            attention=attention if point.key in problems else "",
+        )
+        form_screens.way_on(framework, step)
+    if draft.failed():
+        st.warning(
+            "Your latest change couldn't be kept as a draft just now. It is still on this "
+            "page, and your next change tries again.",
+            icon=":material/cloud_off:",
+        )
+wizard.scroll_when_asked()

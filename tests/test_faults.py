@@ -36,7 +36,7 @@ from collab.store.errors import STORAGE_UNAVAILABLE_MESSAGE, StorageUnavailable
 from collab.store.framework import Framework
 from collab.store.models import Answer, Revision, Submission
 from tests.support.alliances import ORGANISATION, ROUND, answers, open_alliance
-from tests.support.app import open_submit_page
+from tests.support.app import every_point_on_one_page, open_submit_page, receipt_code
 from tests.support.databases import table_counts
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -415,7 +415,7 @@ def storage() -> Iterator[StorageFaults]:
 
 def filled_submit_page(code: str, framework: Framework) -> tuple[AppTest, dict, dict]:
     """The submit page opened from an invite link, every point answered and commented."""
-    at = open_submit_page(code)
+    at = every_point_on_one_page(open_submit_page(code))
     choices: dict[str, int | str] = {}
     comments: dict[str, str] = {}
     for i, point in enumerate(framework.point_keys):
@@ -464,8 +464,7 @@ def test_answers_kept_after_a_storage_failure_are_stored_once_storage_recovers(
     at.button(key="submit_send").click().run()
 
     assert not at.exception
-    receipt = [m.value for m in at.metric if m.label == "Your receipt code"]
-    stored = submissions.find_submission(app_db, receipt_code=receipt[0])
+    stored = submissions.find_submission(app_db, receipt_code=receipt_code(at) or "")
     assert {p: a.comment for p, a in stored.answers.items()} == {
         p: c.strip() for p, c in comments.items()
     }

@@ -21,8 +21,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
+from collab.domain import submissions
 from collab.domain.invite_codes import hash_code
-from collab.domain.submissions import MEMBER_WRITE_WAIT_SECONDS, AnswerInput
+from collab.domain.submissions import AnswerInput
 from collab.store.db import Database
 from collab.store.framework import Framework
 from collab.store.models import Draft, Round, utcnow
@@ -137,7 +138,9 @@ def save_draft(
         "answers": _encoded(framework, answers),
         "updated_at": now,
     }
-    with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS, changes_results=False) as session:
+    with db.write(
+        wait_seconds=submissions.MEMBER_WRITE_WAIT_SECONDS, changes_results=False
+    ) as session:
         if not session.scalar(sa.select(Round.is_open).where(Round.id == round_id)):
             return False
         purge_expired_in(session, now=now)
@@ -178,5 +181,7 @@ def find_draft(
 
 def discard_draft(db: Database, *, code: str, round_id: int, device: str) -> None:
     """Delete one form's draft (a member's write: it changes no results)."""
-    with db.write(wait_seconds=MEMBER_WRITE_WAIT_SECONDS, changes_results=False) as session:
+    with db.write(
+        wait_seconds=submissions.MEMBER_WRITE_WAIT_SECONDS, changes_results=False
+    ) as session:
         discard_in(session, code=code, round_id=round_id, device=device)

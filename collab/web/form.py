@@ -1,19 +1,27 @@
 """The member answer form's state: one radio and one comment per learning point.
 
 Widgets are keyed ``answer_<point>`` and ``comment_<point>``; the radio's value is a
-scale value or ``DONT_KNOW``, None while nothing is chosen.
+scale value or ``DONT_KNOW``, None while nothing is chosen. They keep their values for
+the whole session (``persist_state="session"``), so the points the form does not show
+at the moment keep their answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Final
+
 import streamlit as st
 
-from collab.domain.submissions import AnswerInput, StoredSubmission
+from collab.domain.submissions import AnswerInput, validate_answers
+from collab.store.errors import InvalidAnswers
 from collab.store.framework import Framework
 
 DONT_KNOW = "dont_know"
 ANSWER_KEY = "answer_{point}"
 COMMENT_KEY = "comment_{point}"
+# The session keeps a widget's value while the widget is not drawn.
+PERSIST: Final = "session"
 
 
 def scale_options(framework: Framework) -> list[int | str]:
@@ -26,6 +34,15 @@ def scale_option_label(framework: Framework, option: int | str) -> str:
     if option == DONT_KNOW:
         return framework.dont_know_label
     return f"{option} - {framework.scale_label(int(option))}"
+
+
+def answer_label(framework: Framework, answer: AnswerInput) -> str | None:
+    """What the member chose, as the radio says it; None while nothing is chosen."""
+    if answer.dont_know:
+        return scale_option_label(framework, DONT_KNOW)
+    if answer.score is None:
+        return None
+    return scale_option_label(framework, answer.score)
 
 
 def answers_in_form(framework: Framework) -> dict[str, AnswerInput]:
@@ -50,10 +67,19 @@ def has_answers(framework: Framework) -> bool:
     )
 
 
-def put_answers_in_form(framework: Framework, stored: StoredSubmission) -> None:
-    """Fill the form with a stored submission's answers (call before the form is drawn)."""
+def problems_in_form(framework: Framework, *, max_comment_chars: int) -> dict[str, str]:
+    """What would stop the form being sent now, by learning point (empty when nothing)."""
+    try:
+        validate_answers(framework, answers_in_form(framework), max_comment_chars=max_comment_chars)
+    except InvalidAnswers as exc:
+        return dict(exc.problems)
+    return {}
+
+
+def put_answers_in_form(framework: Framework, answers: Mapping[str, AnswerInput]) -> None:
+    """Fill the form with ``answers`` (stored, or a draft); call before the form is drawn."""
     for point in framework.point_keys:
-        answer = stored.answers.get(point, AnswerInput())
+        answer = answers.get(point, AnswerInput())
         choice = DONT_KNOW if answer.dont_know else answer.score
         st.session_state[ANSWER_KEY.format(point=point)] = choice
         st.session_state[COMMENT_KEY.format(point=point)] = answer.comment

@@ -56,3 +56,15 @@ def chart(at: AppTest, key: str) -> dict:
         if key in element.proto.id:
             return json.loads(element.proto.spec)
     raise AssertionError(f"no chart with key {key!r}")
+
+
+def every_point_on_one_page(at: AppTest) -> AppTest:
+    """The submit page's form with every learning point at once, as its toggle "Show all
+    points on one page" shows it (the form opens one point at a time)."""
+    return at.toggle(key="submit_one_page").set_value(True).run()
+
+
+def receipt_code(at: AppTest) -> str | None:
+    """The receipt code the submit page shows under "Your receipt code ...", or None."""
+    labelled = any(str(m.value).startswith("**Your receipt code") for m in at.markdown)
+    return str(at.code[0].value) if labelled and at.code else None

@@ -9,14 +9,14 @@ from pathlib import Path
 from collab.domain import submissions
 from collab.store.errors import DATABASE_BUSY_MESSAGE
 from tests.support.alliances import open_alliance
-from tests.support.app import open_submit_page
+from tests.support.app import every_point_on_one_page, open_submit_page, receipt_code
 from tests.support.databases import table_counts
 
 
 def test_a_busy_database_keeps_the_answers_on_the_form_and_says_so(app_db, framework, monkeypatch):
     codes = open_alliance(app_db, framework).codes
     monkeypatch.setattr(submissions, "MEMBER_WRITE_WAIT_SECONDS", 0.3)
-    at = open_submit_page(codes[0])
+    at = every_point_on_one_page(open_submit_page(codes[0]))
     chosen = {point: i % 5 + 1 for i, point in enumerate(framework.point_keys)}
     for point, score in chosen.items():
         at.radio(key=f"answer_{point}").set_value(score)
@@ -39,5 +39,5 @@ def test_a_busy_database_keeps_the_answers_on_the_form_and_says_so(app_db, frame
     assert table_counts(app_db)["submissions"] == 0
 
     at.button(key="submit_send").click().run()
-    assert [m.label for m in at.metric] == ["Your receipt code"]
+    assert receipt_code(at) is not None
     assert table_counts(app_db)["submissions"] == 1

@@ -1,5 +1,6 @@
 """The member-facing pages through Streamlit's AppTest: the navigation of each role, the
-home page, and the submit page from invite code to receipt and revision.
+home page, and the submit page from invite code to receipt and revision (mostly in the
+form's one-page view; tests/web/test_submit_wizard.py follows it point by point).
 
 Each test points the app at its own SQLite file and checks what was stored in the
 database, not only what the page says.
@@ -18,7 +19,13 @@ from collab import demo
 from collab.domain import invite_codes, organisations, rounds, submissions
 from collab.store.framework import Framework
 from collab.store.models import AllianceSetting, Answer, Revision, Submission
-from tests.support.app import open_submit_page, page_text, start_app
+from tests.support.app import (
+    every_point_on_one_page,
+    open_submit_page,
+    page_text,
+    start_app,
+)
+from tests.support.app import receipt_code as receipt_code_shown
 from tests.support.databases import count_rows
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -50,6 +57,9 @@ def alliance(app_db, framework) -> dict[str, str]:
 
 
 def choose(at: AppTest, answers: dict[str, int | str]) -> None:
+    """Answer on the one-page view of the form."""
+    if not at.toggle(key="submit_one_page").value:
+        every_point_on_one_page(at)
     for point, choice in answers.items():
         at.radio(key=f"answer_{point}").set_value(choice)
 
@@ -72,8 +82,7 @@ def revise_page(receipt_code: str) -> AppTest:
 
 def shown_receipt(at: AppTest) -> str | None:
     """The receipt code the page shows, or None."""
-    shown = [m.value for m in at.metric if m.label.startswith("Your receipt code")]
-    return shown[0] if shown else None
+    return receipt_code_shown(at)
 
 
 def has_button(at: AppTest, key: str) -> bool:
@@ -105,6 +114,24 @@ def test_member_navigation_holds_only_the_member_pages(alliance):
             continue
         routable.add(page)
     assert routable == MEMBER_PAGES
+
+
+def nav_links(at: AppTest) -> list[tuple[str, str]]:
+    """The app's own links (label, address) at the top of the page."""
+    return [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+
+
+def test_members_get_the_apps_own_links_to_their_pages_above_the_page(alliance):
+    at = start_app("member")
+    # The menu's hidden sign-in pages (known only by their address) get no link.
+    assert nav_links(at)[:3] == [("Home", ""), ("Submit answers", "submit"), ("Sign in", "sign-in")]
+    assert ("Home", "") not in nav_links(at)[3:]
+
+
+@pytest.mark.parametrize("role", ["leadership", "admin"])
+def test_the_team_keeps_streamlits_menu_and_gets_no_member_links(alliance, role):
+    at = start_app(role)
+    assert ("Home", "") not in nav_links(at)
 
 
 def test_signed_in_roles_can_open_sign_out_but_not_sign_in(alliance):
@@ -185,11 +212,12 @@ def test_invite_link_shows_organisation_group_and_open_round(alliance):
     assert ORGANISATION in shown
     assert "Service providers" in shown
     assert ROUND in shown
-    assert len(at.radio) == 8
+    # One learning point at a time, the first one first.
+    assert [radio.key for radio in at.radio] == ["answer_upstream"]
 
 
 def test_nothing_is_preselected_on_the_answer_form(alliance, framework):
-    at = open_submit_page(alliance["provider"])
+    at = every_point_on_one_page(open_submit_page(alliance["provider"]))
     assert [at.radio(key=f"answer_{p}").value for p in framework.point_keys] == [None] * 8
 
 
@@ -198,7 +226,7 @@ def test_typed_invite_code_opens_the_form(alliance):
     assert not at.radio
     at.text_input(key="submit_code").input(alliance["provider"].lower()).run()
     assert ORGANISATION in page_text(at)
-    assert len(at.radio) == 8
+    assert [radio.key for radio in at.radio] == ["answer_upstream"]
 
 
 def test_invite_code_is_kept_when_the_member_comes_back_to_the_page(alliance):
@@ -249,7 +277,7 @@ def test_missing_answers_are_named_and_chosen_answers_kept(alliance, framework, 
 
 
 def test_comments_survive_a_rejected_form(alliance, app_db):
-    at = open_submit_page(alliance["provider"])
+    at = every_point_on_one_page(open_submit_page(alliance["provider"]))
     at.text_area(key="comment_focus").input("We lose sight of the strategy in budget talks")
     send(at)
     assert (
@@ -299,7 +327,7 @@ def test_comment_is_stored_as_typed_and_comes_back_as_plain_text(alliance, frame
     receipt_code = shown_receipt(at)
     stored = submissions.find_submission(app_db, receipt_code=receipt_code)
     assert stored.answers["difference"].comment == comment
-    at = revise_page(receipt_code)
+    at = every_point_on_one_page(revise_page(receipt_code))
     assert at.text_area(key="comment_difference").value == comment
     assert "bold" not in page_text(at)
 
@@ -309,7 +337,7 @@ def test_receipt_code_loads_the_current_answers_into_the_form(alliance, framewor
     choose(at, all_answered(framework, score=2))
     at.text_area(key="comment_assets").input("Strengths get lost")
     send(at)
-    at = revise_page(shown_receipt(at))
+    at = every_point_on_one_page(revise_page(shown_receipt(at)))
     assert not at.exception
     assert at.radio(key="answer_upstream").value == 2
     assert at.radio(key="answer_impact").value == "dont_know"

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from collab.domain import invite_codes, organisations, rounds
 from collab.store.models import Submission
-from tests.support.app import open_submit_page, texts
+from tests.support.app import every_point_on_one_page, open_submit_page, texts
 from tests.support.databases import count_rows
 
 ORGANISATION = "Riverside Housing Trust"
@@ -33,7 +33,9 @@ def code(app_db, framework) -> str:
 
 
 def fill_in(at: AppTest, framework) -> dict[str, object]:
-    """Answer every point and comment on one; return what the form holds."""
+    """Answer every point, on the form's one-page view, and comment on one; return what
+    the form holds."""
+    every_point_on_one_page(at)
     chosen: dict[str, object] = {}
     for number, point in enumerate(framework.point_keys):
         choice = "dont_know" if number == 0 else 1 + number % 5
