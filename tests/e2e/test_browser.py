@@ -51,6 +51,12 @@ def open_app(page: Page, url: str, ready: Locator, *, attempts: int = 3) -> None
                 raise
 
 
+def open_from_member_links(page: Page, link: str, *, title: str) -> None:
+    """Follow one of the links members get across the top of their pages."""
+    page.locator(".st-key-member_nav").get_by_role("link", name=link).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
 def open_from_sidebar(page: Page, link: str, *, title: str) -> None:
     """Follow a sidebar link and wait for the page's title."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
@@ -66,7 +72,7 @@ def sign_in(page: Page, alliance: Alliance, *, role: str, passcode: str) -> None
     role's work starts."""
     home_title = page.get_by_role("heading", name=alliance.framework.title)
     open_app(page, alliance.base_url, home_title)
-    open_from_sidebar(page, "Sign in", title="Sign in")
+    open_from_member_links(page, "Sign in", title="Sign in")
     page.locator(".st-key-sign_in_role").get_by_text(role, exact=True).click()
     page.locator(".st-key-sign_in_passcode input").fill(passcode)
     page.get_by_role("button", name="Sign in").click()
@@ -98,20 +104,42 @@ def open_invite_link(page: Page, alliance: Alliance, code: str) -> None:
 
 
 def answer_every_point(page: Page, alliance: Alliance, *, comment: str) -> dict[str, int | str]:
-    """On the open form, answer each learning point in turn (each scale value, then don't
-    know, then round again), comment on the first, send; return the options chosen."""
+    """On the open form, answer the learning points one screen at a time (each scale
+    value, then don't know, then round again), comment on the first, check and send;
+    return the options chosen."""
     framework = alliance.framework
     options = form.scale_options(framework)
     chosen = {}
     for number, point in enumerate(framework.point_keys):
         option = options[number % len(options)]
-        label = form.scale_option_label(framework, option)
-        page.locator(f".st-key-answer_{point}").get_by_text(label, exact=True).tap()
+        choose_on_point(page, point, form.scale_option_label(framework, option))
+        if number == 0:
+            page.locator(f".st-key-comment_{point} textarea").fill(comment)
+        go_next(page, number + 1)
         chosen[point] = option
-    page.locator(f".st-key-comment_{framework.point_keys[0]} textarea").fill(comment)
+    expect(page.get_by_text("Check your answers before sending")).to_be_visible()
     page.get_by_role("button", name="Send my answers").tap()
     expect(page.get_by_text("Thank you: your answers are saved.")).to_be_visible()
     return chosen
+
+
+def choose_on_point(page: Page, point: str, label: str) -> None:
+    """Tap ``label`` among the options of the learning point shown, and see it chosen."""
+    options = page.locator(f".st-key-answer_{point}:not([data-stale='true'])")
+    options.get_by_text(label, exact=True).tap()
+    expect(options.get_by_role("radio", name=label)).to_be_checked()
+
+
+def go_next(page: Page, step: int) -> None:
+    """Tap Next (Check my answers on the last point) under the point at ``step``."""
+    page.locator(f".st-key-submit_next_{step}").get_by_role("button").tap()
+
+
+def receipt_shown(page: Page) -> str:
+    """The receipt code the page shows, with its copy button."""
+    code = page.locator(".st-key-submit_receipt_code code")
+    expect(code).to_be_visible()
+    return code.inner_text().strip()
 
 
 def open_import_page(page: Page, alliance: Alliance) -> Locator:
@@ -202,7 +230,7 @@ def test_member_answers_every_point_on_a_phone_and_gets_a_receipt(phone_page, al
     )
     chosen = answer_every_point(phone_page, alliance, comment=COMMENT)
 
-    receipt = metric_value(phone_page, "Your receipt code").inner_text().strip()
+    receipt = receipt_shown(phone_page)
     assert RECEIPT_CODE.match(receipt)
     page_width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert page_width <= phone_page.viewport_size["width"]  # nothing to scroll sideways

@@ -31,7 +31,7 @@ from .served_app import (
 )
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, expect
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 except ImportError:
     if os.environ.get("CI", "").lower() == "true":
@@ -85,15 +85,20 @@ def wait_until_drawn(page: Page) -> None:
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=FIRST_LOAD_MS)
 
 
+def menu(page: Page) -> Locator:
+    """The menu of the page: the sidebar's, or the links across the top of a member's."""
+    return page.get_by_test_id("stSidebarNav").or_(page.locator(".st-key-member_nav")).first
+
+
 def open_page(page: Page, url: str) -> None:
     page.goto(url)
-    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=FIRST_LOAD_MS)
+    expect(menu(page)).to_be_visible(timeout=FIRST_LOAD_MS)
     wait_until_drawn(page)
 
 
 def sidebar_links(page: Page) -> list[str]:
-    """The names of every page in the sidebar, the folded-away ones too."""
-    nav = page.get_by_test_id("stSidebarNav")
+    """The names of every page in the menu, the folded-away ones too."""
+    nav = menu(page)
     more = page.get_by_test_id("stSidebarNavViewButton")
     if more.count() and "more" in more.inner_text().lower():
         more.click()
@@ -101,7 +106,7 @@ def sidebar_links(page: Page) -> list[str]:
 
 
 def follow(page: Page, link: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link).click()
+    menu(page).get_by_role("link", name=link).click()
     wait_until_drawn(page)
 
 

@@ -56,8 +56,8 @@ def _open_overview(browser: Browser, base_url: str, viewport: dict) -> Page:
         except AssertionError:
             if attempt == 2:
                 raise
+    page.locator(".st-key-member_nav").get_by_role("link", name="Sign in").click()
     sidebar = page.get_by_test_id("stSidebarNav")
-    sidebar.get_by_role("link", name="Sign in").click()
     page.locator(".st-key-sign_in_role").get_by_text("Leadership team", exact=True).click()
     page.locator(".st-key-sign_in_passcode input").fill(LEADERSHIP_PASSCODE)
     page.get_by_role("button", name="Sign in").click()
