@@ -49,6 +49,12 @@ def start_new_form() -> None:
     form.clear_form(framework)
 
 
+def stop_revising() -> None:
+    """Leave the answers loaded by a receipt code, and the changes kept for them, behind."""
+    draft.discard()
+    start_new_form()
+
+
 def send_answers() -> None:
     """Store the form (new answers or a revision) once, whatever the number of taps."""
     state.pop("submit_error", None)
@@ -168,7 +174,7 @@ if revising:
         f"**{page.escape_markdown(revising['round'])}**.",
         icon=":material/edit:",
     )
-    st.button("Start again without these answers", key="submit_cancel", on_click=start_new_form)
+    st.button("Start again without these answers", key="submit_cancel", on_click=stop_revising)
 else:
     st.text_input("Your invite code", key="submit_code", placeholder="ABCD-EFGH-JKLM")
     state["submit_last_code"] = state["submit_code"]

@@ -105,6 +105,19 @@ def save() -> None:
         st.session_state.pop(FAILED_KEY, None)
 
 
+def discard() -> None:
+    """Delete this form's draft (the member chose to start again without its answers)."""
+    found = owner()
+    if found is None:
+        return
+    try:
+        drafts.discard_draft(
+            cache.database(), code=found.code, round_id=found.round_id, device=found.device
+        )
+    except Exception as exc:  # logged; the draft expires on its own
+        logger.warning("A draft could not be deleted: %s", exc)
+
+
 def restore() -> None:
     """Put the draft of this form back, once per owner, with the step it was on; call
     before the form is drawn."""

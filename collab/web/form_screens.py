@@ -8,6 +8,7 @@ pixels tall (the stylesheet, scoped to the form's container ``submit_form``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -22,25 +23,7 @@ BACK_KEY = "submit_back_{step}"
 CHANGE_KEY = "submit_change_{point}"
 SEND_KEY = "submit_send"
 RECEIPT_CODE_AREA = "submit_receipt_code"
-# Scoped to the form: tap targets a thumb can hit, help text dark enough to read
-# (4.5:1 against white, where Streamlit's captions are paler), a heading scrolled to
-# clear of Streamlit's top bar, and the copy button of a receipt always in sight.
-STYLESHEET = """<style>
-.st-key-submit_form [data-testid="stElementContainer"]:has(> [data-testid="stRadio"]),
-.st-key-submit_form [role="radiogroup"] > div { width: 100%; }
-.st-key-submit_form [data-testid="stRadioOption"] {
-  min-height: 44px; width: 100%; align-items: center;
-}
-.st-key-submit_form button { min-height: 48px; }
-.st-key-submit_form [data-testid="stCaptionContainer"] { opacity: 1; color: #55575f; }
-.st-key-submit_form [class*="st-key-submit_point_"],
-.st-key-submit_form .st-key-submit_check { scroll-margin-top: 4rem; }
-.st-key-submit_receipt_code [data-testid="stCode"] *:has([data-testid="stElementToolbarButton"]) {
-  opacity: 1; visibility: visible;
-}
-.st-key-submit_receipt_code [data-testid="stElementToolbarButton"] button { min-width: 48px; }
-.st-key-submit_receipt_code code { font-size: 1.4rem; }
-</style>"""
+STYLESHEET = Path(__file__).with_name("member_form.css")
 
 
 def stylesheet() -> None:

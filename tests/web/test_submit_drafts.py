@@ -44,6 +44,21 @@ def answer_three_points(at: AppTest, framework) -> None:
         at.button(key=f"submit_next_{step}").click().run()
 
 
+def revise_with(at: AppTest, code: str) -> AppTest:
+    at.text_input(key="revise_receipt").input(code)
+    return at.button(key="revise_load").click().run()
+
+
+def sent_form(alliance, framework) -> tuple[AppTest, str]:
+    """A form answered point by point and sent; the page and its receipt code."""
+    at = open_submit_page(alliance.codes[0])
+    for step, point in enumerate(framework.point_keys, start=1):
+        at.radio(key=f"answer_{point}").set_value(3)
+        at.button(key=f"submit_next_{step}").click().run()
+    at.button(key="submit_send").click().run()
+    return at, receipt_code(at) or ""
+
+
 def test_each_answer_is_kept_on_the_server_as_the_member_goes(alliance, framework, app_db):
     at = open_submit_page(alliance.codes[0])
     at.radio(key=f"answer_{framework.point_keys[0]}").set_value(4).run()
@@ -90,13 +105,8 @@ def test_another_device_with_the_same_code_starts_afresh(alliance, framework):
 def test_sending_deletes_the_draft_and_a_reload_shows_the_receipt_again(
     alliance, framework, app_db
 ):
-    at = open_submit_page(alliance.codes[0])
-    for step, point in enumerate(framework.point_keys, start=1):
-        at.radio(key=f"answer_{point}").set_value(3)
-        at.button(key=f"submit_next_{step}").click().run()
-    at.button(key="submit_send").click().run()
-    shown = receipt_code(at)
-    assert shown is not None
+    at, shown = sent_form(alliance, framework)
+    assert shown
     assert count_rows(app_db, Draft) == 0
 
     again = reopen(address(at))
@@ -130,20 +140,12 @@ def test_a_personal_codes_receipt_is_the_code_itself(app_db, framework, alliance
 
 
 def test_changes_to_a_revision_are_kept_under_the_receipt_code(alliance, framework, app_db):
-    at = open_submit_page(alliance.codes[0])
-    for step, point in enumerate(framework.point_keys, start=1):
-        at.radio(key=f"answer_{point}").set_value(3)
-        at.button(key=f"submit_next_{step}").click().run()
-    at.button(key="submit_send").click().run()
-    code = receipt_code(at)
+    at, code = sent_form(alliance, framework)
     at.button(key="submit_another").click().run()
-    at.text_input(key="revise_receipt").input(code)
-    at.button(key="revise_load").click().run()
+    revise_with(at, code)
     at.radio(key=f"answer_{framework.point_keys[0]}").set_value(1).run()
 
-    again = reopen({"device": address(at)["device"]})
-    again.text_input(key="revise_receipt").input(code)
-    again.button(key="revise_load").click().run()
+    again = revise_with(reopen({"device": address(at)["device"]}), code)
 
     assert again.radio(key=f"answer_{framework.point_keys[0]}").value == 1
     assert count_rows(app_db, Draft) == 1
@@ -177,3 +179,34 @@ def test_a_round_closing_drops_the_drafts_so_a_reload_starts_afresh(alliance, fr
 
     assert count_rows(app_db, Draft) == 0
     assert again.radio(key=f"answer_{framework.point_keys[0]}").value is None
+
+
+def test_a_reload_after_saving_a_revision_says_the_receipt_code_stays_the_same(alliance, framework):
+    at, code = sent_form(alliance, framework)
+    at.button(key="submit_another").click().run()
+    revise_with(at, code)
+    for step in range(1, 9):
+        at.button(key=f"submit_next_{step}").click().run()
+    at.button(key="submit_send").click().run()
+    assert receipt_code(at) == code
+
+    again = reopen({"device": address(at)["device"], "form": address(at)["form"]})
+
+    assert "Your changes are saved (version 2 of your answers)." in page_text(again)
+    assert "Your receipt code is the one you typed to change these answers" in page_text(again)
+    assert not again.radio
+
+
+def test_starting_again_without_a_revision_drops_the_changes_kept_for_it(
+    alliance, framework, app_db
+):
+    at, code = sent_form(alliance, framework)
+    at.button(key="submit_another").click().run()
+    revise_with(at, code)
+    at.radio(key=f"answer_{framework.point_keys[0]}").set_value(1).run()
+    assert count_rows(app_db, Draft) == 1
+
+    at.button(key="submit_cancel").click().run()
+
+    assert count_rows(app_db, Draft) == 0
+    assert revise_with(at, code).radio(key=f"answer_{framework.point_keys[0]}").value == 3
