@@ -126,13 +126,21 @@ def answer_every_point(page: Page, alliance: Alliance, *, comment: str) -> dict[
 def choose_on_point(page: Page, point: str, label: str) -> None:
     """Tap ``label`` among the options of the learning point shown, and see it chosen."""
     options = page.locator(f".st-key-answer_{point}:not([data-stale='true'])")
-    options.get_by_text(label, exact=True).tap()
+    tap_when_drawn(page, options.get_by_text(label, exact=True))
     expect(options.get_by_role("radio", name=label)).to_be_checked()
 
 
 def go_next(page: Page, step: int) -> None:
     """Tap Next (Check my answers on the last point) under the point at ``step``."""
-    page.locator(f".st-key-submit_next_{step}").get_by_role("button").tap()
+    tap_when_drawn(page, page.locator(f".st-key-submit_next_{step}").get_by_role("button"))
+
+
+def tap_when_drawn(page: Page, target: Locator) -> None:
+    """Tap ``target`` once the page's run has ended, as a person would: a new step scrolls
+    its top into view as it is drawn, which would move a tap aimed a moment before."""
+    expect(target).to_be_visible()
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
+    target.tap()
 
 
 def receipt_shown(page: Page) -> str:
