@@ -16,7 +16,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from collab.domain import drafts, submissions
+from collab.domain import drafts, rounds, submissions
 from collab.store.models import Submission
 from collab.web import form
 
@@ -24,6 +24,7 @@ from .served_app import PROJECT_DIR, Alliance
 from .test_browser import (
     FIRST_LOAD_MS,
     RECEIPT_CODE,
+    add_earlier_responses,
     choose_on_point,
     go_next,
     new_invite_code,
@@ -45,6 +46,7 @@ except ImportError:
     )
 
 SCREENS_DIR = PROJECT_DIR / "test-artifacts" / "member"
+COMMENT = "We talk about it, then slip back into old habits."
 # The WCAG 2.2 AA rules of axe-core; serious and critical problems fail the test.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FAILING_IMPACTS = {"serious", "critical"}
@@ -115,6 +117,14 @@ def test_member_goes_point_by_point_checks_changes_and_sends(phone_page, allianc
         heading = phone_page.get_by_role("heading", name=framework.point(point).title)
         expect(heading).to_be_in_viewport()
         choose_on_point(phone_page, point, form.scale_option_label(framework, chosen[point]))
+        if step == 1:
+            phone_page.locator(f".st-key-comment_{point} textarea").fill(COMMENT)
+            # Typing shows no hint to submit a form: there is none to submit by a key.
+            hint = phone_page.locator(f".st-key-comment_{point}").get_by_test_id(
+                "InputInstructions"
+            )
+            expect(hint).to_be_visible()
+            expect(hint).not_to_contain_text("submit form")
         if step == 3:
             screenshot(settled(phone_page), "point")
         go_next(phone_page, step)
@@ -140,6 +150,7 @@ def test_member_goes_point_by_point_checks_changes_and_sends(phone_page, allianc
         point: form.DONT_KNOW if answer.dont_know else answer.score
         for point, answer in stored.answers.items()
     } == chosen
+    assert stored.answers[framework.point_keys[0]].comment == COMMENT
 
 
 def test_a_reload_comes_back_to_the_point_reached_with_the_answers_kept(phone_page, alliance):
@@ -229,13 +240,43 @@ def serious_problems(page: Page) -> dict[str, int]:
     }
 
 
+def test_a_failed_send_goes_to_the_first_point_still_unanswered(phone_page, alliance):
+    open_new_round(alliance, "Missing round 2027")
+    code = new_invite_code(alliance, "commissioner")
+    framework = alliance.framework
+    second = framework.point_keys[1]
+
+    open_form(phone_page, alliance, code)
+    for step, point in enumerate(framework.point_keys, start=1):
+        if point != second:
+            choose_on_point(phone_page, point, framework.dont_know_label)
+        go_next(phone_page, step)
+    phone_page.get_by_role("button", name="Send my answers").tap()
+
+    expect(phone_page.get_by_test_id("stProgress")).to_contain_text("Point 2 of 8")
+    expect(
+        phone_page.get_by_role("heading", name=framework.point(second).title)
+    ).to_be_in_viewport()
+    expect(phone_page.get_by_text("Choose a score or don't know.")).to_be_visible()
+    choose_on_point(phone_page, second, framework.dont_know_label)
+    expect(phone_page.get_by_test_id("stAlertContentError")).to_have_count(0)
+
+
 def test_no_member_page_has_a_serious_accessibility_problem(phone_page, alliance):
+    # Home shows what the alliance found in a closed round whose results are shared.
+    shared = open_new_round(alliance, "Shared round 2026")
+    add_earlier_responses(alliance, shared, per_group=alliance.min_group_size)
+    rounds.close_round(alliance.db, name=shared.name, actor="admin")
+    rounds.set_results_shared(alliance.db, name=shared.name, shared=True, actor="admin")
     open_new_round(alliance, "Accessible round 2027")
     code = new_invite_code(alliance, "provider")
     framework = alliance.framework
     found: dict[str, dict[str, int]] = {}
 
     open_app(phone_page, alliance.base_url, phone_page.get_by_role("heading", name=framework.title))
+    expect(
+        phone_page.get_by_role("heading", name="What we found in Shared round 2026")
+    ).to_be_attached()
     found["home"] = serious_problems(settled(phone_page))
     open_invite_link(phone_page, alliance, code)
     for step, point in enumerate(framework.point_keys, start=1):
