@@ -154,17 +154,7 @@ error = state.pop("submit_error", None)
 tried = state.get("submit_tried", False)
 problems = form.problems_in_form(framework, max_comment_chars=settings.max_comment_chars)
 problems = problems if tried else {}
-if error:
-    attention = page.error_message(error)
-elif problems:
-    titles = [framework.point(key).title for key in framework.point_keys if key in problems]
-    attention = (
-        "Some answers need attention before they can be sent: "
-        + "; ".join(titles)
-        + ". Everything else you chose is kept."
-    )
-else:
-    attention = ""
+attention = page.error_message(error) if error else form.needs_attention(framework, problems)
 
 if revising:
     st.info(
@@ -231,50 +221,12 @@ else:
 
 # The draft kept on this device goes back in the form before it is drawn.
 draft.restore()
-if draft.resumed():
-    st.info(
-        "Welcome back: the answers you hadn't sent yet are here, and you are where you "
-        "left off. Nothing is sent until you press Send.",
-        icon=":material/history:",
-    )
-send_label = "Save my changes" if revising or state.get("submit_given") else "Send my answers"
-with st.container(key=form_screens.FORM_AREA):
-    st.toggle("Show all points on one page", key=wizard.ONE_PAGE_KEY, persist_state=form.PERSIST)
-    if wizard.one_page():
-        if attention and (revising or problems):
-            st.error(attention, icon=":material/error:")
-        for number, point in enumerate(framework.learning_points, start=1):
-            form_screens.learning_point(
-                framework,
-                number,
-                point,
-                problem=problems.get(point.key),
-                max_comment_chars=settings.max_comment_chars,
-                numbered=True,
-            )
-            st.divider()
-        form_screens.send_button(label=send_label, on_click=send_answers, attention=attention)
-    elif (step := wizard.current_step(framework)) == wizard.check_step(framework):
-        form_screens.check_answers(framework, problems=problems)
-        form_screens.send_button(label=send_label, on_click=send_answers, attention=attention)
-        form_screens.way_back(framework, step)
-    else:
-        point = framework.learning_points[step - 1]
-        form_screens.learning_point(
-            framework,
-            step,
-            point,
-            problem=problems.get(point.key),
-            max_comment_chars=settings.max_comment_chars,
-            numbered=False,
-            # Only on a point still missing something: the others have nothing wrong.
-            attention=attention if point.key in problems else "",
-        )
-        form_screens.way_on(framework, step)
-    if draft.failed():
-        st.warning(
-            "Your latest change couldn't be kept as a draft just now. It is still on this "
-            "page, and your next change tries again.",
-            icon=":material/cloud_off:",
-        )
-wizard.scroll_when_asked()
+form_screens.answer_form(
+    framework,
+    problems=problems,
+    attention=attention,
+    send_label="Save my changes" if revising or state.get("submit_given") else "Send my answers",
+    on_send=send_answers,
+    max_comment_chars=settings.max_comment_chars,
+    attention_on_top=bool(revising or problems),
+)

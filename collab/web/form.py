@@ -76,6 +76,18 @@ def problems_in_form(framework: Framework, *, max_comment_chars: int) -> dict[st
     return {}
 
 
+def needs_attention(framework: Framework, problems: dict[str, str]) -> str:
+    """What to say above the form when ``problems`` stop it being sent ("" for none)."""
+    if not problems:
+        return ""
+    titles = [framework.point(key).title for key in framework.point_keys if key in problems]
+    return (
+        "Some answers need attention before they can be sent: "
+        + "; ".join(titles)
+        + ". Everything else you chose is kept."
+    )
+
+
 def put_answers_in_form(framework: Framework, answers: Mapping[str, AnswerInput]) -> None:
     """Fill the form with ``answers`` (stored, or a draft); call before the form is drawn."""
     for point in framework.point_keys:

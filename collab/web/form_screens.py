@@ -26,6 +26,73 @@ RECEIPT_CODE_AREA = "submit_receipt_code"
 STYLESHEET = Path(__file__).with_name("member_form.css")
 
 
+def answer_form(
+    framework: Framework,
+    *,
+    problems: dict[str, str],
+    attention: str,
+    send_label: str,
+    on_send: Callable[[], None],
+    max_comment_chars: int,
+    attention_on_top: bool,
+) -> None:
+    """The form as the member left it: the step they are on, or every point on one page
+    when they chose that, with what needs ``attention`` where they will see it.
+
+    ``attention_on_top`` repeats ``attention`` above a one-page form, not only by its
+    button (a revision's refusal, what is missing).
+    """
+    if draft.resumed():
+        st.info(
+            "Welcome back: the answers you hadn't sent yet are here, and you are where you "
+            "left off. Nothing is sent until you press Send.",
+            icon=":material/history:",
+        )
+    with st.container(key=FORM_AREA):
+        st.toggle(
+            "Show all points on one page", key=wizard.ONE_PAGE_KEY, persist_state=form.PERSIST
+        )
+        step = wizard.current_step(framework)
+        if wizard.one_page():
+            if attention and attention_on_top:
+                st.error(attention, icon=":material/error:")
+            for number, point in enumerate(framework.learning_points, start=1):
+                learning_point(
+                    framework,
+                    number,
+                    point,
+                    problem=problems.get(point.key),
+                    max_comment_chars=max_comment_chars,
+                    numbered=True,
+                )
+                st.divider()
+            send_button(label=send_label, on_click=on_send, attention=attention)
+        elif step == wizard.check_step(framework):
+            check_answers(framework, problems=problems)
+            send_button(label=send_label, on_click=on_send, attention=attention)
+            way_back(framework, step)
+        else:
+            point = framework.learning_points[step - 1]
+            learning_point(
+                framework,
+                step,
+                point,
+                problem=problems.get(point.key),
+                max_comment_chars=max_comment_chars,
+                numbered=False,
+                # Only on a point still missing something: the others have nothing wrong.
+                attention=attention if point.key in problems else "",
+            )
+            way_on(framework, step)
+        if draft.failed():
+            st.warning(
+                "Your latest change couldn't be kept as a draft just now. It is still on "
+                "this page, and your next change tries again.",
+                icon=":material/cloud_off:",
+            )
+    wizard.scroll_when_asked()
+
+
 def stylesheet() -> None:
     """The form's stylesheet (call once per run, anywhere on the page)."""
     st.html(STYLESHEET)
