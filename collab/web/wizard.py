@@ -90,7 +90,7 @@ def scroll_when_asked() -> None:
           const area = document.querySelector(".st-key-{area}");
           if (!area) return;
           area.scrollIntoView({{block: "start"}});
-          const heading = area.querySelector("h1, h2, h3, [data-testid=stProgress]");
+          const heading = area.querySelector("h1, h2, h3");
           if (heading) {{
             heading.setAttribute("tabindex", "-1");
             heading.focus({{preventScroll: true}});

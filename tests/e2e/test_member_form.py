@@ -116,6 +116,8 @@ def test_member_goes_point_by_point_checks_changes_and_sends(phone_page, allianc
         expect(phone_page.locator("[class*='st-key-answer_']")).to_have_count(1)
         heading = phone_page.get_by_role("heading", name=framework.point(point).title)
         expect(heading).to_be_in_viewport()
+        if step > 1:  # and a screen reader starts reading there
+            expect(heading).to_be_focused()
         choose_on_point(phone_page, point, form.scale_option_label(framework, chosen[point]))
         if step == 1:
             phone_page.locator(f".st-key-comment_{point} textarea").fill(COMMENT)
