@@ -124,8 +124,13 @@ def nav_links(at: AppTest) -> list[tuple[str, str]]:
 def test_members_get_the_apps_own_links_to_their_pages_above_the_page(alliance):
     at = start_app("member")
     # The menu's hidden sign-in pages (known only by their address) get no link.
-    assert nav_links(at)[:3] == [("Home", ""), ("Submit answers", "submit"), ("Sign in", "sign-in")]
-    assert ("Home", "") not in nav_links(at)[3:]
+    assert nav_links(at)[:4] == [
+        ("Home", ""),
+        ("Submit answers", "submit"),
+        ("Live check", "check"),
+        ("Sign in", "sign-in"),
+    ]
+    assert ("Home", "") not in nav_links(at)[4:]
 
 
 @pytest.mark.parametrize("role", ["leadership", "admin"])
