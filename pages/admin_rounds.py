@@ -45,7 +45,15 @@ sure = chosen.is_open and st.checkbox(
     key=f"admin_round_close_sure_{chosen.id}",
 )
 left, middle, right = st.columns(3)
-if left.button("Open round", key="admin_round_open", disabled=chosen.is_open):
+if left.button(
+    "Open round",
+    key="admin_round_open",
+    disabled=chosen.status != "not_opened",
+    help="Members can answer once it is open."
+    if chosen.status == "not_opened"
+    else "A round opens once; a closed round's "
+    "answers are frozen (an amendment import corrects them).",
+):
     admin.act(
         "rounds",
         lambda: rounds.open_round(db, actor=session.role(), name=name, allow_several=several),

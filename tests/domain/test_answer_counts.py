@@ -27,6 +27,7 @@ from collab.stats.results import (
 )
 from collab.store.framework import parse_framework
 from tests.support.answers import add_published
+from tests.support.answers import stored_answers as answers_as_stored
 
 KEYS = ["round", "round_id", "organisation", "stakeholder_group", "learning_point", "score"]
 FRAMES = ["summary", "divergence", "change", "gap_change", "comments", "participation"]
@@ -129,11 +130,12 @@ DEMO_VIEWS = [
 
 def test_round_results_from_counts_match_the_answers_on_the_demo(demo, framework):
     every_round = list_rounds(demo)
-    answers = load_answers(demo)
+    published, stored = load_answers(demo), answers_as_stored(demo)
     for view in DEMO_VIEWS:
         for position, info in enumerate(every_round):
+            # An open round publishes nothing but who has taken part so far.
             expected = results_from_answers(
-                answers,
+                published if info.results_visible else stored,
                 framework=framework,
                 round=info,
                 previous=every_round[position - 1] if position else None,

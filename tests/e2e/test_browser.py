@@ -268,8 +268,11 @@ def test_administrator_closes_the_round_on_the_rounds_page(page, alliance):
     expect(close).to_be_enabled()
     close.click()
 
-    expect(page.get_by_text("Round 'Closing round 2027' is closed")).to_be_visible()
-    expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_enabled()
+    expect(
+        page.get_by_text("Round 'Closing round 2027' is closed; its results can now be seen.")
+    ).to_be_visible()
+    # Closed means frozen: it can't be opened again.
+    expect(page.locator(".st-key-admin_round_open").get_by_role("button")).to_be_disabled()
     is_open = {r.name: r.is_open for r in rounds.list_rounds(alliance.db)}
     assert is_open["Closing round 2027"] is False
 
