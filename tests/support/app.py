@@ -68,3 +68,13 @@ def receipt_code(at: AppTest) -> str | None:
     """The receipt code the submit page shows under "Your receipt code ...", or None."""
     labelled = any(str(m.value).startswith("**Your receipt code") for m in at.markdown)
     return str(at.code[0].value) if labelled and at.code else None
+
+
+def run_async(coroutine):
+    """Run ``coroutine`` to its end in a thread of its own, so it works even where this
+    thread already runs an event loop (Playwright's, after a browser test)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -21,6 +21,7 @@ from streamlit.web.server.starlette.starlette_static_routes import (
 from collab.store.config import get_settings
 from collab.web import server
 from collab.web.static_assets import StaticAssets, asset_addresses
+from tests.support.app import run_async
 
 STATIC_DIR = Path(file_util.get_static_dir())
 # A script the frontend loads on every first visit.
@@ -66,7 +67,7 @@ async def ask(app, path: str, *, method: str = "GET", headers: dict | None = Non
 
 
 def get(app, path: str, **kwargs) -> Answer:
-    return asyncio.run(ask(app, path, **kwargs))
+    return run_async(ask(app, path, **kwargs))
 
 
 class Counted:
@@ -111,7 +112,7 @@ def test_requests_for_an_asset_at_the_same_moment_ask_streamlit_once(streamlit_s
     async def all_at_once():
         return await asyncio.gather(*(ask(assets, SCRIPT) for _ in range(5)))
 
-    answers = asyncio.run(all_at_once())
+    answers = run_async(all_at_once())
     assert inner.paths == [SCRIPT]
     expected = (STATIC_DIR / SCRIPT.lstrip("/")).read_bytes()
     assert [(a.status, a.body) for a in answers] == [(200, expected)] * 5

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import asyncio
 import inspect
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from collab.store.config import get_settings
 from collab.web import server, session, upload_guard
 from collab.web.upload_guard import MULTIPART_ALLOWANCE, IssuedUploads, UploadGuard
+from tests.support.app import run_async
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 IMPORT_PAGE = "pages/admin_import.py"
@@ -190,7 +190,7 @@ def call(guard, path, *, method="PUT", chunks=(b"x",), content_length=None):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(guard(scope, receive, send))
+    run_async(guard(scope, receive, send))
     return sent[0]["status"], read
 
 
