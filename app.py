@@ -30,6 +30,7 @@ try:
         member.navigation(sections)
     else:
         menu = st.navigation(sections)
+    session.leave_uploads_open_for(menu.url_path)
     menu.run()
 except Exception as exc:  # logged with its traceback; the person reads a plain message
     page.show_error(exc)

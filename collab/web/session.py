@@ -35,6 +35,8 @@ THIS_RUN_KEY = "web_this_run"
 STARTED_BY_APP_KEY = "web_run_started_by_app"
 # True while the page the session shows is the administrator's Import page.
 UPLOADS_OPEN_KEY = "web_uploads_open"
+# The address of the administrator's Import page, the only page that takes uploads.
+IMPORT_URL_PATH = "import"
 
 T = TypeVar("T")
 
@@ -50,7 +52,17 @@ def start_run(*, by_app: bool = False) -> None:
     elif st.session_state.pop(STARTED_BY_APP_KEY, False):
         return
     st.session_state[THIS_RUN_KEY] = {}
-    st.session_state[UPLOADS_OPEN_KEY] = False
+    if not by_app:
+        # A page run on its own closes uploads; under app.py, ``leave_uploads_open_for``
+        # decides once the page is known, so the Import page's reruns never close them.
+        st.session_state[UPLOADS_OPEN_KEY] = False
+
+
+def leave_uploads_open_for(url_path: str) -> None:
+    """Close the session to uploads unless the page about to run is the Import page (whose
+    uploader opens them); called by app.py once ``st.navigation`` has chosen the page."""
+    if url_path != IMPORT_URL_PATH:
+        st.session_state[UPLOADS_OPEN_KEY] = False
 
 
 def once_per_run(name: str, read: Callable[[], T]) -> T:
