@@ -49,7 +49,7 @@ from collab.domain.rounds import (
 from collab.domain.snapshots import pending
 from collab.files.exports import EXPORTS, FORMATS, export_round
 from collab.files.imports import apply_import, check_import, size_problem
-from collab.present.code_sheet import CodeCard, code_links_csv, code_sheet_html
+from collab.present.code_sheet import code_cards, code_links_csv, code_sheet_html
 from collab.store.config import (
     PROJECT_DIR,
     Settings,
@@ -323,17 +323,7 @@ def _codes_create(ctx: _Context, args: argparse.Namespace) -> int:
         count=args.count,
         response_cap=args.cap,
     )
-    cards = [
-        CodeCard(
-            number=info.id,
-            organisation=info.organisation,
-            group=ctx.framework.group_name(info.stakeholder_group),
-            personal=info.personal,
-            code=code,
-            link=invite_link(ctx.settings.base_url, code),
-        )
-        for info, code in made
-    ]
+    cards = code_cards(made, framework=ctx.framework, base_url=ctx.settings.base_url)
     warning = loopback_warning(ctx.settings.base_url)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)

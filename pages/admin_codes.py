@@ -5,7 +5,7 @@ refused from then on."""
 import streamlit as st
 
 from collab.domain import expected, invite_codes, organisations
-from collab.present.code_sheet import CodeCard
+from collab.present import code_sheet
 from collab.web import admin, cache, page, session
 
 session.start_run()
@@ -28,19 +28,7 @@ def create_codes(organisation: str, group: str, kind: str, count: int, cap: int 
         count=count if kind == PERSONAL else 1,
         response_cap=cap if kind == SHARED else None,
     )
-    admin.keep_new_codes(
-        [
-            CodeCard(
-                number=info.id,
-                organisation=info.organisation,
-                group=framework.group_name(info.stakeholder_group),
-                personal=info.personal,
-                code=code,
-                link=invite_codes.invite_link(base_url, code),
-            )
-            for info, code in made
-        ]
-    )
+    admin.keep_new_codes(code_sheet.code_cards(made, framework=framework, base_url=base_url))
 
 
 warning = invite_codes.loopback_warning(base_url)

@@ -69,8 +69,12 @@ class InviteCodeInfo:
 
 def new_secret_code(length: int = CODE_LENGTH) -> str:
     """A random code such as ``K7PX-2MQA-9RTD`` (60 bits of entropy for 12 characters)."""
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(length))
-    return "-".join(raw[i : i + 4] for i in range(0, length, 4))
+    return grouped("".join(secrets.choice(ALPHABET) for _ in range(length)))
+
+
+def grouped(raw: str) -> str:
+    """A code's characters in groups of four, as codes are shown: ``K7PX-2MQA-9RTD``."""
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def normalise_code(code: str) -> str:

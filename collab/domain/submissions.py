@@ -19,6 +19,7 @@ from collab.domain.invite_codes import (
     ALPHABET,
     CODE_LENGTH,
     find_invite_code,
+    grouped,
     hash_code,
     new_secret_code,
 )
@@ -166,7 +167,7 @@ def receipt_code_for(session, form_key: str) -> str:
     for _ in range(CODE_LENGTH):
         number, index = divmod(number, len(ALPHABET))
         raw += ALPHABET[index]
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    return grouped(raw)
 
 
 def receipt_for_form(db: Database, form_key: str | None) -> Receipt | None:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import jinja2
 
+from collab.domain.invite_codes import InviteCodeInfo, invite_link
 from collab.present.qr import qr_svg
+from collab.store.framework import Framework
 
 # Autoescaped: organisation names are people's own text.
 TEMPLATES = jinja2.Environment(
@@ -35,6 +37,23 @@ class CodeCard:
     personal: bool
     code: str
     link: str
+
+
+def code_cards(
+    made: Sequence[tuple[InviteCodeInfo, str]], *, framework: Framework, base_url: str
+) -> list[CodeCard]:
+    """The cards of codes just made (each record with its code), links included."""
+    return [
+        CodeCard(
+            number=info.id,
+            organisation=info.organisation,
+            group=framework.group_name(info.stakeholder_group),
+            personal=info.personal,
+            code=code,
+            link=invite_link(base_url, code),
+        )
+        for info, code in made
+    ]
 
 
 def code_sheet_html(cards: Sequence[CodeCard], *, title: str, round_hint: str = "") -> str:

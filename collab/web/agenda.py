@@ -36,9 +36,22 @@ def show_agenda(view: ResultsView, found: RoundResults, framework: Framework) ->
     st.table(agenda.agenda_table(found.divergence, framework=framework), hide_index=True)
 
 
-def show_own_view(view: ResultsView, found: RoundResults, framework: Framework) -> None:
-    """Choose a group, see on which learning points it stands furthest from the others."""
-    st.subheader("A group's own view", anchor="own-view")
+def show_own_view(
+    view: ResultsView,
+    found: RoundResults,
+    framework: Framework,
+    *,
+    title: str = "A group's own view",
+    key: str = OWN_VIEW_KEY,
+    chart: bool = True,
+    preferred: str | None = None,
+) -> None:
+    """Choose a group, see on which learning points it stands furthest from the others.
+
+    ``preferred`` is the group chosen first (the first group otherwise); ``chart=False``
+    gives the sentences alone, for a phone.
+    """
+    st.subheader(title, anchor="own-view")
     st.caption(
         "Choose a group to see, point by point, how far its average stands from the "
         "average of the other groups shown (their scores pooled), largest difference first."
@@ -46,9 +59,9 @@ def show_own_view(view: ResultsView, found: RoundResults, framework: Framework) 
     groups = list(found.groups_shown)
     if not groups:
         return
-    if st.session_state.get(OWN_VIEW_KEY) not in groups:
-        st.session_state[OWN_VIEW_KEY] = groups[0]
-    group = st.selectbox("Group", groups, format_func=framework.group_name, key=OWN_VIEW_KEY)
+    if st.session_state.get(key) not in groups:
+        st.session_state[key] = preferred if preferred in groups else groups[0]
+    group = st.selectbox("Group", groups, format_func=framework.group_name, key=key)
     own = cache.group_view(view, group)
     if own.empty:
         reason = agenda.group_view_missing(
@@ -56,7 +69,8 @@ def show_own_view(view: ResultsView, found: RoundResults, framework: Framework) 
         )
         st.info(escape_markdown(reason), icon=":material/visibility_off:")
         return
-    _draw(view, "group_view", key="leadership_own_view", group=group)
+    if chart:
+        _draw(view, "group_view", key="leadership_own_view", group=group)
     for row in own.head(agenda.TOP_POINTS).to_dict("records"):
         sentence = agenda.group_view_reading(row, group=group, framework=framework)
         st.markdown(f"- {escape_markdown(sentence)}")

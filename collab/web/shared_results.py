@@ -16,7 +16,7 @@ from collab.domain.invite_codes import find_invite_code
 from collab.stats import agenda as stats_agenda
 from collab.store.errors import CollabError
 from collab.store.framework import Framework
-from collab.web import cache, page
+from collab.web import agenda, cache, page
 
 OWN_GROUP_KEY = "home_own_view_group"
 
@@ -58,25 +58,12 @@ def show_shared_results(framework: Framework, *, code: str = "") -> None:
             st.write(page.escape_markdown(f"{status}. Level: {level}. Gap: {gap}."))
             if where and where != "—":
                 st.caption(page.escape_markdown(str(where)))
-    _own_view(found, framework, _members_group(code))
-
-
-def _own_view(found, framework: Framework, group: str | None) -> None:
-    """A group's own view in sentences: where it stands furthest from the others."""
-    groups = list(found.groups_shown)
-    if not groups:
-        return
-    st.subheader("A group's view against the others", anchor=False)
-    if group in groups:
-        st.session_state.setdefault(OWN_GROUP_KEY, group)
-    chosen = st.selectbox("Group", groups, format_func=framework.group_name, key=OWN_GROUP_KEY)
-    own = stats_agenda.group_view(found.summary, group=chosen, framework=framework)
-    if own.empty:
-        reason = stats_agenda.group_view_missing(
-            found.summary, own, group=chosen, framework=framework, k=found.min_group_size
-        )
-        st.info(page.escape_markdown(reason), icon=":material/visibility_off:")
-        return
-    for record in own.head(stats_agenda.TOP_POINTS).to_dict("records"):
-        sentence = stats_agenda.group_view_reading(record, group=chosen, framework=framework)
-        st.markdown(f"- {page.escape_markdown(sentence)}")
+    agenda.show_own_view(
+        view,
+        found,
+        framework,
+        title="A group's view against the others",
+        key=OWN_GROUP_KEY,
+        chart=False,
+        preferred=_members_group(code),
+    )
