@@ -32,7 +32,7 @@ def show_round_to_answer() -> None:
             icon=":material/hourglass_empty:",
         )
         return
-    current = rounds.current_round(db)
+    current = cache.current_round()
     if current is None:
         upcoming = [r for r in rounds.list_rounds(db) if r.status == "not_opened"]
         waiting = "No round is open at the moment" + (

@@ -6,8 +6,7 @@ import dataclasses
 
 import streamlit as st
 
-from collab.domain import rounds, submissions
-from collab.domain.invite_codes import find_invite_code
+from collab.domain import submissions
 from collab.store.errors import CollabError, InvalidAnswers, Refused
 from collab.web import cache, draft, form, form_screens, page, session, wizard
 
@@ -24,6 +23,8 @@ state.setdefault("submit_code", st.query_params.get("code") or state.get("submit
 # receipt shown again, its draft put back.
 form_key = draft.address_token("form", "submit_token")
 draft.device()
+# What the member changed since the last run is kept as the draft, once per run.
+draft.save_changes()
 if not state.get("submit_receipt") and state.get("submit_checked_form") != form_key:
     state["submit_receipt"] = submissions.receipt_for_form(db, form_key)
     state["submit_checked_form"] = form_key
@@ -181,8 +182,8 @@ else:
         )
         st.stop()
     try:
-        invite = find_invite_code(db, state["submit_code"])
-        open_round = rounds.current_round(db)
+        invite = form.invite_code(db, state["submit_code"])
+        open_round = cache.current_round()
         # Answers chosen for a round that closed meanwhile stay on the page.
         if open_round is None and not form.has_answers(framework):
             raise Refused(submissions.NO_ROUND_OPEN)

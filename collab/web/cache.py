@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from collab import demo
-from collab.domain import answers
+from collab.domain import answers, rounds
 from collab.domain.checks import CheckAnswers
 from collab.domain.organisations import list_organisations
 from collab.files import exports
@@ -313,6 +313,14 @@ def organisation_names() -> list[str]:
     return _DATA.get(
         ("organisations", key),
         lambda: [o.name for o in list_organisations(_database(key.database_url))],
+    )
+
+
+def current_round() -> rounds.RoundInfo | None:
+    """The open round, if any (opening or closing a round moves the results version)."""
+    key = current_read_key().for_results()
+    return _DATA.get(
+        ("current_round", key), lambda: rounds.current_round(_database(key.database_url))
     )
 
 

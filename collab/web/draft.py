@@ -26,6 +26,9 @@ OWNER_KEY = "submit_draft_owner"
 RESTORED_KEY = "submit_draft_restored"
 RESUMED_KEY = "submit_draft_resumed"
 FAILED_KEY = "submit_draft_failed"
+# Set by the form's callbacks when an answer or the step changed: the run then saves the
+# draft once (``save_changes``), however many widgets changed in it.
+CHANGED_KEY = "submit_draft_changed"
 
 
 @dataclass(frozen=True)
@@ -74,18 +77,25 @@ def owner() -> Owner | None:
 
 def forget() -> None:
     """Stop saving a draft (a new form starts, or the answers were sent)."""
-    for key in (OWNER_KEY, RESTORED_KEY, RESUMED_KEY, FAILED_KEY):
+    for key in (OWNER_KEY, RESTORED_KEY, RESUMED_KEY, FAILED_KEY, CHANGED_KEY):
         st.session_state.pop(key, None)
 
 
-def save() -> None:
-    """Keep the form's answers and step as the draft (a widget's callback).
+def changed() -> None:
+    """Say that an answer or the step changed (a widget's callback): the run saves the
+    draft once, with ``save_changes``."""
+    st.session_state[CHANGED_KEY] = True
+
+
+def save_changes() -> None:
+    """Keep the form's answers and step as the draft if they changed since the last run;
+    call once per run, before the form is drawn.
 
     A draft that can't be saved just now is not an error for the member: the answers
     are still on the page, and the next change saves them again.
     """
     found = owner()
-    if found is None:
+    if not st.session_state.pop(CHANGED_KEY, False) or found is None:
         return
     framework = session.framework()
     try:

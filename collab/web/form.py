@@ -13,7 +13,9 @@ from typing import Final
 
 import streamlit as st
 
+from collab.domain.invite_codes import InviteCodeInfo, find_invite_code, normalise_code
 from collab.domain.submissions import AnswerInput, validate_answers
+from collab.store.db import Database
 from collab.store.errors import InvalidAnswers
 from collab.store.framework import Framework
 
@@ -22,6 +24,21 @@ ANSWER_KEY = "answer_{point}"
 COMMENT_KEY = "comment_{point}"
 # The session keeps a widget's value while the widget is not drawn.
 PERSIST: Final = "session"
+# The invite code the form was last opened with, as found: (normalised code, record).
+INVITE_KEY = "submit_invite"
+
+
+def invite_code(db: Database, code: str) -> InviteCodeInfo:
+    """The record of the invite code the form is answered with, looked up once per code
+    in a session rather than on every step (a code revoked meanwhile is refused when
+    the answers are sent, and the answers stay on the page)."""
+    normalised = normalise_code(code)
+    kept = st.session_state.get(INVITE_KEY)
+    if isinstance(kept, tuple) and kept[0] == normalised:
+        return kept[1]
+    found = find_invite_code(db, code)
+    st.session_state[INVITE_KEY] = (normalised, found)
+    return found
 
 
 def scale_options(framework: Framework) -> list[int | str]:

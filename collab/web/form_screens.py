@@ -131,7 +131,7 @@ def learning_point(
             index=None,
             format_func=lambda option: form.scale_option_label(framework, option),
             key=form.ANSWER_KEY.format(point=point.key),
-            on_change=draft.save,
+            on_change=draft.changed,
             persist_state=form.PERSIST,
         )
         comment_key = form.COMMENT_KEY.format(point=point.key)
@@ -142,14 +142,14 @@ def learning_point(
             # short unseen; sending it names the point whose comment needs shortening.
             max_chars=max(max_comment_chars, len(st.session_state.get(comment_key) or "")),
             height=96,
-            on_change=draft.save,
+            on_change=draft.changed,
             persist_state=form.PERSIST,
         )
 
 
 def _step_to(framework: Framework, step: int) -> None:
     wizard.go_to(framework, step)
-    draft.save()
+    draft.changed()
 
 
 def way_on(framework: Framework, step: int) -> None:

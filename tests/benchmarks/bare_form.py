@@ -1,16 +1,21 @@
 """The floor for the member form: the same widgets in a bare Streamlit script.
 
-No navigation, no settings, no database: the title, the invite code box, the "change
-answers" expander, and in one ``st.form`` a heading, statement, help text, radio and
-comment box for every learning point of the framework, then the send button. Sending
-shows a receipt as the member form does. ``make bench-burst`` serves it beside the app
-and compares one run of each.
+No navigation, no drafts, no checks of the page's address: the title, the invite code
+box, the "change answers" expander, and in one ``st.form`` a heading, statement, help
+text, radio and comment box for every learning point of the framework, then the send
+button. Sending stores the answers as the app does (``submissions.submit``, in the
+database ``DATABASE_URL`` names) and shows the receipt. ``make bench-burst`` serves it
+beside the app and compares one run of each.
 """
 
-import secrets
+import os
+import uuid
 
 import streamlit as st
 
+from collab.domain import submissions
+from collab.domain.submissions import AnswerInput
+from collab.store.db import Database
 from collab.store.framework import load_framework
 
 framework = load_framework()
@@ -18,9 +23,29 @@ options = [f"{point.value} - {point.label}" for point in framework.scale]
 options.append(framework.dont_know_label)
 
 
+@st.cache_resource
+def database() -> Database:
+    return Database.from_url(os.environ["DATABASE_URL"])
+
+
+def answer(point: str) -> AnswerInput:
+    choice = st.session_state.get(point)
+    comment = st.session_state.get(f"comment_{point}") or ""
+    if choice == framework.dont_know_label:
+        return AnswerInput(dont_know=True, comment=comment)
+    score = None if choice is None else framework.scale[options.index(choice)].value
+    return AnswerInput(score=score, comment=comment)
+
+
 def send() -> None:
-    letters = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
-    st.session_state["bare_receipt"] = f"{letters[:4]}-{letters[4:8]}-{letters[8:]}"
+    receipt = submissions.submit(
+        database(),
+        framework=framework,
+        code=st.session_state["bare_code"],
+        answers={point: answer(point) for point in framework.point_keys},
+        idempotency_key=uuid.uuid4().hex,
+    )
+    st.session_state["bare_receipt"] = receipt.code
 
 
 st.title("Submit answers")

@@ -12,7 +12,9 @@ Builds a temporary alliance (SQLite, or a schema of its own in the PostgreSQL da
    invite link (the submit page with ``?code=``) at once: each fetches the page and,
    unless ``--no-static``, the scripts, styles and font it names, connects and asks
    for its first run;
-3. once every form has loaded, all of them send their answers at once.
+3. once every form has loaded, each answers point by point (Next on each screen) up to
+   the check of every answer;
+4. once all are there, all of them press Send at once.
 
 It prints the form-load and time-to-receipt percentiles, the leadership reruns, the
 errors, the server's CPU time per phase, and checks in the database that every member
@@ -56,9 +58,10 @@ from tests.benchmarks.burst_alliance import (
 from tests.benchmarks.burst_people import (
     Leadership,
     Member,
+    answer,
     leadership_loop,
     open_form,
-    send_answers,
+    send,
     sign_in_leadership,
 )
 from tests.benchmarks.burst_server import Profiler, Server, cpu_seconds, peak_memory_mb, served
@@ -112,14 +115,17 @@ async def single_form_run(base_url: str, page: str, code: str, pid: int) -> tupl
     await open_form(member, page=page, static=False)
     await asyncio.sleep(SETTLE_SECONDS)
     cpu.append(cpu_seconds(pid))
-    await send_answers(member, random.Random(0))
+    await answer(member, random.Random(0))
+    await asyncio.sleep(SETTLE_SECONDS)
+    cpu.append(cpu_seconds(pid))
+    await send(member, random.Random(0))
     await asyncio.sleep(SETTLE_SECONDS)
     cpu.append(cpu_seconds(pid))
     await member.session.close()
     if member.errors or member.load_seconds is None or member.receipt_seconds is None:
         raise RuntimeError(f"single run of {page or 'the bare page'} failed: {member.errors}")
     load_run = member.last.seconds if member.last else 0.0
-    return load_run, member.receipt_seconds, cpu[1] - cpu[0], cpu[2] - cpu[1]
+    return load_run, member.receipt_seconds, cpu[1] - cpu[0], cpu[3] - cpu[2]
 
 
 async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -> float:
@@ -172,12 +178,17 @@ def report_burst(
     print(f"form load ({len(loads)}/{n}):       {spread(loads)}  (target p95 < 5 s)")
     print(f"  of which fetching the page:   {spread(fetches)}")
     print(f"time to receipt ({len(receipts)}/{n}): {spread(receipts)}  (target p95 < 3 s)")
-    for name in ("open", "send"):
+    steps = [s for m in members for s in m.step_seconds]
+    print(f"  steps through the form ({len(steps)} runs): {spread(steps)}")
+    for name in ("open", "answer", "send"):
         reruns = leadership.reruns.get(name, [])
         print(f"leadership reruns while {name}ing ({len(reruns)}): {spread(reruns)}")
     print(
-        f"server CPU: opening {cpu['open']:.1f} s ({cpu['open'] / n * 1000:.0f} ms a member), "
-        f"sending {cpu['send']:.1f} s ({cpu['send'] / n * 1000:.0f} ms a member)"
+        "server CPU: "
+        + ", ".join(
+            f"{name} {cpu[name]:.1f} s ({cpu[name] / n * 1000:.0f} ms a member)"
+            for name in ("open", "answer", "send")
+        )
     )
     failed = [m for m in members if m.errors]
     print(f"errors: {len(failed)} members, {len(leadership.errors)} leadership runs")
@@ -208,13 +219,17 @@ async def burst(
     async def open_all() -> None:
         await asyncio.gather(*(open_form(m, page="submit", static=static) for m in members))
 
+    rngs = [random.Random(f"{args.seed}-{i}") for i in range(len(members))]
+
+    async def answer_all() -> None:
+        await asyncio.gather(*(answer(m, rng) for m, rng in zip(members, rngs, strict=True)))
+
     async def send_all() -> None:
-        await asyncio.gather(
-            *(send_answers(m, random.Random(f"{args.seed}-{i}")) for i, m in enumerate(members))
-        )
+        await asyncio.gather(*(send(m, rng) for m, rng in zip(members, rngs, strict=True)))
 
     cpu = {
         "open": await phase("open", app, profiler, leadership, open_all),
+        "answer": await phase("answer", app, profiler, leadership, answer_all),
         "send": await phase("send", app, profiler, leadership, send_all),
     }
     client = resource.getrusage(resource.RUSAGE_SELF)

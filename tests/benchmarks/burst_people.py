@@ -2,8 +2,9 @@
 answers, and the leadership team rerunning the Divergence overview.
 
 A member's steps are found on the page, not assumed: every radio still unanswered gets
-a choice, some comment boxes a comment, and the form's primary send button is pressed,
-until the page says the answers are saved (a success message, the form gone).
+a choice, some comment boxes a comment, and the primary button (Next) is pressed until
+the send button shows; pressing that must bring the receipt (a success message, the
+form gone).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from collab.web.form_screens import SEND_KEY
 from tests.benchmarks import st_client
 from tests.benchmarks.st_client import (
     RunResult,
@@ -27,7 +29,8 @@ from tests.e2e.served_app import LEADERSHIP_PASSCODE
 
 # A receipt (or invite) code as the app shows it: three groups of four.
 CODE = re.compile(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}\b")
-# The most runs a member needs from a loaded form to a receipt (one today: send).
+# The most runs a member needs from a loaded form to its send button (the app's form
+# takes a run per learning point and one for the check of every answer).
 MAX_STEPS = 12
 
 
@@ -99,8 +102,8 @@ def saved(result: RunResult) -> bool:
     return bool(result.successes()) and not any(w.kind == "radio" for w in result.widgets())
 
 
-def send_button(widgets: list[Widget]) -> Widget | None:
-    """The button that moves the form on: its primary submit button, else any."""
+def next_button(widgets: list[Widget]) -> Widget | None:
+    """The button that moves the form on: its primary submit button, else any primary."""
     submitters = [w for w in widgets if w.kind == "button" and w.is_form_submitter]
     primary = [w for w in widgets if w.kind == "button" and w.primary]
     for candidates in ([w for w in submitters if w.primary], submitters, primary):
@@ -109,33 +112,61 @@ def send_button(widgets: list[Widget]) -> Widget | None:
     return None
 
 
-async def send_answers(member: Member, rng: random.Random) -> None:
-    """Answer and press send until a receipt code shows; the time to receipt is the run
-    that shows it."""
+def is_send(button: Widget) -> bool:
+    """Whether ``button`` sends the answers (the app's send button, a form's submit)."""
+    return button.has_key(SEND_KEY) or button.is_form_submitter
+
+
+async def answer(member: Member, rng: random.Random) -> None:
+    """Answer every point, step by step, until the send button shows (not pressed)."""
     result = member.last
     if result is None:
         return
     try:
         for _ in range(MAX_STEPS):
-            button = send_button(result.widgets())
+            button = next_button(result.widgets())
             if button is None:
-                member.errors.append("send: no button to send the answers")
+                member.errors.append("answer: no button to go on with")
+                return
+            if is_send(button):
+                member.last = result
                 return
             changes = [*answer_changes(result.widgets(), rng), widget_state(button, True)]
             result = await member.session.run(changes=changes)
             member.step_seconds.append(result.seconds)
             if found := problems(result):
-                member.errors += [f"send: {p}" for p in found]
+                member.errors += [f"answer: {p}" for p in found]
                 return
-            if saved(result):
-                member.receipt_seconds = result.seconds
-                # A shared code's answers get a receipt code; a personal code is its own.
-                shown = [code for code in result.find(CODE) if code != member.code]
-                member.receipt = shown[0] if shown else member.code
-                return
-        member.errors.append(f"send: no receipt after {MAX_STEPS} runs")
+        member.errors.append(f"answer: no send button after {MAX_STEPS} runs")
+    except Exception as exc:  # reported with the run's errors
+        member.errors.append(f"answer: {type(exc).__name__}: {exc}")
+
+
+async def send(member: Member, rng: random.Random) -> None:
+    """Press send on the form answered; the time to receipt is that run."""
+    result = member.last
+    if result is None or member.errors:
+        return
+    button = next_button(result.widgets())
+    if button is None or not is_send(button):
+        member.errors.append("send: no button to send the answers")
+        return
+    try:
+        changes = [*answer_changes(result.widgets(), rng), widget_state(button, True)]
+        result = await member.session.run(changes=changes)
     except Exception as exc:  # reported with the run's errors
         member.errors.append(f"send: {type(exc).__name__}: {exc}")
+        return
+    member.last = result
+    if found := problems(result):
+        member.errors += [f"send: {p}" for p in found]
+    elif not saved(result):
+        member.errors.append(f"send: no receipt shown: {result.texts()[:3]}")
+    else:
+        member.receipt_seconds = result.seconds
+        # A shared code's answers get a receipt code; a personal code is its own.
+        shown = [code for code in result.find(CODE) if code != member.code]
+        member.receipt = shown[0] if shown else member.code
 
 
 async def sign_in_leadership(session: Session) -> None:

@@ -59,6 +59,9 @@ class Widget:
     form_id: str = ""
     is_form_submitter: bool = False
     primary: bool = False
+    # Whether the run set the value (``set_value``): otherwise the frontend keeps the
+    # value it held for the same widget, and ``value`` is only the widget's default.
+    value_set: bool = False
 
     def has_key(self, key: str) -> bool:
         """Whether the widget was made with ``key=key`` (its id ends with the key)."""
@@ -130,7 +133,14 @@ def _widget(element: Element) -> Widget | None:
     if kind in WIDGETS_WITH_TEXT:
         proto = getattr(element, kind)
         value = proto.value if proto.set_value else proto.default
-        return Widget(kind, proto.id, proto.label, value=value, form_id=proto.form_id)
+        return Widget(
+            kind,
+            proto.id,
+            proto.label,
+            value=value,
+            form_id=proto.form_id,
+            value_set=proto.set_value,
+        )
     if kind in WIDGETS_WITH_CHOICE:
         proto = getattr(element, kind)
         options = tuple(proto.options)
@@ -140,7 +150,9 @@ def _widget(element: Element) -> Widget | None:
             value = options[proto.default]
         else:
             value = None
-        return Widget(kind, proto.id, proto.label, options, value, proto.form_id)
+        return Widget(
+            kind, proto.id, proto.label, options, value, proto.form_id, value_set=proto.set_value
+        )
     if kind == "button":
         button = element.button
         return Widget(
@@ -274,11 +286,16 @@ class Session:
         result = await asyncio.wait_for(self._receive_run(), self.timeout)
         result.seconds = time.perf_counter() - started
         self.page_script_hash = result.page_script_hash or self.page_script_hash
-        self.values = {
-            w.id: widget_state(w, w.value)
-            for w in result.widgets()
-            if w.kind != "button" and w.value is not None
-        }
+        self.values = {}
+        for widget in result.widgets():
+            if widget.kind == "button":
+                continue
+            if not widget.value_set and widget.id in sent:
+                # Drawn again unchanged: the frontend keeps what it held (a value set
+                # from the session's state reaches it once, on the run that set it).
+                self.values[widget.id] = sent[widget.id]
+            elif widget.value is not None:
+                self.values[widget.id] = widget_state(widget, widget.value)
         return result
 
     async def _receive_run(self) -> RunResult:

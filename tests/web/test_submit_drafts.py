@@ -73,6 +73,24 @@ def test_each_answer_is_kept_on_the_server_as_the_member_goes(alliance, framewor
     assert draft.position == 1
 
 
+def test_a_step_with_a_new_answer_writes_the_draft_once(alliance, framework, app_db):
+    at = open_submit_page(alliance.codes[0])
+    writes_before, _ = app_db.data_versions()
+    point = framework.point_keys[0]
+    at.radio(key=f"answer_{point}").set_value(4)
+    at.text_area(key=f"comment_{point}").input("Slowly.")
+    at.button(key="submit_next_1").click().run()
+
+    writes_after, _ = app_db.data_versions()
+    assert writes_after - writes_before == 1
+    draft = drafts.find_draft(
+        app_db, code=alliance.codes[0], round_id=alliance.round_id, device=address(at)["device"]
+    )
+    assert draft is not None
+    assert (draft.answers[point].score, draft.answers[point].comment) == (4, "Slowly.")
+    assert draft.position == 2
+
+
 def test_a_reload_comes_back_to_the_point_reached_with_every_answer(alliance, framework):
     at = open_submit_page(alliance.codes[0])
     answer_three_points(at, framework)
