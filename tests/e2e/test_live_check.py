@@ -20,6 +20,7 @@ from tests.support.checks import give_answers
 
 from .served_app import LEADERSHIP_PASSCODE, ORGANISATION_OF_GROUP, PROJECT_DIR, Alliance
 from .test_browser import open_app, open_new_round
+from .test_member_form import serious_problems, settled
 
 try:
     from playwright.sync_api import Page, expect
@@ -70,10 +71,14 @@ def open_screen(page: Page, alliance: Alliance, round_name: str) -> checks.Check
     return check
 
 
-def answer_on_phone(phone: Page, alliance: Alliance, check: checks.CheckInfo, code: str) -> None:
-    """Open the check's link with an invite code on the phone, tap an answer, send."""
+def answer_on_phone(
+    phone: Page, alliance: Alliance, check: checks.CheckInfo, code: str
+) -> dict[str, dict[str, int]]:
+    """Open the check's link with an invite code on the phone, tap an answer, send;
+    return axe-core's serious problems on the question and on the thanks."""
     link = f"{checks.check_link(alliance.base_url, check.short_code)}&code={code}"
     open_app(phone, link, phone.get_by_text(alliance.framework.point(POINT).statement))
+    found = {"question": serious_problems(settled(phone))}
     option = phone.locator("label[data-testid=stRadioOption]").filter(
         has_text="4 · Happening most of the time"
     )
@@ -83,6 +88,8 @@ def answer_on_phone(phone: Page, alliance: Alliance, check: checks.CheckInfo, co
     screenshot(phone, "phone-question")
     phone.get_by_role("button", name="Send my answer").tap()
     expect(phone.get_by_text("Thank you: your answer is in.")).to_be_visible()
+    found["thanks"] = serious_problems(settled(phone))
+    return found
 
 
 def answer_in_bulk(alliance: Alliance, check, codes: dict[str, list[str]], scores, *, pass_number):
@@ -107,12 +114,17 @@ def screenshot(page: Page, name: str) -> None:
 def test_a_phones_answer_shows_on_the_meeting_screen_without_a_click(page, phone_page, alliance):
     open_new_round(alliance, "Live check round 2027")
     code = personal_codes(alliance, "provider", 1)[0]
+    # A member who opens Live check from the menu is asked for the screen's code.
+    open_app(
+        phone_page, f"{alliance.base_url}/check", phone_page.get_by_text("The code on the meeting")
+    )
+    asked = {"asked for the code": serious_problems(settled(phone_page))}
     check = open_screen(page, alliance, "Live check round 2027")
     live = page.locator(".st-key-live_check_screen")
     expect(live).to_contain_text("0 people have answered")
     screenshot(page, "waiting-1920x1080")
 
-    answer_on_phone(phone_page, alliance, check, code)
+    found = asked | answer_on_phone(phone_page, alliance, check, code)
     screenshot(phone_page, "phone-thanks")
     # Nobody touches the meeting screen: it finds the answer by itself.
     expect(live).to_contain_text("1 person has answered", timeout=NO_CLICK_MS)
@@ -123,6 +135,9 @@ def test_a_phones_answer_shows_on_the_meeting_screen_without_a_click(page, phone
     expect(phone_page.get_by_text("Re-score: after the discussion")).to_be_visible(
         timeout=NO_CLICK_MS
     )
+    found["re-score"] = serious_problems(settled(phone_page))
+    # The member's Live check page passes axe-core's WCAG 2.2 AA rules at every stage.
+    assert {stage: problems for stage, problems in found.items() if problems} == {}
 
 
 def test_the_meeting_screen_before_and_after_a_rescore(page, alliance):
