@@ -50,7 +50,8 @@ def address_token(name: str, key: str) -> str:
         given = st.query_params.get(name)
         token = given if given is not None and drafts.is_device_token(given) else new_token()
         st.session_state[key] = token
-    st.query_params[name] = token
+    if st.query_params.get(name) != token:  # each change is a message to the browser
+        st.query_params[name] = token
     return token
 
 
