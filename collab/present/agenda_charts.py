@@ -10,6 +10,7 @@ with a marker symbol or a side of the axis as well, so nothing rests on colour a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,7 +21,10 @@ from collab.present.charts import (
     TITLE_SPACE,
     base_layout,
     empty_figure,
+    horizontal_rule,
     legend_below,
+    vertical_band,
+    vertical_rule,
     wrap,
 )
 from collab.stats import agenda, readings
@@ -209,6 +213,10 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
     x_range, y_range = _map_ranges(framework, [float(g) for g in placed["gap"]])
 
     fig = go.Figure()
+    # Shapes and annotations are gathered here and given to the figure at once: added one
+    # by one, plotly checks every earlier one again each time.
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     bands = [
         ("concern", x_range[0], t.developing_from, f"below {t.developing_from:.1f}"),
         (
@@ -220,16 +228,18 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
         ("strength", t.strength_from, x_range[1], f"{t.strength_from:.1f} or higher"),
     ]
     for band, x0, x1, span in bands:
-        fig.add_vrect(x0=x0, x1=x1, fillcolor=BAND_COLOURS[band], line_width=0, layer="below")
-        fig.add_annotation(
-            x=(x0 + x1) / 2,
-            y=1,
-            xref="x",
-            yref="paper",
-            yanchor="bottom",
-            text=f"<b>{readings.level_band_label(band)}</b><br>level {span}",
-            showarrow=False,
-            font={"size": BASE_FONT_SIZE - 2},
+        shapes.append(vertical_band(x0, x1, colour=BAND_COLOURS[band]))
+        annotations.append(
+            {
+                "x": (x0 + x1) / 2,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": f"<b>{readings.level_band_label(band)}</b><br>level {span}",
+                "showarrow": False,
+                "font": {"size": BASE_FONT_SIZE - 2},
+            }
         )
     plot = Box(0, 0, ASSUMED_PLOT_WIDTH, MAP_HEIGHT - MAP_MARGIN["t"] - MAP_MARGIN["b"])
 
@@ -258,17 +268,19 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
         at_right = any(left.overlap(m) for m in markers) and not any(
             right.overlap(m) for m in markers
         )
-        fig.add_hline(y=gap, line_dash=dash, line_color=THRESHOLD_COLOUR, line_width=2)
-        fig.add_annotation(
-            x=1 if at_right else 0,
-            xref="paper",
-            xanchor="right" if at_right else "left",
-            y=gap,
-            yanchor="bottom",
-            text=text,
-            showarrow=False,
-            font={"size": THRESHOLD_FONT_SIZE, "color": THRESHOLD_COLOUR},
-            bgcolor="rgba(255,255,255,0.7)",
+        shapes.append(horizontal_rule(gap, colour=THRESHOLD_COLOUR, width=2, dash=dash))
+        annotations.append(
+            {
+                "x": 1 if at_right else 0,
+                "xref": "paper",
+                "xanchor": "right" if at_right else "left",
+                "y": gap,
+                "yanchor": "bottom",
+                "text": text,
+                "showarrow": False,
+                "font": {"size": THRESHOLD_FONT_SIZE, "color": THRESHOLD_COLOUR},
+                "bgcolor": "rgba(255,255,255,0.7)",
+            }
         )
         threshold_boxes.append(right if at_right else left)
 
@@ -314,35 +326,40 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
         placed.to_dict("records"), points, texts, boxes, strict=True
     ):
         centre_x, centre_y = (box.left + box.right) / 2, (box.top + box.bottom) / 2
-        fig.add_annotation(
-            x=float(record["level"]),
-            y=float(record["gap"]),
-            text=text,
-            showarrow=True,
-            arrowhead=0,
-            arrowwidth=1.5,
-            arrowcolor="#8c8c8c",
-            standoff=MARKER_SIZE / 2,
-            ax=centre_x - x,
-            ay=centre_y - y,
-            align="left",
-            font={"size": LABEL_FONT_SIZE, "color": TEXT_DARK},
-            bgcolor="rgba(255,255,255,0.85)",
+        annotations.append(
+            {
+                "x": float(record["level"]),
+                "y": float(record["gap"]),
+                "text": text,
+                "showarrow": True,
+                "arrowhead": 0,
+                "arrowwidth": 1.5,
+                "arrowcolor": "#8c8c8c",
+                "standoff": MARKER_SIZE / 2,
+                "ax": centre_x - x,
+                "ay": centre_y - y,
+                "align": "left",
+                "font": {"size": LABEL_FONT_SIZE, "color": TEXT_DARK},
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
         )
     if left_out:
         names = ", ".join(framework.point(p).title for p in left_out)
-        fig.add_annotation(
-            text=f"<i>Not on the map (fewer than two groups can be shown): {names}</i>",
-            x=0,
-            xref="paper",
-            xanchor="left",
-            y=0,
-            yref="paper",
-            yanchor="top",
-            yshift=-104,
-            showarrow=False,
-            font={"size": BASE_FONT_SIZE - 3},
+        annotations.append(
+            {
+                "text": f"<i>Not on the map (fewer than two groups can be shown): {names}</i>",
+                "x": 0,
+                "xref": "paper",
+                "xanchor": "left",
+                "y": 0,
+                "yref": "paper",
+                "yanchor": "top",
+                "yshift": -104,
+                "showarrow": False,
+                "font": {"size": BASE_FONT_SIZE - 3},
+            }
         )
+    fig.update_layout(shapes=shapes, annotations=annotations)
 
     ticks = [s.value for s in framework.scale]
     fig.update_xaxes(
@@ -438,7 +455,7 @@ def group_view_bars(
         )
     )
     largest = max([1.0, *(abs(d) for d in differences)]) * 1.6
-    fig.add_vline(x=0, line_color="#404040", line_width=2)
+    fig.update_layout(shapes=[vertical_rule(0, colour="#404040", width=2)])
     fig.update_xaxes(
         title_text=(
             f"← {name} lower · {name} higher →<br>"

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.colors as pcolors
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from collab.stats.readings import (
     SMALL_GROUP,
@@ -257,11 +258,64 @@ def title_lines(title: str) -> str:
     return wrap(title, TITLE_WIDTH)
 
 
+# The house template, the default of every figure: a new figure takes it as it is, where
+# naming it on each figure has plotly check and copy all of it (about 12 ms a figure).
+pio.templates.default = "plotly_white"
+
+
+def vertical_band(x0: float, x1: float, *, colour: str) -> dict[str, Any]:
+    """A shape shading the plot's full height from ``x0`` to ``x1``, behind the data:
+    what ``fig.add_vrect`` adds, without its cost (about 4 ms a call); give the shapes
+    of a figure to ``fig.update_layout(shapes=...)`` at once."""
+    return {
+        "type": "rect",
+        "xref": "x",
+        "x0": x0,
+        "x1": x1,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": colour,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
+def horizontal_rule(y: float, *, colour: str, width: float, dash: str = "solid") -> dict[str, Any]:
+    """A line across the plot's full width at ``y`` (as ``fig.add_hline`` adds it)."""
+    return {
+        "type": "line",
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": y,
+        "y1": y,
+        "line": {"color": colour, "width": width, "dash": dash},
+    }
+
+
+def vertical_rule(x: float, *, colour: str, width: float, layer: str = "above") -> dict[str, Any]:
+    """A line up the plot's full height at ``x`` (as ``fig.add_vline`` adds it)."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "x0": x,
+        "x1": x,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "width": width},
+        "layer": layer,
+    }
+
+
 def base_layout(
     fig: go.Figure, *, title: str, height: int, above: int = 30, below: int = 40
 ) -> go.Figure:
-    """The house style of every figure: white template, projector-sized fonts, the title
-    at the top left of the figure, in lines of at most ``TITLE_WIDTH`` characters.
+    """The house style of every figure: projector-sized fonts on the white template (the
+    default), the title at the top left of the figure, in lines of at most
+    ``TITLE_WIDTH`` characters.
 
     ``above`` and ``below`` are the pixels kept above the plot (under the title, for what
     is written there) and below it; ``height`` is the figure's with a one-line title (a
@@ -270,7 +324,6 @@ def base_layout(
     text = title_lines(title)
     extra = TITLE_LINE * text.count("<br>")
     fig.update_layout(
-        template="plotly_white",
         title={
             "text": text,
             "font": {"size": TITLE_FONT_SIZE},
@@ -772,7 +825,7 @@ def distribution_bars(
             bgcolor="#f0f0f0",
             bordercolor="#8c8c8c",
         )
-    fig.add_vline(x=0, line_color="#404040", line_width=2, layer="below")
+    fig.update_layout(shapes=[vertical_rule(0, colour="#404040", width=2, layer="below")])
     low, high = framework.scale[0].label, framework.scale[-1].label
     fig.update_xaxes(
         title={
