@@ -26,7 +26,9 @@ draft.device()
 # What the member changed since the last run is kept as the draft, once per run.
 draft.save_changes()
 if not state.get("submit_receipt") and state.get("submit_checked_form") != form_key:
-    state["submit_receipt"] = submissions.receipt_for_form(db, form_key)
+    # A key this session made has stored nothing yet: only one from the address can have.
+    if not draft.minted_here(form_key):
+        state["submit_receipt"] = submissions.receipt_for_form(db, form_key)
     state["submit_checked_form"] = form_key
 
 

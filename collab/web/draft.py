@@ -29,6 +29,11 @@ FAILED_KEY = "submit_draft_failed"
 # Set by the form's callbacks when an answer or the step changed: the run then saves the
 # draft once (``save_changes``), however many widgets changed in it.
 CHANGED_KEY = "submit_draft_changed"
+# The tokens this session made itself rather than found in the page's address: nothing
+# can be stored under them yet but what this session stores.
+MINTED_KEY = "submit_minted_tokens"
+# Set once this session has kept a draft.
+SAVED_KEY = "submit_draft_saved"
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,15 @@ def address_token(name: str, key: str) -> str:
 
 
 def new_token() -> str:
-    """A new random token of 32 hexadecimal digits."""
-    return uuid.uuid4().hex
+    """A new random token of 32 hexadecimal digits, remembered as made in this session."""
+    token = uuid.uuid4().hex
+    st.session_state.setdefault(MINTED_KEY, set()).add(token)
+    return token
+
+
+def minted_here(token: str) -> bool:
+    """Whether this session made ``token`` itself (so it came from no address)."""
+    return token in st.session_state.get(MINTED_KEY, ())
 
 
 def device() -> str:
@@ -114,6 +126,7 @@ def save_changes() -> None:
         st.session_state[FAILED_KEY] = True
     else:
         st.session_state.pop(FAILED_KEY, None)
+        st.session_state[SAVED_KEY] = True
 
 
 def discard() -> None:
@@ -136,6 +149,8 @@ def restore() -> None:
     if found is None or st.session_state.get(RESTORED_KEY) == found:
         return
     st.session_state[RESTORED_KEY] = found
+    if minted_here(found.device) and not st.session_state.get(SAVED_KEY):
+        return  # a device token this session made, and no draft kept yet: none to find
     framework = session.framework()
     kept = drafts.find_draft(
         cache.database(), code=found.code, round_id=found.round_id, device=found.device

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from collab.domain import drafts, invite_codes, rounds
+from collab.domain import drafts, invite_codes, rounds, submissions
 from collab.store.errors import DatabaseBusy
 from collab.store.models import Draft, Submission
 from tests.support.alliances import ORGANISATION, ROUND, open_alliance
@@ -89,6 +89,34 @@ def test_a_step_with_a_new_answer_writes_the_draft_once(alliance, framework, app
     assert draft is not None
     assert (draft.answers[point].score, draft.answers[point].comment) == (4, "Slowly.")
     assert draft.position == 2
+
+
+def test_a_fresh_invite_link_looks_up_no_receipt_or_draft_until_one_can_exist(
+    alliance, framework, monkeypatch
+):
+    looked_up: list[str] = []
+    real_receipt, real_draft = submissions.receipt_for_form, drafts.find_draft
+
+    def receipt_for_form(*args, **kwargs):
+        looked_up.append("receipt")
+        return real_receipt(*args, **kwargs)
+
+    def find_draft(*args, **kwargs):
+        looked_up.append("draft")
+        return real_draft(*args, **kwargs)
+
+    monkeypatch.setattr(submissions, "receipt_for_form", receipt_for_form)
+    monkeypatch.setattr(drafts, "find_draft", find_draft)
+    # No form or device token in the address: the page makes both, so nothing can be
+    # stored under them yet.
+    at = open_submit_page(alliance.codes[0])
+    at.radio(key=f"answer_{framework.point_keys[0]}").set_value(4).run()
+    assert looked_up == []
+
+    # The same address opened again (a reload) finds the draft kept under it.
+    again = reopen(address(at))
+    assert looked_up == ["receipt", "draft"]
+    assert again.radio(key=f"answer_{framework.point_keys[0]}").value == 4
 
 
 def test_a_reload_comes_back_to_the_point_reached_with_every_answer(alliance, framework):
