@@ -20,14 +20,16 @@ It prints the form-load and time-to-receipt percentiles, the leadership reruns, 
 errors, the server's CPU time per phase, and checks in the database that every member
 told "saved" has their answers stored exactly once. Then, with the room quiet, it times
 single runs of the member form against a bare Streamlit page with the same widgets
-(``bare_form.py``, served by a second server) and prints the ratio, and a last line
-saying which targets were met.
+that stores the answers the same way (``bare_form.py``, served by a second server) and
+prints the ratios of the run that draws the form and of the send, and a last line saying
+which targets were met.
 
 Targets on a 2-core machine with 60 sessions: form-load p95 < 5 s, time-to-receipt
-p95 < 3 s, no errors, every response stored once, the member form within 1.3x of the
-bare page. It exits with 1 when a member met an error or a response was not stored
-exactly once (timings depend on the machine and never fail it). ``--profile FILE.svg``
-records the server with py-spy (from ``--py-spy`` or the PATH) during each phase.
+p95 < 3 s, no errors, every response stored once, the run that draws the member form
+within 1.3x of the bare page's. It exits with 1 when a member met an error or a
+response was not stored exactly once (timings depend on the machine and never fail
+it). ``--profile FILE.svg`` records the server with py-spy (from ``--py-spy`` or the
+PATH) during each phase.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ async def single_form_run(base_url: str, page: str, code: str, pid: int) -> tupl
     member = Member(code, Session(base_url))
     cpu = [cpu_seconds(pid)]
     await open_form(member, page=page, static=False)
+    load_run = member.last.seconds if member.last else 0.0
     await asyncio.sleep(SETTLE_SECONDS)
     cpu.append(cpu_seconds(pid))
     await answer(member, random.Random(0))
@@ -124,14 +127,15 @@ async def single_form_run(base_url: str, page: str, code: str, pid: int) -> tupl
     await member.session.close()
     if member.errors or member.load_seconds is None or member.receipt_seconds is None:
         raise RuntimeError(f"single run of {page or 'the bare page'} failed: {member.errors}")
-    load_run = member.last.seconds if member.last else 0.0
     return load_run, member.receipt_seconds, cpu[1] - cpu[0], cpu[3] - cpu[2]
 
 
 async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -> float:
     """Time single runs of the member form and of the bare page, alternately: the median
     latency, and the server CPU per run averaged over the runs (the clock ticks in
-    hundredths of a second). Returns the ratio of their server CPU."""
+    hundredths of a second). Returns the ratio of their server CPU for the run that
+    draws the form (sending stores the answers the same way in both, and is shown
+    beside it)."""
     runs: dict[str, list[tuple[float, ...]]] = {"form": [], "bare": []}
     # Someone else keeps each app open, as on a server in use: Streamlit forgets the
     # compiled page scripts whenever its last session closes.
@@ -157,13 +161,17 @@ async def compare_with_bare(app: Server, bare: Server, code: str, repeat: int) -
             f"send {send * 1000:4.0f} / {send_cpu * 1000:4.0f} ms"
         )
     form, bare = figures["form"], figures["bare"]
-    cpu_ratio = (form[2] + form[3]) / max(bare[2] + bare[3], 1e-9)
-    latency_ratio = (form[0] + form[1]) / (bare[0] + bare[1])
-    print(
-        f"  member form / bare page (load + send): server CPU {cpu_ratio:.2f}x, "
-        f"latency {latency_ratio:.2f}x  (target <= {TARGETS['bare_ratio']}x)"
-    )
-    return cpu_ratio
+    # The target is the run that draws the form; sending is shown beside it.
+    for label, latency, cpu, target in (
+        ("the form's run", 0, 2, f"  (target <= {TARGETS['bare_ratio']}x)"),
+        ("the send's run", 1, 3, ""),
+    ):
+        print(
+            f"  member form / bare page, {label}: server CPU "
+            f"{form[cpu] / max(bare[cpu], 1e-9):.2f}x, latency "
+            f"{form[latency] / bare[latency]:.2f}x{target}"
+        )
+    return form[2] / max(bare[2], 1e-9)
 
 
 def report_burst(
@@ -258,8 +266,8 @@ async def burst(
         f"{verdict(load_p95 < TARGETS['form_load_p95'])}; time to receipt p95 "
         f"{receipt_p95:.2f} s < {TARGETS['receipt_p95']:.0f} s "
         f"{verdict(receipt_p95 < TARGETS['receipt_p95'])}; no errors {verdict(errors == 0)}; "
-        f"every response stored once {verdict(held)}; member form {ratio:.2f}x the bare "
-        f"page <= {TARGETS['bare_ratio']}x {verdict(ratio <= TARGETS['bare_ratio'])}"
+        f"every response stored once {verdict(held)}; the form's run {ratio:.2f}x the "
+        f"bare page's <= {TARGETS['bare_ratio']}x {verdict(ratio <= TARGETS['bare_ratio'])}"
     )
     return errors == 0 and held
 
@@ -271,7 +279,7 @@ def main() -> int:
         "--database-url", help="a PostgreSQL database to work in (a temporary schema)"
     )
     parser.add_argument("--no-static", action="store_true", help="skip the scripts and styles")
-    parser.add_argument("--repeat", type=int, default=20, help="single runs of each page")
+    parser.add_argument("--repeat", type=int, default=30, help="single runs of each page")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a run may take")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", type=Path, help="py-spy output (.svg, .json or .txt)")
