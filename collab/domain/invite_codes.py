@@ -316,7 +316,10 @@ def find_invite_code(db: Database, code: str) -> InviteCodeInfo:
     """The code's record; NotFound for an unknown code, Refused for a revoked one."""
     with db.read() as session:
         record = session.scalar(
-            sa.select(InviteCode).where(InviteCode.code_hash == hash_code(code))
+            sa.select(InviteCode)
+            .where(InviteCode.code_hash == hash_code(code))
+            # The organisation's name comes in the same query.
+            .options(so.joinedload(InviteCode.organisation))
         )
         if record is None or not normalise_code(code):
             raise NotFound(

@@ -181,7 +181,12 @@ def _discard_draft_in(session, *, code: str, round_id: int, device: str | None) 
     """Delete the draft of the form just stored, in the same transaction (``device``
     None: the form kept no draft)."""
     if device:
-        session.execute(sa.delete(Draft).where(Draft.of_form(hash_code(code), round_id, device)))
+        # No draft is ever loaded in this session: nothing there to bring up to date.
+        session.execute(
+            sa.delete(Draft)
+            .where(Draft.of_form(hash_code(code), round_id, device))
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _already_stored(db: Database, idempotency_key: str | None) -> Receipt | None:
