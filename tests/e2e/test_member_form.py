@@ -3,8 +3,9 @@ view, a reload that loses nothing, a double tap on Send that keeps the receipt, 
 options a thumb can hit, and every member page free of serious accessibility problems
 under axe-core's WCAG 2.2 AA rules.
 
-Pictures of a point, the check before sending and the receipt, and the accessibility
-results of every member page, are kept in ``test-artifacts/member/``.
+Pictures of a point, the check before sending, the receipt and Home with a round's
+results shared, and the accessibility results of every member page, are kept in
+``test-artifacts/member/``.
 """
 
 from __future__ import annotations
@@ -282,6 +283,13 @@ def test_no_member_page_has_a_serious_accessibility_problem(phone_page, alliance
         phone_page.get_by_role("heading", name="What we found in Shared round 2026")
     ).to_be_attached()
     found["home"] = serious_problems(settled(phone_page))
+    SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+    for part, heading in (
+        ("findings", "What we found in Shared round 2026"),
+        ("own-group", "A group's view against the others"),
+    ):
+        phone_page.get_by_role("heading", name=heading).evaluate("e => e.scrollIntoView()")
+        phone_page.screenshot(path=str(SCREENS_DIR / f"home-shared-results-{part}.png"))
     open_invite_link(phone_page, alliance, code)
     for step, point in enumerate(framework.point_keys, start=1):
         found[f"point {step}"] = serious_problems(settled(phone_page))
