@@ -99,6 +99,8 @@ def open_page(page: Page, url: str) -> None:
 def sidebar_links(page: Page) -> list[str]:
     """The names of every page in the menu, the folded-away ones too."""
     nav = menu(page)
+    # ``all()`` doesn't wait: the menu's box can be drawn a moment before its links.
+    expect(nav.get_by_role("link").first).to_be_visible()
     more = page.get_by_test_id("stSidebarNavViewButton")
     if more.count() and "more" in more.inner_text().lower():
         more.click()
