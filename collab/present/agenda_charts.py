@@ -19,6 +19,7 @@ from collab.present.charts import (
     BASE_FONT_SIZE,
     TEXT_DARK,
     TITLE_SPACE,
+    axis_header,
     base_layout,
     empty_figure,
     horizontal_rule,
@@ -375,19 +376,7 @@ def agenda_map(divergence: pd.DataFrame, framework: Framework) -> go.Figure:
     )
     fig.update_yaxes(range=y_range, tickformat=".1f", gridcolor="#e0e0e0", zeroline=False)
     # The gap axis is named above the plot, over the level bands' names: never on its side.
-    fig.add_annotation(
-        text=f"<b>↑ {GAP_AXIS_TITLE}</b>",
-        x=0,
-        xref="paper",
-        xanchor="left",
-        y=1,
-        yref="paper",
-        yanchor="bottom",
-        yshift=BAND_NAMES_HEIGHT,
-        showarrow=False,
-        font={"size": BASE_FONT_SIZE},
-        name="axis header",
-    )
+    axis_header(fig, f"↑ {GAP_AXIS_TITLE}", x=0, xanchor="left", yshift=BAND_NAMES_HEIGHT)
     base_layout(
         fig,
         title=title,

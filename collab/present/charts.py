@@ -363,9 +363,11 @@ def legend_below(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def axis_header(fig: go.Figure, text: str, *, x: float = 0, xanchor: str = "right") -> None:
-    """A horizontal label just above the plot, at ``x`` (paper), in place of a y axis
-    title, which plotly would turn on its side."""
+def axis_header(
+    fig: go.Figure, text: str, *, x: float = 0, xanchor: str = "right", yshift: int = 6
+) -> None:
+    """A horizontal label ``yshift`` pixels above the plot, at ``x`` (paper), in place of
+    a y axis title, which plotly would turn on its side."""
     fig.add_annotation(
         text=f"<b>{text}</b>",
         x=x,
@@ -374,7 +376,7 @@ def axis_header(fig: go.Figure, text: str, *, x: float = 0, xanchor: str = "righ
         y=1,
         yref="paper",
         yanchor="bottom",
-        yshift=6,
+        yshift=yshift,
         showarrow=False,
         font={"size": BASE_FONT_SIZE},
         name="axis header",

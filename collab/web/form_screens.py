@@ -160,14 +160,7 @@ def way_on(framework: Framework, step: int) -> None:
     last = step == len(framework.point_keys)
     with st.container(horizontal=True, key="submit_way_on"):
         if step > 1:
-            st.button(
-                "Back",
-                key=BACK_KEY.format(step=step),
-                icon=":material/arrow_back:",
-                on_click=_step_to,
-                args=(framework, step - 1),
-                width="stretch",
-            )
+            way_back(framework, step)
         st.button(
             "Check my answers" if last else "Next",
             key=NEXT_KEY.format(step=step),
@@ -181,7 +174,8 @@ def way_on(framework: Framework, step: int) -> None:
 
 
 def way_back(framework: Framework, step: int) -> None:
-    """Back to the last point, under the check of every answer."""
+    """Back to the step before ``step`` (under a point, and under the check of every
+    answer)."""
     st.button(
         "Back",
         key=BACK_KEY.format(step=step),
